@@ -1,0 +1,134 @@
+package recom
+
+import (
+	"context"
+	"time"
+)
+
+// Role is an admin's role.
+type Role string
+
+// Roles (spec Key Entities).
+const (
+	RoleAdmin      Role = "admin"
+	RoleSuperAdmin Role = "super_admin"
+)
+
+// Admin is a person who signs in to the dashboard and owns tenants.
+type Admin struct {
+	ID           string    `json:"id"`
+	Email        string    `json:"email"` // normalised: trimmed, lower-case
+	PasswordHash string    `json:"-"`
+	Role         Role      `json:"role"`
+	CreatedAt    time.Time `json:"createdAt"`
+}
+
+// TenantStatus is a tenant's lifecycle state (FR-003).
+type TenantStatus string
+
+// Tenant states: active → suspended → active, any → deleted (soft).
+const (
+	TenantActive    TenantStatus = "active"
+	TenantSuspended TenantStatus = "suspended"
+	TenantDeleted   TenantStatus = "deleted"
+)
+
+// RateLimits are a tenant's per-key limits (NFR-007).
+type RateLimits struct {
+	ReadsPerMinute  int `json:"readsPerMinute"`
+	WritesPerMinute int `json:"writesPerMinute"`
+}
+
+// TenantConfig is what a merchant tunes (DESIGN §2).
+type TenantConfig struct {
+	DefaultStrategy          string     `json:"defaultStrategy"`
+	AllowedOrigins           []string   `json:"allowedOrigins"`
+	ColdStartMinEvents       int        `json:"coldStartMinEvents"`
+	AttributionWindowMinutes int        `json:"attributionWindowMinutes"`
+	RateLimits               RateLimits `json:"rateLimits"`
+	Currency                 string     `json:"currency"`
+}
+
+// DefaultTenantConfig is the configuration of a new tenant.
+func DefaultTenantConfig() TenantConfig {
+	return TenantConfig{
+		DefaultStrategy:          "collaborative",
+		AllowedOrigins:           []string{},
+		ColdStartMinEvents:       5,
+		AttributionWindowMinutes: 30,
+		RateLimits:               RateLimits{ReadsPerMinute: 1000, WritesPerMinute: 500},
+		Currency:                 "USD",
+	}
+}
+
+// Tenant is one merchant's store; all its data is isolated from every other tenant (FR-004).
+type Tenant struct {
+	ID        string       `json:"id"`
+	OwnerID   string       `json:"ownerId"`
+	Name      string       `json:"name"`
+	Status    TenantStatus `json:"status"`
+	Config    TenantConfig `json:"config"`
+	CreatedAt time.Time    `json:"createdAt"`
+	UpdatedAt time.Time    `json:"updatedAt"`
+}
+
+// TenantFilter selects tenants for a list.
+type TenantFilter struct {
+	OwnerID        string // "" lists every owner's tenants (super admin)
+	IncludeDeleted bool
+	Page           Page
+}
+
+// AdminStore keeps admins. Admins are not tenant data.
+type AdminStore interface {
+	// CreateAdmin stores a new admin. Returns CodeConflict if the email is taken.
+	CreateAdmin(ctx context.Context, a Admin) (Admin, error)
+	// FindAdminByEmail returns CodeNotFound if no admin has the (normalised) email.
+	FindAdminByEmail(ctx context.Context, email string) (Admin, error)
+	// FindAdminByID returns CodeNotFound if there is no such admin.
+	FindAdminByID(ctx context.Context, id string) (Admin, error)
+}
+
+// TenantStore keeps tenants. Ownership checks are the caller's (see Tenant.VisibleTo).
+type TenantStore interface {
+	// CreateTenant stores a new tenant.
+	CreateTenant(ctx context.Context, t Tenant) (Tenant, error)
+	// FindTenantByID returns CodeNotFound if there is no such tenant (deleted ones are found).
+	FindTenantByID(ctx context.Context, tenantID string) (Tenant, error)
+	// FindTenants lists tenants newest first, with the total matching the filter.
+	FindTenants(ctx context.Context, f TenantFilter) ([]Tenant, int, error)
+	// UpdateTenant replaces name, status and config of the tenant and sets UpdatedAt.
+	// Returns CodeNotFound if there is no such tenant.
+	UpdateTenant(ctx context.Context, t Tenant) (Tenant, error)
+}
+
+// VisibleTo reports whether admin a may see tenant t: its owner, or any super admin.
+func (t Tenant) VisibleTo(a Admin) bool {
+	return a.Role == RoleSuperAdmin || t.OwnerID == a.ID
+}
+
+// RefreshToken is one link of a refresh-token family (DESIGN §2: rotated on every use,
+// reuse of a rotated one revokes the family). Only a hash of the token is stored.
+type RefreshToken struct {
+	ID        string
+	AdminID   string
+	FamilyID  string
+	Hash      []byte
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	RotatedAt *time.Time // set when exchanged for the next token
+	RevokedAt *time.Time // set when its family is revoked (logout, reuse)
+}
+
+// RefreshTokenStore keeps refresh tokens.
+type RefreshTokenStore interface {
+	// CreateRefreshToken stores a new token.
+	CreateRefreshToken(ctx context.Context, t RefreshToken) error
+	// FindRefreshToken returns CodeNotFound if no token has the hash.
+	FindRefreshToken(ctx context.Context, hash []byte) (RefreshToken, error)
+	// RotateRefreshToken marks token oldID rotated and stores next, atomically. Returns
+	// CodeConflict if oldID was already rotated or revoked (a reuse), storing nothing.
+	RotateRefreshToken(ctx context.Context, oldID string, next RefreshToken) error
+	// RevokeRefreshFamily revokes every token of the family not yet revoked.
+	RevokeRefreshFamily(ctx context.Context, familyID string) error
+}
