@@ -2,7 +2,9 @@ package recom
 
 import (
 	"context"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Permission is what an API key may do (FR-005).
@@ -56,4 +58,27 @@ type APIKeyStore interface {
 	RevokeAPIKey(ctx context.Context, tenantID, keyID string, at time.Time) error
 	// TouchAPIKey records that the tenant's key was used at the given time.
 	TouchAPIKey(ctx context.Context, tenantID, keyID string, at time.Time) error
+}
+
+// NewAPIKey validates a key request and returns the key without its secret parts; the
+// type defaults to secret.
+func NewAPIKey(name string, perm Permission, typ KeyType) (APIKey, error) {
+	var fs []FieldError
+	name = strings.TrimSpace(name)
+	if n := utf8.RuneCountInString(name); n < 1 || n > 100 {
+		fs = append(fs, FieldError{Field: "name", Message: "must be 1 to 100 characters"})
+	}
+	if perm != PermRead && perm != PermReadWrite {
+		fs = append(fs, FieldError{Field: "permissions", Message: "must be read or read_write"})
+	}
+	if typ == "" {
+		typ = KeySecret
+	}
+	if typ != KeySecret && typ != KeyPublishable {
+		fs = append(fs, FieldError{Field: "type", Message: "must be secret or publishable"})
+	}
+	if len(fs) > 0 {
+		return APIKey{}, Invalid(fs...)
+	}
+	return APIKey{ID: NewID(), Name: name, Permissions: perm, Type: typ, CreatedAt: Now()}, nil
 }

@@ -2,7 +2,12 @@ package recom
 
 import (
 	"context"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Role is an admin's role.
@@ -131,4 +136,87 @@ type RefreshTokenStore interface {
 	RotateRefreshToken(ctx context.Context, oldID string, next RefreshToken) error
 	// RevokeRefreshFamily revokes every token of the family not yet revoked.
 	RevokeRefreshFamily(ctx context.Context, familyID string) error
+}
+
+// ErrTenantNotFound is the answer for a tenant that does not exist or is not the caller's.
+var ErrTenantNotFound = Errorf(CodeNotFound, "Tenant not found.")
+
+// TenantName validates and trims a tenant name.
+func TenantName(name string) (string, error) {
+	name = strings.TrimSpace(name)
+	if n := utf8.RuneCountInString(name); n < 1 || n > 200 {
+		return "", Invalid(FieldError{Field: "name", Message: "must be 1 to 200 characters"})
+	}
+	return name, nil
+}
+
+// NewTenant returns an active tenant of the owner with the default configuration.
+func NewTenant(ownerID, name string) (Tenant, error) {
+	name, err := TenantName(name)
+	if err != nil {
+		return Tenant{}, err
+	}
+	now := Now()
+	return Tenant{ID: NewID(), OwnerID: ownerID, Name: name, Status: TenantActive,
+		Config: DefaultTenantConfig(), CreatedAt: now, UpdatedAt: now}, nil
+}
+
+// MoveTo changes the status along the lifecycle (FR-003): active ⇄ suspended, any →
+// deleted. A deleted tenant stays deleted (a super admin purges it).
+func (t *Tenant) MoveTo(s TenantStatus) error {
+	switch {
+	case s != TenantActive && s != TenantSuspended && s != TenantDeleted:
+		return Invalid(FieldError{Field: "status", Message: "must be active, suspended or deleted"})
+	case t.Status == TenantDeleted && s != TenantDeleted:
+		return Errorf(CodeConflict, "A deleted tenant cannot be reactivated.")
+	}
+	t.Status = s
+	return nil
+}
+
+// Strategies are the recommendation strategies (FR-014).
+var Strategies = []string{"collaborative", "content_based", "trending", "frequently_bought_together"}
+
+// Validate checks every field of the configuration and names each one at fault.
+func (c TenantConfig) Validate() error {
+	var fs []FieldError
+	if !slices.Contains(Strategies, c.DefaultStrategy) {
+		fs = append(fs, FieldError{Field: "config.defaultStrategy", Message: "must be one of " + strings.Join(Strategies, ", ")})
+	}
+	if len(c.AllowedOrigins) > 50 {
+		fs = append(fs, FieldError{Field: "config.allowedOrigins", Message: "must have at most 50 origins"})
+	}
+	for i, o := range c.AllowedOrigins {
+		if !validOrigin(o) {
+			fs = append(fs, FieldError{Field: fmt.Sprintf("config.allowedOrigins[%d]", i),
+				Message: "must be an origin like https://shop.example.com (scheme, host, optional port; no path)"})
+		}
+	}
+	if c.ColdStartMinEvents < 0 || c.ColdStartMinEvents > 1000 {
+		fs = append(fs, FieldError{Field: "config.coldStartMinEvents", Message: "must be between 0 and 1000"})
+	}
+	if c.AttributionWindowMinutes < 1 || c.AttributionWindowMinutes > 10080 {
+		fs = append(fs, FieldError{Field: "config.attributionWindowMinutes", Message: "must be between 1 and 10080 (7 days)"})
+	}
+	if c.RateLimits.ReadsPerMinute < 1 || c.RateLimits.ReadsPerMinute > 1_000_000 {
+		fs = append(fs, FieldError{Field: "config.rateLimits.readsPerMinute", Message: "must be between 1 and 1000000"})
+	}
+	if c.RateLimits.WritesPerMinute < 1 || c.RateLimits.WritesPerMinute > 1_000_000 {
+		fs = append(fs, FieldError{Field: "config.rateLimits.writesPerMinute", Message: "must be between 1 and 1000000"})
+	}
+	if len(c.Currency) != 3 || strings.ToUpper(c.Currency) != c.Currency || strings.ContainsFunc(c.Currency, func(r rune) bool { return r < 'A' || r > 'Z' }) {
+		fs = append(fs, FieldError{Field: "config.currency", Message: "must be an ISO 4217 code such as USD"})
+	}
+	if len(fs) > 0 {
+		return Invalid(fs...)
+	}
+	return nil
+}
+
+// validOrigin reports whether s is scheme://host[:port] with http or https.
+func validOrigin(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" &&
+		(u.Path == "" || u.Path == "/") && u.RawQuery == "" && u.Fragment == "" && u.User == nil &&
+		s == u.Scheme+"://"+u.Host
 }

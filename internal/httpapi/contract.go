@@ -1,0 +1,194 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+
+	"github.com/recomengine/recomengine/api"
+	"github.com/recomengine/recomengine/internal/recom"
+)
+
+// contract is the OpenAPI document (api/openapi.yaml): what the API promises, and what
+// every request is validated against before its handler runs.
+type contract struct {
+	doc  *openapi3.T
+	json []byte
+	opts *openapi3filter.Options
+}
+
+// loadContract parses and validates the embedded OpenAPI document.
+func loadContract(ctx context.Context) (*contract, error) {
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromData(api.OpenAPIYAML)
+	if err != nil {
+		return nil, fmt.Errorf("openapi: load: %w", err)
+	}
+	if err := doc.Validate(ctx); err != nil {
+		return nil, fmt.Errorf("openapi: validate: %w", err)
+	}
+	js, err := doc.MarshalJSON()
+	if err != nil {
+		return nil, fmt.Errorf("openapi: marshal: %w", err)
+	}
+	opts := &openapi3filter.Options{MultiError: true, AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}
+	return &contract{doc: doc, json: js, opts: opts}, nil
+}
+
+// operations lists every "METHOD /path" the document defines, sorted.
+func (c *contract) operations() []string {
+	var ops []string
+	for path, item := range c.doc.Paths.Map() {
+		for method := range item.Operations() {
+			ops = append(ops, method+" "+path)
+		}
+	}
+	sort.Strings(ops)
+	return ops
+}
+
+// validator returns the middleware that validates requests of the mux pattern
+// ("POST /api/v1/tenants") against its operation, or an error if the document lacks it.
+func (c *contract) validator(pattern string, logger *slog.Logger) (func(http.Handler) http.Handler, error) {
+	method, path, ok := strings.Cut(pattern, " ")
+	if !ok {
+		return nil, fmt.Errorf("openapi: route %q has no method", pattern)
+	}
+	item := c.doc.Paths.Value(path)
+	if item == nil || item.GetOperation(method) == nil {
+		return nil, fmt.Errorf("openapi: route %q is not in api/openapi.yaml", pattern)
+	}
+	route := &routers.Route{Spec: c.doc, Path: path, PathItem: item, Method: method, Operation: item.GetOperation(method)}
+	var pathParams []string
+	for _, p := range append(item.Parameters, route.Operation.Parameters...) {
+		if p.Value != nil && p.Value.In == openapi3.ParameterInPath {
+			pathParams = append(pathParams, p.Value.Name)
+		}
+	}
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			params := make(map[string]string, len(pathParams))
+			for _, name := range pathParams {
+				params[name] = r.PathValue(name)
+			}
+			in := &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: route, Options: c.opts}
+			if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
+				writeProblem(w, r, logger, validationError(err))
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}, nil
+}
+
+// validationError turns what the validator found into one problem naming every field.
+func validationError(err error) error {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return &recom.Error{Code: recom.CodeTooLarge, Message: fmt.Sprintf("The body is larger than %d bytes.", tooLarge.Limit)}
+	}
+	var fields []recom.FieldError
+	var unsupported bool
+	var walk func(error, string)
+	walk = func(err error, at string) {
+		switch e := err.(type) {
+		case openapi3.MultiError:
+			for _, inner := range e {
+				walk(inner, at)
+			}
+		case *openapi3filter.RequestError:
+			switch {
+			case e.Parameter != nil:
+				at = e.Parameter.Name
+			case e.RequestBody != nil && at == "":
+				at = "body"
+			}
+			text := e.Reason
+			if e.Err != nil {
+				text += " " + e.Err.Error()
+			}
+			if strings.Contains(text, "Content-Type") || strings.Contains(text, "unsupported content type") {
+				unsupported = true
+				return
+			}
+			if e.Err == nil {
+				fields = append(fields, recom.FieldError{Field: orBody(at), Message: e.Reason})
+				return
+			}
+			walk(e.Err, at)
+		case *openapi3.SchemaError:
+			fields = append(fields, schemaField(e, at))
+		case *openapi3filter.ParseError:
+			var schema *openapi3.SchemaError
+			if errors.As(e, &schema) {
+				fields = append(fields, schemaField(schema, at))
+				return
+			}
+			msg := "malformed JSON"
+			if at != "body" && at != "" {
+				msg = "has a value of the wrong type"
+			}
+			fields = append(fields, recom.FieldError{Field: orBody(at), Message: msg})
+		default:
+			if inner := errors.Unwrap(err); inner != nil {
+				walk(inner, at)
+				return
+			}
+			fields = append(fields, recom.FieldError{Field: orBody(at), Message: "is invalid"})
+		}
+	}
+	walk(err, "")
+	if unsupported && len(fields) == 0 {
+		return recom.Errorf(recom.CodeUnsupportedMedia, "The body must be application/json.")
+	}
+	if len(fields) == 0 {
+		fields = append(fields, recom.FieldError{Field: "body", Message: "is invalid"})
+	}
+	return recom.Invalid(fields...)
+}
+
+// schemaField names the field a schema error is about, as a dotted path ("config.currency").
+func schemaField(e *openapi3.SchemaError, at string) recom.FieldError {
+	ptr := e.JSONPointer()
+	field := strings.Join(ptr, ".")
+	msg := e.Reason
+	// An unknown property is reported on its parent; name the property itself.
+	if name, ok := unsupportedProperty(msg); ok {
+		field = strings.Trim(strings.Join(append(ptr, name), "."), ".")
+		msg = "is not a known field"
+	}
+	if field == "" {
+		field = orBody(at)
+	} else if at != "" && at != "body" {
+		field = at + "." + field
+	}
+	if msg == "" {
+		msg = "is invalid"
+	}
+	return recom.FieldError{Field: field, Message: msg}
+}
+
+func unsupportedProperty(reason string) (string, bool) {
+	// kin-openapi: `property "foo" is unsupported`
+	rest, ok := strings.CutPrefix(reason, `property "`)
+	if !ok {
+		return "", false
+	}
+	name, ok := strings.CutSuffix(rest, `" is unsupported`)
+	return name, ok
+}
+
+func orBody(at string) string {
+	if at == "" {
+		return "body"
+	}
+	return at
+}

@@ -1,0 +1,167 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/recomengine/recomengine/internal/recom"
+)
+
+// envelope is every success body (FR-025).
+type envelope struct {
+	Data any `json:"data"`
+	Meta any `json:"meta,omitempty"`
+}
+
+// pageMeta is the meta of a list (FR-027).
+type pageMeta struct {
+	Total  int `json:"total"`
+	Limit  int `json:"limit"`
+	Offset int `json:"offset"`
+}
+
+// handler adapts a function returning an error to http.Handler; every error goes to
+// writeProblem.
+func handler(logger *slog.Logger, fn func(w http.ResponseWriter, r *http.Request) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := fn(w, r); err != nil {
+			writeProblem(w, r, logger, err)
+		}
+	})
+}
+
+// encode writes v as JSON with the status.
+func encode(w http.ResponseWriter, status int, v any) error {
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(v); err != nil {
+		return fmt.Errorf("encode response: %w", err)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(status)
+	_, err := w.Write(buf.Bytes())
+	return err // the client went away; nothing more to tell it
+}
+
+// decode reads one JSON object of type T from the body: the media type must be JSON,
+// unknown fields are refused, trailing data is refused and the size cap applies.
+func decode[T any](r *http.Request) (T, error) {
+	var v T
+	if err := requireJSON(r); err != nil {
+		return v, err
+	}
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&v); err != nil {
+		return v, jsonError(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		if err != nil {
+			return v, jsonError(err)
+		}
+		return v, recom.Invalid(recom.FieldError{Field: "body", Message: "must hold exactly one JSON value"})
+	}
+	return v, nil
+}
+
+// requireJSON refuses a body whose media type is not JSON.
+func requireJSON(r *http.Request) error {
+	ct := r.Header.Get("Content-Type")
+	if ct == "" {
+		return nil // curl -d without a type: the body is still parsed as JSON
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+		return recom.Errorf(recom.CodeUnsupportedMedia, "The body must be application/json.")
+	}
+	return nil
+}
+
+// jsonError turns a decoding error into a problem naming the field at fault.
+func jsonError(err error) error {
+	var (
+		syntax   *json.SyntaxError
+		typ      *json.UnmarshalTypeError
+		tooLarge *http.MaxBytesError
+	)
+	switch {
+	case errors.As(err, &tooLarge):
+		return &recom.Error{Code: recom.CodeTooLarge, Message: fmt.Sprintf("The body is larger than %d bytes.", tooLarge.Limit)}
+	case errors.As(err, &syntax):
+		return recom.Invalid(recom.FieldError{Field: "body", Message: fmt.Sprintf("malformed JSON at byte %d", syntax.Offset)})
+	case errors.Is(err, io.EOF):
+		return recom.Invalid(recom.FieldError{Field: "body", Message: "is empty; a JSON object is required"})
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return recom.Invalid(recom.FieldError{Field: "body", Message: "malformed JSON: unexpected end"})
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			field = "body"
+		}
+		return recom.Invalid(recom.FieldError{Field: field, Message: "must be " + jsonKind(typ.Type.Kind().String())})
+	}
+	if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return recom.Invalid(recom.FieldError{Field: strings.Trim(f, `"`), Message: "is not a known field"})
+	}
+	return recom.Invalid(recom.FieldError{Field: "body", Message: "malformed JSON"})
+}
+
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "string":
+		return "a string"
+	case "bool":
+		return "a boolean"
+	case "slice", "array":
+		return "an array"
+	case "struct", "map":
+		return "an object"
+	case "float32", "float64":
+		return "a number"
+	}
+	if strings.HasPrefix(goKind, "int") || strings.HasPrefix(goKind, "uint") {
+		return "an integer"
+	}
+	return "of another type"
+}
+
+// pageFrom reads limit and offset (FR-027): limit defaults to 20; above 100 is a 400.
+func pageFrom(r *http.Request) (recom.Page, error) {
+	p := recom.Page{Limit: recom.DefaultPageLimit}
+	q := r.URL.Query()
+	var fields []recom.FieldError
+	if s := q.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		switch {
+		case err != nil:
+			fields = append(fields, recom.FieldError{Field: "limit", Message: "must be an integer"})
+		case n < 1 || n > recom.MaxPageLimit:
+			fields = append(fields, recom.FieldError{Field: "limit", Message: fmt.Sprintf("must be between 1 and %d", recom.MaxPageLimit)})
+		default:
+			p.Limit = n
+		}
+	}
+	if s := q.Get("offset"); s != "" {
+		n, err := strconv.Atoi(s)
+		switch {
+		case err != nil:
+			fields = append(fields, recom.FieldError{Field: "offset", Message: "must be an integer"})
+		case n < 0 || n > 1_000_000:
+			fields = append(fields, recom.FieldError{Field: "offset", Message: "must be between 0 and 1000000"})
+		default:
+			p.Offset = n
+		}
+	}
+	if len(fields) > 0 {
+		return p, recom.Invalid(fields...)
+	}
+	return p, nil
+}

@@ -1,0 +1,43 @@
+package httpapi
+
+import (
+	"errors"
+	"net/http"
+)
+
+// addRoutes maps the whole surface: read this file to learn the API. Every pattern here is
+// an operation of api/openapi.yaml (NewServer fails otherwise), except the docs page. The
+// dashboard answers every other GET outside /api/ (see serveMux).
+func (s *server) addRoutes() error {
+	admin := s.requireAdmin
+	errs := []error{
+		s.handle("GET /healthz", s.handleHealth()),
+		s.handle("GET /readyz", s.handleReady()),
+		s.handle("GET /metrics", s.metricsHandler()),
+		s.handle("GET /api/v1/openapi.json", s.handleOpenAPI()),
+
+		s.handle("POST /api/v1/auth/signup", s.handleSignup()),
+		s.handle("POST /api/v1/auth/login", s.handleLogin()),
+		s.handle("POST /api/v1/auth/refresh", s.handleRefresh()),
+		s.handle("POST /api/v1/auth/logout", s.handleLogout()),
+		s.handle("GET /api/v1/auth/me", s.handleMe(), admin),
+
+		s.handle("GET /api/v1/tenants", s.handleTenantList(), admin),
+		s.handle("POST /api/v1/tenants", s.handleTenantCreate(), admin),
+		s.handle("GET /api/v1/tenants/{id}", s.handleTenantGet(), admin),
+		s.handle("PUT /api/v1/tenants/{id}", s.handleTenantUpdate(), admin),
+		s.handle("DELETE /api/v1/tenants/{id}", s.handleTenantDelete(), admin),
+
+		s.handle("GET /api/v1/tenants/{id}/api-keys", s.handleAPIKeyList(), admin),
+		s.handle("POST /api/v1/tenants/{id}/api-keys", s.handleAPIKeyCreate(), admin),
+		s.handle("DELETE /api/v1/tenants/{id}/api-keys/{keyId}", s.handleAPIKeyRevoke(), admin),
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	if s.Docs != nil {
+		s.mux.Handle("GET /docs/", s.Docs)
+		s.mux.Handle("GET /docs", http.RedirectHandler("/docs/", http.StatusMovedPermanently))
+	}
+	return nil
+}

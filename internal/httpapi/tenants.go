@@ -1,0 +1,169 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+
+	"github.com/recomengine/recomengine/internal/recom"
+)
+
+type tenantCreate struct {
+	Name   string          `json:"name"`
+	Config json.RawMessage `json:"config"`
+}
+
+type tenantUpdate struct {
+	Name   *string             `json:"name"`
+	Status *recom.TenantStatus `json:"status"`
+	Config json.RawMessage     `json:"config"`
+}
+
+// mergeConfig applies the keys given in raw onto cfg (keys not given keep their value) and
+// validates the result.
+func mergeConfig(cfg recom.TenantConfig, raw json.RawMessage) (recom.TenantConfig, error) {
+	if len(raw) > 0 && !bytes.Equal(raw, []byte("null")) {
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&cfg); err != nil {
+			return cfg, prefixFields(jsonError(err), "config.")
+		}
+	}
+	return cfg, cfg.Validate()
+}
+
+func prefixFields(err error, prefix string) error {
+	if e, ok := err.(*recom.Error); ok {
+		for i := range e.Fields {
+			e.Fields[i].Field = prefix + e.Fields[i].Field
+		}
+	}
+	return err
+}
+
+// handleTenantCreate serves POST /api/v1/tenants (US1-2).
+func (s *server) handleTenantCreate() http.Handler {
+	return handler(s.Logger, func(w http.ResponseWriter, r *http.Request) error {
+		p, _ := recom.PrincipalFrom(r.Context())
+		in, err := decode[tenantCreate](r)
+		if err != nil {
+			return err
+		}
+		t, err := recom.NewTenant(p.AdminID, in.Name)
+		if err != nil {
+			return err
+		}
+		if t.Config, err = mergeConfig(t.Config, in.Config); err != nil {
+			return err
+		}
+		t, err = s.Stores.Tenants.CreateTenant(r.Context(), t)
+		if err != nil {
+			return err
+		}
+		return encode(w, http.StatusCreated, envelope{Data: t})
+	})
+}
+
+// handleTenantList serves GET /api/v1/tenants: the admin's own (a super admin's: all).
+func (s *server) handleTenantList() http.Handler {
+	return handler(s.Logger, func(w http.ResponseWriter, r *http.Request) error {
+		p, _ := recom.PrincipalFrom(r.Context())
+		page, err := pageFrom(r)
+		if err != nil {
+			return err
+		}
+		f := recom.TenantFilter{OwnerID: p.AdminID, Page: page, IncludeDeleted: r.URL.Query().Get("includeDeleted") == "true"}
+		if p.Role == recom.RoleSuperAdmin {
+			f.OwnerID = ""
+		}
+		ts, total, err := s.Stores.Tenants.FindTenants(r.Context(), f)
+		if err != nil {
+			return err
+		}
+		if ts == nil {
+			ts = []recom.Tenant{}
+		}
+		return encode(w, http.StatusOK, envelope{Data: ts, Meta: pageMeta{Total: total, Limit: page.Limit, Offset: page.Offset}})
+	})
+}
+
+// ownTenant returns the tenant of the {id} path value when the principal may see it;
+// any other tenant is a 404, never a 403 (no existence oracle).
+func (s *server) ownTenant(r *http.Request) (recom.Tenant, error) {
+	p, _ := recom.PrincipalFrom(r.Context())
+	t, err := s.Stores.Tenants.FindTenantByID(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return t, err
+	}
+	if !t.VisibleTo(recom.Admin{ID: p.AdminID, Role: p.Role}) {
+		return recom.Tenant{}, recom.ErrTenantNotFound
+	}
+	return t, nil
+}
+
+// handleTenantGet serves GET /api/v1/tenants/{id}.
+func (s *server) handleTenantGet() http.Handler {
+	return handler(s.Logger, func(w http.ResponseWriter, r *http.Request) error {
+		t, err := s.ownTenant(r)
+		if err != nil {
+			return err
+		}
+		return encode(w, http.StatusOK, envelope{Data: t})
+	})
+}
+
+// handleTenantUpdate serves PUT /api/v1/tenants/{id}: name, status and config keys given
+// are applied (US1-5: suspending keeps the data).
+func (s *server) handleTenantUpdate() http.Handler {
+	return handler(s.Logger, func(w http.ResponseWriter, r *http.Request) error {
+		in, err := decode[tenantUpdate](r)
+		if err != nil {
+			return err
+		}
+		t, err := s.ownTenant(r)
+		if err != nil {
+			return err
+		}
+		if in.Name != nil {
+			if t.Name, err = recom.TenantName(*in.Name); err != nil {
+				return err
+			}
+		}
+		if in.Status != nil {
+			if err := t.MoveTo(*in.Status); err != nil {
+				return err
+			}
+		}
+		if t.Config, err = mergeConfig(t.Config, in.Config); err != nil {
+			return err
+		}
+		t.UpdatedAt = recom.Now()
+		t, err = s.Stores.Tenants.UpdateTenant(r.Context(), t)
+		if err != nil {
+			return err
+		}
+		return encode(w, http.StatusOK, envelope{Data: t})
+	})
+}
+
+// handleTenantDelete serves DELETE /api/v1/tenants/{id}: a soft delete; the data stays.
+func (s *server) handleTenantDelete() http.Handler {
+	return handler(s.Logger, func(w http.ResponseWriter, r *http.Request) error {
+		t, err := s.ownTenant(r)
+		if err != nil {
+			return err
+		}
+		if t.Status == recom.TenantDeleted {
+			return recom.ErrTenantNotFound
+		}
+		if err := t.MoveTo(recom.TenantDeleted); err != nil {
+			return err
+		}
+		t.UpdatedAt = recom.Now()
+		if _, err := s.Stores.Tenants.UpdateTenant(r.Context(), t); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	})
+}

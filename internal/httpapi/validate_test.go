@@ -1,0 +1,116 @@
+package httpapi
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// TestBadInputIsAProblemNamingTheField: unknown fields, wrong types, oversized bodies,
+// malformed JSON and bad query values are 4xx problems naming the field, never a 5xx.
+func TestBadInputIsAProblemNamingTheField(t *testing.T) {
+	e := newTestEnv(t)
+	tok := e.signup("owner@example.com")
+	tenant := e.createTenant(tok, "Acme Store")
+	authz := []string{"Authorization", "Bearer " + tok}
+	big := `{"name":"` + strings.Repeat("x", 70<<10) + `"}`
+	tests := []struct {
+		name       string
+		method     string
+		path       string
+		body       any
+		header     []string
+		wantStatus int
+		wantField  string
+	}{
+		{"unknown field", "POST", "/api/v1/tenants", `{"name":"A","colour":"red"}`, authz, 400, "colour"},
+		{"unknown nested field", "POST", "/api/v1/tenants", `{"name":"A","config":{"theme":"x"}}`, authz, 400, "config.theme"},
+		{"wrong type", "POST", "/api/v1/tenants", `{"name":42}`, authz, 400, "name"},
+		{"wrong nested type", "POST", "/api/v1/tenants", `{"name":"A","config":{"coldStartMinEvents":"five"}}`, authz, 400, "config.coldStartMinEvents"},
+		{"bad enum", "POST", "/api/v1/tenants", `{"name":"A","config":{"defaultStrategy":"magic"}}`, authz, 400, "config.defaultStrategy"},
+		{"out of range", "POST", "/api/v1/tenants", `{"name":"A","config":{"rateLimits":{"readsPerMinute":0}}}`, authz, 400, "config.rateLimits.readsPerMinute"},
+		{"bad pattern", "POST", "/api/v1/tenants", `{"name":"A","config":{"currency":"euro"}}`, authz, 400, "config.currency"},
+		{"bad origin", "POST", "/api/v1/tenants", `{"name":"A","config":{"allowedOrigins":["javascript:alert(1)"]}}`, authz, 400, "config.allowedOrigins[0]"},
+		{"missing required", "POST", "/api/v1/tenants", `{}`, authz, 400, "name"},
+		{"empty name", "POST", "/api/v1/tenants", `{"name":""}`, authz, 400, "name"},
+		{"blank name", "POST", "/api/v1/tenants", `{"name":"   "}`, authz, 400, "name"},
+		{"malformed JSON", "POST", "/api/v1/tenants", `{"name":"A",`, authz, 400, "body"},
+		{"not an object", "POST", "/api/v1/tenants", `["A"]`, authz, 400, "body"},
+		{"null body", "POST", "/api/v1/tenants", `null`, authz, 400, "body"},
+		{"empty body", "POST", "/api/v1/tenants", ``, authz, 400, "body"},
+		{"trailing data", "POST", "/api/v1/tenants", `{"name":"A"} {"name":"B"}`, authz, 400, "body"},
+		{"oversized body", "POST", "/api/v1/tenants", big, authz, 413, ""},
+		{"wrong media type", "POST", "/api/v1/tenants", `name=A`, append([]string{"Content-Type", "application/x-www-form-urlencoded"}, authz...), 415, ""},
+		{"limit not a number", "GET", "/api/v1/tenants?limit=ten", nil, authz, 400, "limit"},
+		{"limit above 100", "GET", "/api/v1/tenants?limit=101", nil, authz, 400, "limit"},
+		{"limit zero", "GET", "/api/v1/tenants?limit=0", nil, authz, 400, "limit"},
+		{"negative offset", "GET", "/api/v1/tenants?offset=-1", nil, authz, 400, "offset"},
+		{"bad boolean", "GET", "/api/v1/tenants?includeDeleted=maybe", nil, authz, 400, "includeDeleted"},
+		{"update with nothing", "PUT", "/api/v1/tenants/" + tenant.ID, `{}`, authz, 400, "body"},
+		{"bad status", "PUT", "/api/v1/tenants/" + tenant.ID, `{"status":"paused"}`, authz, 400, "status"},
+		{"bad permission", "POST", "/api/v1/tenants/" + tenant.ID + "/api-keys", `{"name":"k","permissions":"admin"}`, authz, 400, "permissions"},
+		{"signup bad email", "POST", "/api/v1/auth/signup", `{"email":"not-an-email","password":"long enough password"}`, nil, 400, "email"},
+		{"signup short password", "POST", "/api/v1/auth/signup", `{"email":"a@example.com","password":"short"}`, nil, 400, "password"},
+		{"signup password is email", "POST", "/api/v1/auth/signup", `{"email":"someone@example.com","password":"someone@example.com"}`, nil, 400, "password"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := e.do(tt.method, tt.path, tt.body, tt.header...)
+			p := res.problem(t)
+			if res.Status != tt.wantStatus {
+				t.Fatalf("status = %d, want %d: %s", res.Status, tt.wantStatus, res.Body)
+			}
+			if tt.wantField == "" {
+				return
+			}
+			for _, f := range p.Errors {
+				if f.Field == tt.wantField && f.Message != "" {
+					return
+				}
+			}
+			t.Errorf("no error names %q: %s", tt.wantField, res.Body)
+		})
+	}
+	// Nothing above changed the tenant.
+	res := e.do("GET", "/api/v1/tenants", nil, authz...)
+	if !strings.Contains(string(res.Body), `"total":1`) {
+		t.Errorf("bad requests created tenants: %s", res.Body)
+	}
+}
+
+// FuzzTenantCreateBody: whatever the body, the answer is a 201 or a 4xx problem, never a 5xx.
+func FuzzTenantCreateBody(f *testing.F) {
+	for _, seed := range []string{
+		`{"name":"A"}`, `{"name":"A","config":{"allowedOrigins":["https://a.b"]}}`, `{`, `[]`, `null`, `""`,
+		`{"name":"\u0000"}`, `{"name":"A","config":{"rateLimits":{"readsPerMinute":1e309}}}`,
+		`{"name":"A","config":null}`, `{"name":{"x":1}}`, "\xff\xfe", `{"name":"A","name":"B"}`,
+	} {
+		f.Add(seed)
+	}
+	e := newTestEnv(f)
+	tok := e.signup("fuzz@example.com")
+	f.Fuzz(func(t *testing.T, body string) {
+		e.t = t
+		res := e.do("POST", "/api/v1/tenants", body, "Authorization", "Bearer "+tok)
+		switch {
+		case res.Status == http.StatusCreated:
+		case res.Status >= 400 && res.Status < 500:
+			res.problem(t)
+		default:
+			t.Fatalf("body %q answered %d: %s", body, res.Status, res.Body)
+		}
+	})
+}
+
+func TestDecodeDirect(t *testing.T) {
+	// decode is the second net behind the contract: check it alone.
+	type in struct {
+		N int `json:"n"`
+	}
+	for body, field := range map[string]string{`{"n":"x"}`: "n", `{"m":1}`: "m", `{"n":1}{}`: "body", `{`: "body"} {
+		r, _ := http.NewRequest("POST", "/", strings.NewReader(body))
+		if _, err := decode[in](r); err == nil || !strings.Contains(err.Error(), field) {
+			t.Errorf("decode(%s) = %v, want an error naming %s", body, err, field)
+		}
+	}
+}

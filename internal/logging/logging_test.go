@@ -1,0 +1,59 @@
+package logging
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestLoggerRedactsPII(t *testing.T) {
+	var buf bytes.Buffer
+	log := New(&buf, "debug")
+	key := "rk_live_" + strings.Repeat("A", 43)
+	jwt := "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"
+	log.Info("request",
+		"path", "/api/v1/recommendations?userId=jane.doe@example.com&limit=8",
+		"query", "email=jane.doe%40example.com",
+		"password", "hunter2hunter2",
+		"X-API-Key", key,
+		"detail", "key "+key+" used by bob@example.org",
+		"auth", "Bearer "+jwt,
+		"err", errors.New("login failed for mallory@example.net"),
+		"ip", "203.0.113.77:5123",
+		"remoteAddr", "2001:db8:abcd:12:1:2:3:4",
+	)
+	out := buf.String()
+	for _, secret := range []string{"jane.doe", "hunter2", key, "bob@example.org", jwt, "mallory", "203.0.113.77", "2001:db8:abcd:12:1"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("log contains %q:\n%s", secret, out)
+		}
+	}
+	for _, kept := range []string{"203.0.113.0/24", "2001:db8:abcd::/48", "/api/v1/recommendations", "limit=8"} {
+		if !strings.Contains(out, kept) {
+			t.Errorf("log lost %q:\n%s", kept, out)
+		}
+	}
+}
+
+func TestTruncateIP(t *testing.T) {
+	for in, want := range map[string]string{
+		"192.168.1.200":        "192.168.1.0/24",
+		"[::ffff:10.1.2.3]:80": "10.1.2.0/24",
+		"not an ip":            redacted,
+		"":                     redacted,
+	} {
+		if got := TruncateIP(in); got != want {
+			t.Errorf("TruncateIP(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestLevel(t *testing.T) {
+	var buf bytes.Buffer
+	New(&buf, "warn").Info("hidden")
+	New(&buf, "nonsense").Debug("hidden too")
+	if buf.Len() != 0 {
+		t.Errorf("records below the level were written: %s", buf.String())
+	}
+}
