@@ -43,3 +43,9 @@ require (
 	modernc.org/memory v1.12.1 // indirect
 	modernc.org/sqlite v1.62.0 // indirect
 )
+
+ignore (
+	./web/node_modules
+	./sdk/node_modules
+	./e2e/node_modules
+)

@@ -1,0 +1,200 @@
+// Command recomengine is the whole service in one binary: `serve` (API, dashboard, docs,
+// background jobs) and `migrate`. main.go and config.go are the only places where adapters
+// are chosen.
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/recomengine/recomengine/api"
+	"github.com/recomengine/recomengine/internal/auth"
+	"github.com/recomengine/recomengine/internal/httpapi"
+	"github.com/recomengine/recomengine/internal/inmem"
+	"github.com/recomengine/recomengine/internal/logging"
+	"github.com/recomengine/recomengine/internal/postgres"
+	"github.com/recomengine/recomengine/internal/recom"
+	"github.com/recomengine/recomengine/internal/redis"
+	"github.com/recomengine/recomengine/internal/sqlite"
+	"github.com/recomengine/recomengine/web"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "recomengine:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `usage: recomengine <command> [flags]
+
+commands:
+  serve     serve the API, dashboard and docs (default store: SQLite in ./data)
+  migrate   apply the schema migrations and exit
+  version   print the version
+
+Configuration comes from RECOM_* environment variables (see README), flags override them.
+`
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+// run is main with its surroundings passed in: tests start the whole program in-process.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command given")
+	}
+	switch args[0] {
+	case "serve":
+		return serve(ctx, args[1:], getenv, stdout, stderr)
+	case "migrate":
+		return migrate(ctx, args[1:], getenv, stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "recomengine", version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+// store is an opened store adapter.
+type store interface {
+	Migrate(ctx context.Context) error
+	Stores() recom.Stores
+	Close() error
+}
+
+// openStore opens the configured store: SQLite by default, PostgreSQL for postgres:// URLs.
+func openStore(ctx context.Context, cfg config) (store, error) {
+	if cfg.embedded() {
+		return sqlite.Open(ctx, cfg.sqlitePath())
+	}
+	return postgres.Open(ctx, cfg.DatabaseURL)
+}
+
+func migrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := loadConfig("migrate", args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "migrations applied to", st.Stores().Name)
+	return nil
+}
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cfg, err := loadConfig("serve", args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	logger := logging.New(stdout, cfg.LogLevel)
+	jwtSecret, pepper, err := cfg.secrets()
+	if err != nil {
+		return err
+	}
+	tokens, err := auth.NewTokens(jwtSecret)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if cfg.AutoMigrate {
+		if err := st.Migrate(ctx); err != nil {
+			return err
+		}
+	}
+	var cache recom.Cache = inmem.NewCache(100_000)
+	var limiter recom.Limiter = inmem.NewLimiter()
+	checks := []func() recom.Health{func() recom.Health {
+		return recom.Health{Name: "cache", Backend: "in-process", OK: true}
+	}}
+	if cfg.RedisURL != "" {
+		rc, err := redis.New(ctx, cfg.RedisURL, "recom:", cache, limiter, logger)
+		if err != nil {
+			return err
+		}
+		defer rc.Close()
+		cache, limiter, checks = rc.Cache(), rc.Limiter(), []func() recom.Health{rc.Health}
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	h, err := httpapi.NewServer(ctx, httpapi.Deps{
+		Logger: logger, Stores: st.Stores(), Cache: cache, Limiter: limiter, Checks: checks,
+		Tokens: tokens, Pepper: pepper, Registry: reg, Docs: api.DocsHandler(), Web: web.Handler(),
+		Config: httpapi.Config{MaxBodyBytes: cfg.MaxBodyBytes, HSTS: cfg.TLSCertFile != "",
+			BcryptCost: cfg.BcryptCost, SuperAdminEmails: cfg.SuperAdminEmails},
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler: h, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10,
+		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		// TLS 1.2 is the floor (NFR-008); Go's default cipher suites are all AEAD there.
+		TLSConfig: &tls.Config{MinVersion: tls.VersionTLS12},
+	}
+	scheme := "http"
+	if cfg.TLSCertFile != "" {
+		scheme = "https"
+	}
+	url := fmt.Sprintf("%s://%s", scheme, ln.Addr())
+	fmt.Fprintf(stdout, "RecomEngine is serving on %s (store: %s) — dashboard %s/ , API docs %s/docs/\n",
+		url, st.Stores().Name, url, url)
+	logger.Info("serving", "addr", ln.Addr().String(), "store", st.Stores().Name, "tls", scheme == "https")
+
+	done := make(chan error, 1)
+	go func() {
+		<-ctx.Done()
+		// SIGTERM: stop accepting, let requests in flight finish, then return.
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+		defer cancel()
+		done <- srv.Shutdown(sctx)
+	}()
+	if scheme == "https" {
+		err = srv.ServeTLS(ln, cfg.TLSCertFile, cfg.TLSKeyFile)
+	} else {
+		err = srv.Serve(ln)
+	}
+	if !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	if err := <-done; err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	logger.Info("stopped")
+	return nil
+}

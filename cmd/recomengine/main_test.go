@@ -1,0 +1,339 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"math/big"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/recomengine/recomengine/internal/postgres/pgtest"
+	"github.com/recomengine/recomengine/internal/redis/redistest"
+)
+
+// instance is a `recomengine serve` running in-process.
+type instance struct {
+	URL  string
+	Logs *strings.Builder
+	stop func() error
+}
+
+// startServe runs `serve` with env as its whole environment and waits for its URL.
+func startServe(t *testing.T, env map[string]string) *instance {
+	t.Helper()
+	if env["RECOM_ADDR"] == "" {
+		env["RECOM_ADDR"] = "127.0.0.1:0"
+	}
+	if env["RECOM_BCRYPT_COST"] == "" {
+		env["RECOM_BCRYPT_COST"] = "4"
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	errc := make(chan error, 1)
+	go func() {
+		errc <- run(ctx, []string{"serve"}, func(k string) string { return env[k] }, strings.NewReader(""), pw, pw)
+		pw.Close()
+	}()
+	urlc := make(chan string, 1)
+	logs := &strings.Builder{}
+	logsDone := make(chan struct{})
+	go func() {
+		defer close(logsDone)
+		sc := bufio.NewScanner(pr)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		re := regexp.MustCompile(`serving on (https?://\S+)`)
+		for sc.Scan() {
+			logs.WriteString(sc.Text() + "\n")
+			if m := re.FindStringSubmatch(sc.Text()); m != nil {
+				urlc <- m[1]
+			}
+		}
+	}()
+	var once bool
+	stop := func() error {
+		if once {
+			return nil
+		}
+		once = true
+		cancel()
+		err := <-errc
+		<-logsDone
+		return err
+	}
+	t.Cleanup(func() { _ = stop() })
+	select {
+	case u := <-urlc:
+		return &instance{URL: u, Logs: logs, stop: stop}
+	case err := <-errc:
+		t.Fatalf("serve stopped before serving: %v", err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not print its URL within 30 s")
+	}
+	return nil
+}
+
+func get(t *testing.T, c *http.Client, url string) (int, http.Header, string) {
+	t.Helper()
+	if c == nil {
+		c = http.DefaultClient
+	}
+	res, err := c.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, res.Header, string(b)
+}
+
+func TestServeEmbeddedDefault(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"RECOM_DATABASE_URL": "sqlite:" + filepath.Join(dir, "data", "recomengine.db")}
+	inst := startServe(t, env)
+	if code, _, body := get(t, nil, inst.URL+"/healthz"); code != 200 || !strings.Contains(body, `"ok"`) {
+		t.Fatalf("/healthz = %d %s", code, body)
+	}
+	code, _, body := get(t, nil, inst.URL+"/readyz")
+	if code != 200 || !strings.Contains(body, `"backend":"sqlite"`) || !strings.Contains(body, `"status":"ready"`) {
+		t.Fatalf("/readyz = %d %s", code, body)
+	}
+	code, hdr, body := get(t, nil, inst.URL+"/docs/")
+	if code != 200 || !strings.Contains(hdr.Get("Content-Type"), "text/html") {
+		t.Fatalf("/docs/ = %d %s", code, hdr.Get("Content-Type"))
+	}
+	// Offline: every script and stylesheet the docs page loads is served by us.
+	for _, m := range regexp.MustCompile(`(?:src|href)="([^"]+)"`).FindAllStringSubmatch(body, -1) {
+		if strings.HasPrefix(m[1], "http") || strings.HasPrefix(m[1], "//") {
+			t.Errorf("/docs/ loads %s from elsewhere", m[1])
+			continue
+		}
+		if strings.HasPrefix(m[1], "data:") {
+			continue
+		}
+		u := inst.URL + "/docs/" + strings.TrimPrefix(m[1], "./")
+		if strings.HasPrefix(m[1], "/") {
+			u = inst.URL + m[1]
+		}
+		if c, _, _ := get(t, nil, u); c != 200 {
+			t.Errorf("/docs/ asset %s = %d", m[1], c)
+		}
+	}
+	if code, _, body := get(t, nil, inst.URL+"/api/v1/openapi.json"); code != 200 || !strings.Contains(body, `"openapi":"3.1.0"`) {
+		t.Errorf("openapi.json = %d", code)
+	}
+	if code, _, _ := get(t, nil, inst.URL+"/metrics"); code != 200 {
+		t.Errorf("/metrics = %d", code)
+	}
+	// A token issued now is still valid after a restart: the generated secrets are kept.
+	token := signup(t, inst.URL, "keep@example.com")
+	if err := inst.stop(); err != nil {
+		t.Fatalf("serve returned %v on shutdown", err)
+	}
+	fi, err := os.Stat(filepath.Join(dir, "data", "secrets.json"))
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("secrets.json: %v, mode %v", err, fi)
+	}
+	inst = startServe(t, env)
+	req, _ := http.NewRequest("GET", inst.URL+"/api/v1/auth/me", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("token after restart: %v %v", err, res.Status)
+	}
+	res.Body.Close()
+}
+
+func signup(t *testing.T, base, email string) string {
+	t.Helper()
+	res, err := http.Post(base+"/api/v1/auth/signup", "application/json",
+		strings.NewReader(fmt.Sprintf(`{"email":%q,"password":"correct horse battery"}`, email)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out struct {
+		Data struct {
+			Token string `json:"token"`
+		} `json:"data"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&out); err != nil || res.StatusCode != 201 {
+		t.Fatalf("signup: %d %v", res.StatusCode, err)
+	}
+	return out.Data.Token
+}
+
+func TestSIGTERMShutsDownGracefully(t *testing.T) {
+	inst := startServe(t, map[string]string{"RECOM_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "r.db")})
+	done := make(chan error, 1)
+	go func() { done <- inst.stopBySignal() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve returned %v after SIGTERM", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop within 20 s of SIGTERM")
+	}
+	if !strings.Contains(inst.Logs.String(), `"msg":"stopped"`) {
+		t.Errorf("no clean stop was logged:\n%s", inst.Logs)
+	}
+}
+
+// stopBySignal sends this process SIGTERM, which serve's signal.NotifyContext has taken
+// over, and waits for serve to return.
+func (i *instance) stopBySignal() error {
+	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
+		return err
+	}
+	for j := 0; j < 200; j++ {
+		if strings.Contains(i.Logs.String(), `"msg":"stopped"`) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return i.stop()
+}
+
+func TestPostgresModeNeedsSecrets(t *testing.T) {
+	env := map[string]string{"RECOM_DATABASE_URL": "postgres://nobody@127.0.0.1:1/none", "RECOM_JWT_SECRET": "short"}
+	err := run(context.Background(), []string{"serve"}, func(k string) string { return env[k] }, nil, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "RECOM_JWT_SECRET") || !strings.Contains(err.Error(), "RECOM_KEY_PEPPER") {
+		t.Fatalf("err = %v, want one naming both missing secrets", err)
+	}
+}
+
+func TestServePostgresAndRedis(t *testing.T) {
+	env := map[string]string{
+		"RECOM_DATABASE_URL": pgtest.NewDatabase(t),
+		"RECOM_REDIS_URL":    redistest.URL(t),
+		"RECOM_JWT_SECRET":   strings.Repeat("j", 40),
+		"RECOM_KEY_PEPPER":   strings.Repeat("k", 40),
+	}
+	if err := run(context.Background(), []string{"migrate"}, func(k string) string { return env[k] }, nil, io.Discard, io.Discard); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	inst := startServe(t, env)
+	code, _, body := get(t, nil, inst.URL+"/readyz")
+	if code != 200 || !strings.Contains(body, `"backend":"postgres"`) || !strings.Contains(body, `"backend":"redis"`) || !strings.Contains(body, `"status":"ready"`) {
+		t.Fatalf("/readyz = %d %s", code, body)
+	}
+	signup(t, inst.URL, "pg@example.com")
+}
+
+func TestRedisUnreachableAtStartDegrades(t *testing.T) {
+	env := map[string]string{
+		"RECOM_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "r.db"),
+		"RECOM_REDIS_URL":    "redis://127.0.0.1:1/0",
+	}
+	inst := startServe(t, env)
+	code, _, body := get(t, nil, inst.URL+"/readyz")
+	if code != 200 || !strings.Contains(body, `"status":"degraded"`) {
+		t.Fatalf("/readyz = %d %s", code, body)
+	}
+	signup(t, inst.URL, "noredis@example.com") // still serving
+}
+
+func TestTLSRefusesOldClients(t *testing.T) {
+	dir := t.TempDir()
+	certFile, keyFile := writeSelfSignedCert(t, dir)
+	inst := startServe(t, map[string]string{
+		"RECOM_DATABASE_URL":  "sqlite:" + filepath.Join(dir, "r.db"),
+		"RECOM_TLS_CERT_FILE": certFile, "RECOM_TLS_KEY_FILE": keyFile,
+	})
+	if !strings.HasPrefix(inst.URL, "https://") {
+		t.Fatalf("URL %s is not https", inst.URL)
+	}
+	host := strings.TrimPrefix(inst.URL, "https://")
+	old, err := tls.Dial("tcp", host, &tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS11})
+	if err == nil {
+		old.Close()
+		t.Fatal("a TLS 1.1 client was accepted (NFR-008)")
+	}
+	for _, v := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
+		c := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true, MinVersion: v, MaxVersion: v}}}
+		code, hdr, _ := get(t, c, inst.URL+"/healthz")
+		if code != 200 || !strings.Contains(hdr.Get("Strict-Transport-Security"), "max-age=") {
+			t.Errorf("TLS %x: %d, HSTS %q", v, code, hdr.Get("Strict-Transport-Security"))
+		}
+	}
+}
+
+func writeSelfSignedCert(t *testing.T, dir string) (certFile, keyFile string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "127.0.0.1"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, _ := x509.MarshalECPrivateKey(key)
+	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600)
+	return certFile, keyFile
+}
+
+func TestCommandsAndConfigErrors(t *testing.T) {
+	tests := []struct {
+		args    []string
+		env     map[string]string
+		wantErr string
+		wantOut string
+	}{
+		{nil, nil, "no command", ""},
+		{[]string{"frobnicate"}, nil, "unknown command", ""},
+		{[]string{"version"}, nil, "", "recomengine"},
+		{[]string{"help"}, nil, "", "serve"},
+		{[]string{"serve", "extra"}, nil, "unexpected arguments", ""},
+		{[]string{"serve"}, map[string]string{"RECOM_BCRYPT_COST": "99"}, "RECOM_BCRYPT_COST", ""},
+		{[]string{"serve"}, map[string]string{"RECOM_DATABASE_URL": "mysql://x"}, "RECOM_DATABASE_URL", ""},
+		{[]string{"serve"}, map[string]string{"RECOM_TLS_CERT_FILE": "c.pem"}, "RECOM_TLS_KEY_FILE", ""},
+		{[]string{"serve", "-no-such-flag"}, nil, "not defined", ""},
+	}
+	for _, tt := range tests {
+		var out strings.Builder
+		err := run(context.Background(), tt.args, func(k string) string { return tt.env[k] }, nil, &out, io.Discard)
+		if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+			t.Errorf("%v: err = %v, want %q", tt.args, err, tt.wantErr)
+		}
+		if tt.wantErr == "" && (err != nil || !strings.Contains(out.String(), tt.wantOut)) {
+			t.Errorf("%v: err %v, out %q", tt.args, err, out.String())
+		}
+	}
+}
+
+func TestMigrateSQLite(t *testing.T) {
+	env := map[string]string{"RECOM_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "new", "m.db")}
+	var out strings.Builder
+	for i := 0; i < 2; i++ { // idempotent
+		if err := run(context.Background(), []string{"migrate"}, func(k string) string { return env[k] }, nil, &out, io.Discard); err != nil {
+			t.Fatalf("migrate #%d: %v", i+1, err)
+		}
+	}
+	if !strings.Contains(out.String(), "sqlite") {
+		t.Errorf("migrate printed %q", out.String())
+	}
+}

@@ -1,0 +1,17 @@
+package inmem_test
+
+import (
+	"testing"
+
+	"github.com/recomengine/recomengine/internal/cachetest"
+	"github.com/recomengine/recomengine/internal/inmem"
+	"github.com/recomengine/recomengine/internal/recom"
+)
+
+func TestCache(t *testing.T) {
+	cachetest.RunCache(t, func(t *testing.T) recom.Cache { return inmem.NewCache(1000) })
+}
+
+func TestLimiter(t *testing.T) {
+	cachetest.RunLimiter(t, func(t *testing.T) recom.Limiter { return inmem.NewLimiter() })
+}
