@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -31,7 +32,7 @@ import (
 // instance is a `recomengine serve` running in-process.
 type instance struct {
 	URL  string
-	Logs *strings.Builder
+	Logs *logBuffer
 	stop func() error
 }
 
@@ -52,7 +53,7 @@ func startServe(t *testing.T, env map[string]string) *instance {
 		pw.Close()
 	}()
 	urlc := make(chan string, 1)
-	logs := &strings.Builder{}
+	logs := &logBuffer{}
 	logsDone := make(chan struct{})
 	go func() {
 		defer close(logsDone)
@@ -87,6 +88,24 @@ func startServe(t *testing.T, env map[string]string) *instance {
 		t.Fatal("serve did not print its URL within 30 s")
 	}
 	return nil
+}
+
+// logBuffer collects serve's output; tests read it while serve writes.
+type logBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *logBuffer) WriteString(s string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.b.WriteString(s)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 func get(t *testing.T, c *http.Client, url string) (int, http.Header, string) {
@@ -335,5 +354,41 @@ func TestMigrateSQLite(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "sqlite") {
 		t.Errorf("migrate printed %q", out.String())
+	}
+}
+
+// TestRedisCutWhileServing: the connection to Redis is cut under a running server;
+// requests keep succeeding, /readyz says degraded, and it recovers when Redis is back.
+func TestRedisCutWhileServing(t *testing.T) {
+	p := redistest.StartProxy(t, redistest.URL(t))
+	inst := startServe(t, map[string]string{
+		"RECOM_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "r.db"),
+		"RECOM_REDIS_URL":    p.URL,
+	})
+	ready := func() string {
+		_, _, body := get(t, nil, inst.URL+"/readyz")
+		return body
+	}
+	if body := ready(); !strings.Contains(body, `"status":"ready"`) {
+		t.Fatalf("/readyz before the cut: %s", body)
+	}
+	p.Stop()
+	for i := 0; i < 5; i++ {
+		signup(t, inst.URL, fmt.Sprintf("during-outage-%d@example.com", i))
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(ready(), `"status":"degraded"`) {
+		if time.Now().After(deadline) {
+			t.Fatalf("/readyz does not report the outage: %s", ready())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	p.Restart()
+	deadline = time.Now().Add(10 * time.Second)
+	for !strings.Contains(ready(), `"status":"ready"`) {
+		if time.Now().After(deadline) {
+			t.Fatalf("/readyz does not recover: %s", ready())
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }

@@ -3,12 +3,8 @@ package redis_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
-	"net"
-	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,9 +17,10 @@ import (
 // keep succeeding quickly from the fallbacks, then restores it.
 func TestRequestsSurviveRedisOutage(t *testing.T) {
 	ctx, rawURL, prefix := context.Background(), redistest.URL(t), redistest.Prefix(t)
-	p := startProxy(t, rawURL)
+	p := redistest.StartProxy(t, rawURL)
+	p.URL = patient(t, p.URL) // a cut connection fails at once whatever the timeouts
 	var logs syncBuffer
-	c := open(t, p.url, prefix, slog.New(slog.NewTextHandler(&logs, nil)))
+	c := open(t, p.URL, prefix, slog.New(slog.NewTextHandler(&logs, nil)))
 	cache, lim, limit := c.Cache(), c.Limiter(), recom.PerMinute(1000)
 
 	mustSet(t, cache, "before", "v")
@@ -35,7 +32,7 @@ func TestRequestsSurviveRedisOutage(t *testing.T) {
 		t.Fatalf("Health = %+v; want OK on redis", h)
 	}
 
-	p.stop()
+	p.Stop()
 	var slowest time.Duration
 	for i := range 50 {
 		start := time.Now()
@@ -59,7 +56,7 @@ func TestRequestsSurviveRedisOutage(t *testing.T) {
 		t.Errorf("%d WARN lines for one outage; want 1:\n%s", n, logs.String())
 	}
 
-	p.restart()
+	p.Restart()
 	waitHealthy(t, c)
 	mustSet(t, cache, "after", "v")
 	if v, err := c.Redis().Get(ctx, prefix+"cache:after").Result(); err != nil || v != "v" {
@@ -80,14 +77,15 @@ func TestRequestsSurviveRedisOutage(t *testing.T) {
 // Redis held before it, and that a later outage doesn't read the earlier one's values.
 func TestNoStaleValuesAfterOutage(t *testing.T) {
 	ctx, rawURL, prefix := context.Background(), redistest.URL(t), redistest.Prefix(t)
-	p := startProxy(t, rawURL)
-	c := open(t, p.url, prefix, nil)
+	p := redistest.StartProxy(t, rawURL)
+	p.URL = patient(t, p.URL) // a cut connection fails at once whatever the timeouts
+	c := open(t, p.URL, prefix, nil)
 	cache := c.Cache()
 	mustSet(t, cache, "deleted", "old")
 	mustSet(t, cache, "changed", "old")
 	mustSet(t, cache, "kept", "old")
 
-	p.stop()
+	p.Stop()
 	if err := cache.Delete(ctx, "deleted"); err != nil {
 		t.Fatal(err)
 	}
@@ -95,16 +93,16 @@ func TestNoStaleValuesAfterOutage(t *testing.T) {
 	wantValue(t, cache, "changed", "new")
 	wantMiss(t, cache, "deleted")
 
-	p.restart()
+	p.Restart()
 	waitHealthy(t, c)
 	wantMiss(t, cache, "deleted") // not Redis's "old"
 	wantMiss(t, cache, "changed") // "new" lived only in process; Redis's "old" must not come back
 	wantValue(t, cache, "kept", "old")
 
 	mustSet(t, cache, "changed", "newer")
-	p.stop()
+	p.Stop()
 	wantMiss(t, cache, "changed") // the first outage's "new" is not served in the second
-	p.restart()
+	p.Restart()
 	waitHealthy(t, c)
 	wantValue(t, cache, "changed", "newer")
 }
@@ -113,19 +111,20 @@ func TestNoStaleValuesAfterOutage(t *testing.T) {
 // recovery then deletes every cache key under the prefix, but no rate-limit key.
 func TestManyWritesDuringOutage(t *testing.T) {
 	ctx, rawURL, prefix := context.Background(), redistest.URL(t), redistest.Prefix(t)
-	p := startProxy(t, rawURL)
-	c := open(t, p.url, prefix, nil)
+	p := redistest.StartProxy(t, rawURL)
+	p.URL = patient(t, p.URL) // a cut connection fails at once whatever the timeouts
+	c := open(t, p.URL, prefix, nil)
 	cache := c.Cache()
 	mustSet(t, cache, "untouched", "old")
 	if _, err := c.Limiter().Allow(ctx, "k", recom.PerMinute(5)); err != nil {
 		t.Fatal(err)
 	}
 
-	p.stop()
+	p.Stop()
 	for i := range 10_001 {
 		mustSet(t, cache, fmt.Sprint("k", i), "v")
 	}
-	p.restart()
+	p.Restart()
 	waitHealthy(t, c)
 	wantMiss(t, cache, "untouched")
 	if n, err := c.Redis().Exists(ctx, prefix+"rate:k").Result(); err != nil || n != 1 {
@@ -164,98 +163,3 @@ func wantMiss(t *testing.T, c recom.Cache, key string) {
 		t.Fatalf("Get(%q) = %q, %v, %v; want a miss", key, v, ok, err)
 	}
 }
-
-// proxy forwards TCP from a local port to Redis; stop cuts every connection and
-// restart listens on the same port again.
-type proxy struct {
-	t      *testing.T
-	target string // Redis host:port
-	addr   string // the proxy's host:port
-	url    string // the Redis URL pointing at the proxy
-
-	mu    sync.Mutex
-	ln    net.Listener // nil while stopped
-	conns map[net.Conn]bool
-	wg    sync.WaitGroup
-}
-
-func startProxy(t *testing.T, redisURL string) *proxy {
-	u, err := url.Parse(redisURL)
-	if err != nil {
-		t.Fatal("RECOM_TEST_REDIS_URL does not parse")
-	}
-	p := &proxy{t: t, target: u.Host, conns: make(map[net.Conn]bool)}
-	p.listen("127.0.0.1:0")
-	u.Host = p.addr
-	p.url = patient(t, u.String()) // a cut connection fails at once whatever the timeouts
-	t.Cleanup(p.stop)
-	return p
-}
-
-func (p *proxy) listen(addr string) {
-	var ln net.Listener
-	var err error
-	for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if ln, err = net.Listen("tcp", addr); err == nil || time.Now().After(deadline) {
-			break
-		}
-	}
-	if err != nil {
-		p.t.Fatalf("proxy: listen on %s: %v", addr, err)
-	}
-	p.mu.Lock()
-	p.ln, p.addr = ln, ln.Addr().String()
-	p.mu.Unlock()
-	p.wg.Go(func() {
-		for {
-			down, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			p.wg.Go(func() { p.serve(down) })
-		}
-	})
-}
-
-func (p *proxy) serve(down net.Conn) {
-	up, err := net.DialTimeout("tcp", p.target, time.Second)
-	if err != nil {
-		down.Close()
-		return
-	}
-	p.mu.Lock()
-	if p.ln == nil { // stopped meanwhile
-		p.mu.Unlock()
-		down.Close()
-		up.Close()
-		return
-	}
-	p.conns[down], p.conns[up] = true, true
-	p.mu.Unlock()
-	done := make(chan struct{}, 2)
-	go func() { io.Copy(up, down); done <- struct{}{} }()
-	go func() { io.Copy(down, up); done <- struct{}{} }()
-	<-done
-	down.Close()
-	up.Close()
-	<-done
-	p.mu.Lock()
-	delete(p.conns, down)
-	delete(p.conns, up)
-	p.mu.Unlock()
-}
-
-func (p *proxy) stop() {
-	p.mu.Lock()
-	if p.ln != nil {
-		p.ln.Close()
-		p.ln = nil
-	}
-	for c := range p.conns {
-		c.Close()
-	}
-	p.mu.Unlock()
-	p.wg.Wait()
-}
-
-func (p *proxy) restart() { p.listen(p.addr) }

@@ -5,9 +5,13 @@ package redistest
 import (
 	"context"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net"
+	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -75,3 +79,101 @@ func Prefix(t testing.TB) string {
 	})
 	return prefix
 }
+
+// Proxy forwards TCP from a local port to Redis, so a test can cut the connection: Stop
+// cuts every connection and refuses new ones, Restart listens on the same port again.
+type Proxy struct {
+	t      testing.TB
+	target string // Redis host:port
+	addr   string // the proxy's host:port
+	URL    string // the Redis URL pointing at the proxy
+
+	mu    sync.Mutex
+	ln    net.Listener // nil while stopped
+	conns map[net.Conn]bool
+	wg    sync.WaitGroup
+}
+
+// StartProxy starts a proxy to the Redis at redisURL; it stops when the test ends.
+func StartProxy(t testing.TB, redisURL string) *Proxy {
+	u, err := url.Parse(redisURL)
+	if err != nil {
+		t.Fatal("RECOM_TEST_REDIS_URL does not parse")
+	}
+	p := &Proxy{t: t, target: u.Host, conns: make(map[net.Conn]bool)}
+	p.listen("127.0.0.1:0")
+	u.Host = p.addr
+	p.URL = u.String()
+	t.Cleanup(p.Stop)
+	return p
+}
+
+func (p *Proxy) listen(addr string) {
+	var ln net.Listener
+	var err error
+	for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if ln, err = net.Listen("tcp", addr); err == nil || time.Now().After(deadline) {
+			break
+		}
+	}
+	if err != nil {
+		p.t.Fatalf("proxy: listen on %s: %v", addr, err)
+	}
+	p.mu.Lock()
+	p.ln, p.addr = ln, ln.Addr().String()
+	p.mu.Unlock()
+	p.wg.Go(func() {
+		for {
+			down, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			p.wg.Go(func() { p.serve(down) })
+		}
+	})
+}
+
+func (p *Proxy) serve(down net.Conn) {
+	up, err := net.DialTimeout("tcp", p.target, time.Second)
+	if err != nil {
+		down.Close()
+		return
+	}
+	p.mu.Lock()
+	if p.ln == nil { // stopped meanwhile
+		p.mu.Unlock()
+		down.Close()
+		up.Close()
+		return
+	}
+	p.conns[down], p.conns[up] = true, true
+	p.mu.Unlock()
+	done := make(chan struct{}, 2)
+	go func() { io.Copy(up, down); done <- struct{}{} }()
+	go func() { io.Copy(down, up); done <- struct{}{} }()
+	<-done
+	down.Close()
+	up.Close()
+	<-done
+	p.mu.Lock()
+	delete(p.conns, down)
+	delete(p.conns, up)
+	p.mu.Unlock()
+}
+
+// Stop closes the listener and every connection.
+func (p *Proxy) Stop() {
+	p.mu.Lock()
+	if p.ln != nil {
+		p.ln.Close()
+		p.ln = nil
+	}
+	for c := range p.conns {
+		c.Close()
+	}
+	p.mu.Unlock()
+	p.wg.Wait()
+}
+
+// Restart listens again on the same port.
+func (p *Proxy) Restart() { p.listen(p.addr) }
