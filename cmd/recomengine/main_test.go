@@ -17,6 +17,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -390,5 +391,32 @@ func TestRedisCutWhileServing(t *testing.T) {
 			t.Fatalf("/readyz does not recover: %s", ready())
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestDocsRenderOfflineInChromium loads /docs/ in headless Chromium with background
+// networking off and checks Swagger UI rendered the operations from our own document.
+func TestDocsRenderOfflineInChromium(t *testing.T) {
+	chromium, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("RECOM_REQUIRE_INTEGRATION") == "1" {
+			t.Fatal("chromium is not installed (.ci/run installs Debian's chromium)")
+		}
+		t.Skip("chromium is not installed")
+	}
+	inst := startServe(t, map[string]string{"RECOM_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "d.db")})
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--user-data-dir="+t.TempDir(), "--virtual-time-budget=10000", "--dump-dom", inst.URL+"/docs/").Output()
+	if err != nil {
+		t.Fatalf("chromium: %v", err)
+	}
+	dom := string(out)
+	for _, want := range []string{"RecomEngine API", "/api/v1/tenants/{id}/api-keys", "createTenant"} {
+		if !strings.Contains(dom, want) {
+			t.Errorf("the rendered /docs/ lacks %q (%d bytes of DOM)", want, len(dom))
+		}
 	}
 }
