@@ -11,6 +11,8 @@ type Stores struct {
 	Tenants       TenantStore
 	APIKeys       APIKeyStore
 	RefreshTokens RefreshTokenStore
+	Catalog       CatalogStore
+	Events        EventStore
 	// Ping reports whether the database answers.
 	Ping func(ctx context.Context) error
 	// Name is "sqlite" or "postgres", shown by /readyz.

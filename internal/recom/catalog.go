@@ -1,0 +1,144 @@
+package recom
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// CatalogItem is a product in a tenant's catalog (FR-011), upserted by ProductID.
+type CatalogItem struct {
+	ProductID   string         `json:"productId"`
+	Name        string         `json:"name"`
+	Category    string         `json:"category"`
+	Price       float64        `json:"price"`
+	Currency    string         `json:"currency"`
+	ImageURL    string         `json:"imageUrl"`
+	URL         string         `json:"url"`
+	Description string         `json:"description"`
+	Brand       string         `json:"brand"`
+	Attributes  map[string]any `json:"attributes"` // values are strings or numbers
+	Available   bool           `json:"available"`
+	CreatedAt   time.Time      `json:"createdAt"`
+	UpdatedAt   time.Time      `json:"updatedAt"`
+}
+
+// Catalog limits (DESIGN §2).
+const (
+	MaxCatalogBatch    = 500
+	maxProductID       = 128
+	maxItemName        = 500
+	maxItemText        = 5000
+	maxItemURL         = 2048
+	maxItemAttributes  = 50
+	maxAttributeKey    = 64
+	maxAttributeString = 500
+)
+
+// Validate checks an item; field names are prefixed with at (e.g. "items[3].").
+func (c *CatalogItem) Validate(at string) []FieldError {
+	var fs []FieldError
+	bad := func(field, msg string) { fs = append(fs, FieldError{Field: at + field, Message: msg}) }
+	c.ProductID = strings.TrimSpace(c.ProductID)
+	if !validID(c.ProductID, maxProductID) {
+		bad("productId", fmt.Sprintf("must be 1 to %d printable characters", maxProductID))
+	}
+	c.Name = strings.TrimSpace(c.Name)
+	if n := utf8.RuneCountInString(c.Name); n < 1 || n > maxItemName {
+		bad("name", fmt.Sprintf("must be 1 to %d characters", maxItemName))
+	}
+	if utf8.RuneCountInString(c.Category) > 200 {
+		bad("category", "must be at most 200 characters")
+	}
+	if utf8.RuneCountInString(c.Brand) > 200 {
+		bad("brand", "must be at most 200 characters")
+	}
+	if utf8.RuneCountInString(c.Description) > maxItemText {
+		bad("description", fmt.Sprintf("must be at most %d characters", maxItemText))
+	}
+	if c.Price < 0 || c.Price > 1e9 {
+		bad("price", "must be between 0 and 1000000000")
+	}
+	if c.Currency != "" && !validCurrency(c.Currency) {
+		bad("currency", "must be an ISO 4217 code such as USD")
+	}
+	for field, u := range map[string]string{"imageUrl": c.ImageURL, "url": c.URL} {
+		if u != "" && !validWebURL(u) {
+			bad(field, fmt.Sprintf("must be an http(s) URL of at most %d characters", maxItemURL))
+		}
+	}
+	if len(c.Attributes) > maxItemAttributes {
+		bad("attributes", fmt.Sprintf("must have at most %d entries", maxItemAttributes))
+	}
+	for k, v := range c.Attributes {
+		if k == "" || utf8.RuneCountInString(k) > maxAttributeKey {
+			bad("attributes", fmt.Sprintf("keys must be 1 to %d characters", maxAttributeKey))
+			continue
+		}
+		switch v := v.(type) {
+		case string:
+			if utf8.RuneCountInString(v) > maxAttributeString {
+				bad("attributes."+k, fmt.Sprintf("must be at most %d characters", maxAttributeString))
+			}
+		case float64:
+		default:
+			bad("attributes."+k, "must be a string or a number")
+		}
+	}
+	return fs
+}
+
+// CatalogFilter selects catalog items for a list.
+type CatalogFilter struct {
+	Category  string
+	Available *bool
+	Search    string // case-insensitive substring of the name
+	Page      Page
+}
+
+// CatalogStore keeps each tenant's catalog; every method is scoped by tenant (FR-004).
+type CatalogStore interface {
+	// UpsertItems creates or replaces items by productId and reports, per item, whether
+	// it was created (true) or updated (false). CreatedAt is kept on update.
+	UpsertItems(ctx context.Context, tenantID string, items []CatalogItem) ([]bool, error)
+	// FindItem returns CodeNotFound if the tenant has no such product.
+	FindItem(ctx context.Context, tenantID, productID string) (CatalogItem, error)
+	// FindItems lists the tenant's items, newest first, with the total matching.
+	FindItems(ctx context.Context, tenantID string, f CatalogFilter) ([]CatalogItem, int, error)
+	// DeleteItem removes an item. Returns CodeNotFound if there is none.
+	DeleteItem(ctx context.Context, tenantID, productID string) error
+	// MissingProducts returns those of ids the tenant's catalog lacks.
+	MissingProducts(ctx context.Context, tenantID string, ids []string) ([]string, error)
+}
+
+func validID(s string, max int) bool {
+	if s == "" || len(s) > max {
+		return false
+	}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || r == utf8.RuneError {
+			return false
+		}
+	}
+	return true
+}
+
+func validCurrency(s string) bool {
+	if len(s) != 3 {
+		return false
+	}
+	for _, r := range s {
+		if r < 'A' || r > 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+func validWebURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && len(s) <= maxItemURL && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
+}
