@@ -76,6 +76,7 @@ func (s *server) handleAPIKeyRevoke() http.Handler {
 		if err := s.Stores.APIKeys.RevokeAPIKey(r.Context(), t.ID, r.PathValue("keyId"), recom.Now()); err != nil {
 			return err
 		}
+		s.keys.ForgetTenant(t.ID) // here at once; on other nodes within auth.KeyTTL (≤ 5 s)
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	})

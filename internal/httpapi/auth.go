@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"net"
 	"net/http"
 	"slices"
 	"strings"
@@ -29,6 +30,9 @@ func (s *server) handleSignup() http.Handler {
 	return handler(s.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		in, err := decode[credentials](r)
 		if err != nil {
+			return err
+		}
+		if err := s.throttle(r, "signup:ip:"+clientIP(r), signupPerIP, "sign-up"); err != nil {
 			return err
 		}
 		email := auth.NormalizeEmail(in.Email)
@@ -77,7 +81,14 @@ func (s *server) handleLogin() http.Handler {
 		if err != nil {
 			return err
 		}
-		a, err := s.Stores.Admins.FindAdminByEmail(r.Context(), auth.NormalizeEmail(in.Email))
+		email := auth.NormalizeEmail(in.Email)
+		if err := s.throttle(r, "login:ip:"+clientIP(r), loginPerIP, "sign-in"); err != nil {
+			return err
+		}
+		if err := s.throttle(r, "login:email:"+email, loginPerEmail, "sign-in"); err != nil {
+			return err
+		}
+		a, err := s.Stores.Admins.FindAdminByEmail(r.Context(), email)
 		if err != nil && !recom.IsNotFound(err) {
 			return err
 		}
@@ -97,6 +108,39 @@ func newRefresh(adminID, family string) (token string, rt recom.RefreshToken) {
 	now := recom.Now()
 	return token, recom.RefreshToken{ID: recom.NewID(), AdminID: adminID, FamilyID: family, Hash: hash,
 		CreatedAt: now, ExpiresAt: now.Add(auth.RefreshTokenTTL)}
+}
+
+// Sign-in throttles: guessing passwords is slow per account and per address, and the
+// answer is the same whichever limit is hit (no account oracle).
+var (
+	loginPerEmail = recom.Limit{Rate: 10, Period: 15 * time.Minute, Burst: 10}
+	loginPerIP    = recom.Limit{Rate: 50, Period: 15 * time.Minute, Burst: 50}
+	signupPerIP   = recom.Limit{Rate: 20, Period: time.Hour, Burst: 20}
+)
+
+// throttle spends one attempt of key's budget; when it is used up the answer is a 429.
+// A limiter failure lets the attempt through.
+func (s *server) throttle(r *http.Request, key string, l recom.Limit, what string) error {
+	res, err := s.Limiter.Allow(r.Context(), key, l)
+	if err != nil {
+		s.Logger.WarnContext(r.Context(), "throttle failed; attempt let through", "err", err)
+		return nil
+	}
+	if !res.Allowed {
+		return &recom.Error{Code: recom.CodeRateLimited, RetryAfter: res.RetryAfter,
+			Message: "Too many " + what + " attempts; retry after the time in Retry-After."}
+	}
+	return nil
+}
+
+// clientIP is the connection's address without port. Behind a proxy every client shares
+// the proxy's address; trusting X-Forwarded-For needs a configured proxy list (not yet).
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }
 
 // startSession opens a new refresh-token family for the admin and answers {token, user}.

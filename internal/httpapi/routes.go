@@ -3,6 +3,8 @@ package httpapi
 import (
 	"errors"
 	"net/http"
+
+	"github.com/recomengine/recomengine/internal/recom"
 )
 
 // addRoutes maps the whole surface: read this file to learn the API. Every pattern here is
@@ -10,6 +12,7 @@ import (
 // dashboard answers every other GET outside /api/ (see serveMux).
 func (s *server) addRoutes() error {
 	admin := s.requireAdmin
+	readKey := s.requireKey(keyRule{perm: recom.PermRead, publishable: true})
 	errs := []error{
 		s.handle("GET /healthz", s.handleHealth()),
 		s.handle("GET /readyz", s.handleReady()),
@@ -31,10 +34,13 @@ func (s *server) addRoutes() error {
 		s.handle("GET /api/v1/tenants/{id}/api-keys", s.handleAPIKeyList(), admin),
 		s.handle("POST /api/v1/tenants/{id}/api-keys", s.handleAPIKeyCreate(), admin),
 		s.handle("DELETE /api/v1/tenants/{id}/api-keys/{keyId}", s.handleAPIKeyRevoke(), admin),
+
+		s.handle("GET /api/v1/key", s.handleKeyInfo(), readKey),
 	}
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
+	s.mux.Handle("OPTIONS /api/v1/", s.handlePreflight())
 	if s.Docs != nil {
 		s.mux.Handle("GET /docs/", s.Docs)
 		s.mux.Handle("GET /docs", http.RedirectHandler("/docs/", http.StatusMovedPermanently))

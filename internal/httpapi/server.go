@@ -51,11 +51,26 @@ type server struct {
 	contract *contract
 	metrics  *metrics
 	routes   []string // every API pattern registered, for the contract tests
+	keys     *auth.KeyResolver
 }
 
 // NewServer returns the whole HTTP API. It fails if a route is missing from the OpenAPI
 // document, so the contract and the code cannot drift apart silently.
 func NewServer(ctx context.Context, d Deps) (http.Handler, error) {
+	s, err := newServer(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	var h http.Handler = http.HandlerFunc(s.serveMux)
+	h = limitBody(s.Config.MaxBodyBytes)(h)
+	h = recoverer(s.Logger)(h)
+	h = observe(s.Logger, s.metrics)(h)
+	h = securityHeaders(s.Config.HSTS)(h)
+	return requestID(h), nil
+}
+
+// newServer builds the server with its routes, without the outer middleware.
+func newServer(ctx context.Context, d Deps) (*server, error) {
 	if d.Config.MaxBodyBytes <= 0 {
 		d.Config.MaxBodyBytes = 1 << 20
 	}
@@ -69,18 +84,13 @@ func NewServer(ctx context.Context, d Deps) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &server{Deps: d, mux: http.NewServeMux(), contract: c}
+	s := &server{Deps: d, mux: http.NewServeMux(), contract: c,
+		keys: auth.NewKeyResolver(d.Stores.APIKeys, d.Stores.Tenants, d.Pepper)}
 	s.metrics = newMetrics(d.Registry, s.health)
 	if err := s.addRoutes(); err != nil {
 		return nil, err
 	}
-	var h http.Handler = http.HandlerFunc(s.serveMux)
-	h = limitBody(d.Config.MaxBodyBytes)(h)
-	h = recoverer(d.Logger)(h)
-	h = observe(d.Logger, s.metrics)(h)
-	h = securityHeaders(d.Config.HSTS)(h)
-	h = requestID(h)
-	return h, nil
+	return s, nil
 }
 
 // handle registers an API route: its request is validated against the OpenAPI operation
@@ -110,7 +120,8 @@ func (s *server) serveMux(w http.ResponseWriter, r *http.Request) {
 	}
 	rec := httptest.NewRecorder() // only on the error path: learn 404 or 405 and Allow
 	h.ServeHTTP(rec, r)
-	if rec.Code == http.StatusMethodNotAllowed {
+	// A path only the CORS preflight route matches is not a resource: 404, not 405.
+	if rec.Code == http.StatusMethodNotAllowed && rec.Header().Get("Allow") != "OPTIONS" {
 		w.Header().Set("Allow", rec.Header().Get("Allow"))
 		writeProblem(w, r, s.Logger, recom.Errorf(recom.CodeMethodNotAllowed, "%s is not allowed on this path.", r.Method))
 		return

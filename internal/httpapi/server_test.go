@@ -3,7 +3,9 @@ package httpapi
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -13,10 +15,16 @@ import (
 	"sync"
 	"testing"
 
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx", for dumpSQL
+
 	"github.com/recomengine/recomengine/internal/auth"
 	"github.com/recomengine/recomengine/internal/inmem"
 	"github.com/recomengine/recomengine/internal/logging"
+	"github.com/recomengine/recomengine/internal/postgres"
+	"github.com/recomengine/recomengine/internal/postgres/pgtest"
 	"github.com/recomengine/recomengine/internal/recom"
+	"github.com/recomengine/recomengine/internal/redis"
+	"github.com/recomengine/recomengine/internal/redis/redistest"
 	"github.com/recomengine/recomengine/internal/sqlite"
 )
 
@@ -44,41 +52,106 @@ type testEnv struct {
 	logs   *syncBuffer
 	stores recom.Stores
 	pepper []byte
+	dump   func() string
+}
+
+// backend is a set of adapters the HTTP tests run on.
+type backend string
+
+const (
+	embedded   backend = "sqlite+inprocess"
+	production backend = "postgres+redis"
+)
+
+// forEachBackend runs fn on the embedded default and on PostgreSQL + Redis (the latter
+// skips without RECOM_TEST_* URLs, and fails in CI when they are missing).
+func forEachBackend(t *testing.T, fn func(t *testing.T, b backend)) {
+	for _, b := range []backend{embedded, production} {
+		t.Run(string(b), func(t *testing.T) { fn(t, b) })
+	}
 }
 
 // newTestEnv starts the whole HTTP API on a fresh SQLite store.
 func newTestEnv(t testing.TB, edit ...func(*Deps)) *testEnv {
+	return newTestEnvOn(t, embedded, edit...)
+}
+
+// newTestEnvOn starts the whole HTTP API on fresh stores of the backend.
+func newTestEnvOn(t testing.TB, b backend, edit ...func(*Deps)) *testEnv {
+	t.Helper()
+	d, fx := newDeps(t, b)
+	for _, e := range edit {
+		e(&d)
+	}
+	return serveDeps(t, d, fx)
+}
+
+// fixture is what tests read besides the API: the log and the raw database.
+type fixture struct {
+	logs *syncBuffer
+	dump func() string // every row of every table, as text
+}
+
+// newDeps opens the adapters of the backend; everything is dropped when the test ends.
+func newDeps(t testing.TB, b backend) (Deps, fixture) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "test.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	fx := fixture{logs: &syncBuffer{}}
 	tokens, err := auth.NewTokens([]byte(strings.Repeat("s", 32)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuffer{}
 	d := Deps{
-		Logger: newLogger(logs), Stores: db.Stores(), Cache: inmem.NewCache(1000), Limiter: inmem.NewLimiter(),
+		Logger: newLogger(fx.logs), Cache: inmem.NewCache(1000), Limiter: inmem.NewLimiter(),
 		Tokens: tokens, Pepper: []byte(strings.Repeat("p", 32)),
 		Config: Config{BcryptCost: 4, MaxBodyBytes: 64 << 10, SuperAdminEmails: []string{"root@recomengine.test"}},
 		Docs:   http.NotFoundHandler(),
 	}
-	for _, e := range edit {
-		e(&d)
+	switch b {
+	case embedded:
+		path := filepath.Join(t.TempDir(), "test.db")
+		db, err := sqlite.Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		d.Stores = db.Stores()
+		fx.dump = func() string { return dumpSQL(t, "sqlite", path) }
+	case production:
+		url := pgtest.NewDatabase(t)
+		db, err := postgres.Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		d.Stores = db.Stores()
+		fx.dump = func() string { return dumpSQL(t, "pgx", url) }
+		rc, err := redis.New(ctx, redistest.URL(t), redistest.Prefix(t), d.Cache, d.Limiter, d.Logger)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { rc.Close() })
+		d.Cache, d.Limiter, d.Checks = rc.Cache(), rc.Limiter(), []func() recom.Health{rc.Health}
 	}
-	h, err := NewServer(ctx, d)
+	return d, fx
+}
+
+// serveDeps serves the API made of d on a local port.
+func serveDeps(t testing.TB, d Deps, fx fixture) *testEnv {
+	t.Helper()
+	h, err := NewServer(context.Background(), d)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &testEnv{t: t, srv: srv, logs: logs, stores: d.Stores, pepper: d.Pepper}
+	return &testEnv{t: t, srv: srv, logs: fx.logs, stores: d.Stores, pepper: d.Pepper, dump: fx.dump}
 }
 
 type response struct {
@@ -174,3 +247,57 @@ func (e *testEnv) createTenant(token, name string) recom.Tenant {
 }
 
 func newLogger(w io.Writer) *slog.Logger { return logging.New(w, "debug") }
+
+// dumpSQL returns every row of every table of the database as text: what an attacker
+// holding a backup would see.
+func dumpSQL(t testing.TB, driver, dsn string) string {
+	t.Helper()
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	listTables := "SELECT name FROM sqlite_master WHERE type = 'table'"
+	if driver == "pgx" {
+		listTables = "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+	}
+	var tables []string
+	rows, err := db.Query(listTables)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var name string
+		rows.Scan(&name)
+		tables = append(tables, name)
+	}
+	rows.Close()
+	var out strings.Builder
+	for _, table := range tables {
+		rows, err := db.Query(`SELECT * FROM "` + table + `"`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols, _ := rows.Columns()
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			for _, v := range vals {
+				if b, ok := v.([]byte); ok {
+					fmt.Fprintf(&out, "%s %x ", b, b)
+					continue
+				}
+				fmt.Fprintf(&out, "%v ", v)
+			}
+			out.WriteByte('\n')
+		}
+		rows.Close()
+	}
+	return out.String()
+}

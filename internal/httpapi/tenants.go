@@ -142,6 +142,7 @@ func (s *server) handleTenantUpdate() http.Handler {
 		if err != nil {
 			return err
 		}
+		s.keys.ForgetTenant(t.ID) // status and limits apply here at once, elsewhere within auth.KeyTTL
 		return encode(w, http.StatusOK, envelope{Data: t})
 	})
 }
@@ -163,6 +164,7 @@ func (s *server) handleTenantDelete() http.Handler {
 		if _, err := s.Stores.Tenants.UpdateTenant(r.Context(), t); err != nil {
 			return err
 		}
+		s.keys.ForgetTenant(t.ID)
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	})
