@@ -22,6 +22,7 @@ type config struct {
 	Addr             string
 	DatabaseURL      string
 	RedisURL         string
+	RedisPrefix      string
 	TLSCertFile      string
 	TLSKeyFile       string
 	JWTSecret        string
@@ -58,6 +59,7 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 		Addr:        env("RECOM_ADDR", "127.0.0.1:8080"),
 		DatabaseURL: env("RECOM_DATABASE_URL", "sqlite:data/recomengine.db"),
 		RedisURL:    env("RECOM_REDIS_URL", ""),
+		RedisPrefix: env("RECOM_REDIS_PREFIX", "recom:"),
 		TLSCertFile: env("RECOM_TLS_CERT_FILE", ""),
 		TLSKeyFile:  env("RECOM_TLS_KEY_FILE", ""),
 		JWTSecret:   getenv("RECOM_JWT_SECRET"),

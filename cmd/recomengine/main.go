@@ -138,7 +138,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return recom.Health{Name: "cache", Backend: "in-process", OK: true}
 	}}
 	if cfg.RedisURL != "" {
-		rc, err := redis.New(ctx, cfg.RedisURL, "recom:", cache, limiter, logger)
+		rc, err := redis.New(ctx, cfg.RedisURL, cfg.RedisPrefix, cache, limiter, logger)
 		if err != nil {
 			return err
 		}

@@ -420,3 +420,59 @@ func TestDocsRenderOfflineInChromium(t *testing.T) {
 		}
 	}
 }
+
+// TestTwoNodesShareOneRateLimit: two `serve`s on one PostgreSQL and one Redis enforce one
+// per-key limit between them (NFR-007: distributed via Redis).
+func TestTwoNodesShareOneRateLimit(t *testing.T) {
+	env := map[string]string{
+		"RECOM_DATABASE_URL": pgtest.NewDatabase(t),
+		"RECOM_REDIS_URL":    redistest.URL(t),
+		"RECOM_REDIS_PREFIX": redistest.Prefix(t),
+		"RECOM_JWT_SECRET":   strings.Repeat("j", 40),
+		"RECOM_KEY_PEPPER":   strings.Repeat("k", 40),
+	}
+	node1 := startServe(t, env)
+	node2 := startServe(t, env)
+	token := signup(t, node1.URL, "shared@example.com")
+	call := func(method, url, body string, header ...string) (int, string) {
+		req, _ := http.NewRequest(method, url, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	_, body := call("POST", node1.URL+"/api/v1/tenants", `{"name":"Shared","config":{"rateLimits":{"readsPerMinute":20}}}`, "Authorization", "Bearer "+token)
+	var tenant struct {
+		Data struct{ ID string } `json:"data"`
+	}
+	json.Unmarshal([]byte(body), &tenant)
+	_, body = call("POST", node2.URL+"/api/v1/tenants/"+tenant.Data.ID+"/api-keys", `{"name":"k","permissions":"read"}`, "Authorization", "Bearer "+token)
+	var key struct {
+		Data struct{ Key string } `json:"data"`
+	}
+	json.Unmarshal([]byte(body), &key)
+	allowed := 0
+	for i := 0; i < 40; i++ {
+		node := node1
+		if i%2 == 1 {
+			node = node2
+		}
+		switch code, b := call("GET", node.URL+"/api/v1/key", "", "X-API-Key", key.Data.Key); code {
+		case 200:
+			allowed++
+		case 429:
+		default:
+			t.Fatalf("request %d: %d %s", i, code, b)
+		}
+	}
+	if allowed != 20 {
+		t.Errorf("two nodes allowed %d of 40 requests under a shared limit of 20 a minute", allowed)
+	}
+}
