@@ -1,0 +1,54 @@
+package recom
+
+import (
+	"context"
+	"time"
+)
+
+// Activity is the fast, shared state the recommendation engine reads on every request
+// (DESIGN §3): each user's most recent events and a sequence number that changes with
+// every new event of the user, and each tenant's trending counters. It is updated
+// synchronously when events are accepted, so the very next request sees them. The store
+// stays the truth: when Activity is unavailable the engine reads the store instead.
+type Activity interface {
+	// Record adds accepted (new, durable) events of any tenants: each user's recent list
+	// keeps the newest MaxRecentEvents by timestamp, and each product's trending score
+	// grows by the event's weight, decayed by the event's age.
+	Record(ctx context.Context, events []Event) error
+	// RecentEvents returns up to n of the user's newest events, newest first, and the
+	// user's sequence number (0 for a user never seen).
+	RecentEvents(ctx context.Context, tenantID, userID string, n int) ([]Event, int64, error)
+	// Trending returns the tenant's top n products by decayed score at time now, highest
+	// first.
+	Trending(ctx context.Context, tenantID string, n int, now time.Time) ([]Scored, error)
+}
+
+// Scored is a product with a score.
+type Scored struct {
+	ProductID string  `json:"productId"`
+	Score     float64 `json:"score"`
+}
+
+// MaxRecentEvents is how many of a user's events Activity keeps (DESIGN §4: ~50).
+const MaxRecentEvents = 50
+
+// TrendingHalfLife is the half-life of a trending signal: an event counts half as much a
+// day later.
+const TrendingHalfLife = 24 * time.Hour
+
+// EventWeight is how strongly an event type signals interest (DESIGN §4: weighted by type).
+func EventWeight(t EventType) float64 {
+	switch t {
+	case Purchase:
+		return 5
+	case AddToCart:
+		return 3
+	case RecommendationClicked, ProductClicked:
+		return 2
+	case ProductViewed:
+		return 1
+	case RemoveFromCart:
+		return -1
+	}
+	return 0 // impressions are exposure, not interest
+}
