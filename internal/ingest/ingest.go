@@ -1,0 +1,215 @@
+// Package ingest is the durable write path of events (DESIGN §3): requests hand their
+// events to a flusher that gathers the events of concurrent requests and writes them in
+// one store call (group commit); a request is answered only after that call committed.
+// Under overload it sheds before the flusher starves; on Close it stops accepting and
+// drains. It imports only recom of ours.
+package ingest
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/recomengine/recomengine/internal/recom"
+)
+
+// Config tunes the group commit.
+type Config struct {
+	MaxBatch   int           // most events per store call (default 5,000)
+	MaxDelay   time.Duration // how long a flush waits for more requests once one arrived (default 0: flush what is queued)
+	MaxPending int           // events queued or being written beyond which new requests are shed (default 100,000)
+	Flushers   int           // concurrent flushes (default 1)
+}
+
+func (c Config) withDefaults() Config {
+	if c.MaxBatch <= 0 {
+		c.MaxBatch = 5000
+	}
+	if c.MaxPending <= 0 {
+		c.MaxPending = 100_000
+	}
+	if c.Flushers <= 0 {
+		c.Flushers = 1
+	}
+	return c
+}
+
+// ErrOverloaded is returned by Append when the queue is full or the ingester is closing.
+var ErrOverloaded = &recom.Error{Code: recom.CodeUnavailable, RetryAfter: time.Second,
+	Message: "Ingestion is momentarily overloaded; nothing of this request was stored. Retry after the time in Retry-After."}
+
+// Ingester is the group-commit writer of one node.
+type Ingester struct {
+	store   recom.EventStore
+	cfg     Config
+	reqs    chan *request
+	pending atomic.Int64
+
+	mu     sync.RWMutex // held for reading while sending on reqs; for writing to close it
+	closed bool
+	wg     sync.WaitGroup
+
+	flushSize     prometheus.Histogram
+	flushDuration prometheus.Histogram
+	flushErrors   prometheus.Counter
+}
+
+type request struct {
+	events []recom.Event
+	done   chan result
+}
+
+type result struct {
+	created []bool
+	err     error
+}
+
+// New returns an ingester writing to store and starts its flushers; reg may be nil.
+func New(store recom.EventStore, cfg Config, reg prometheus.Registerer) *Ingester {
+	cfg = cfg.withDefaults()
+	in := &Ingester{
+		store: store, cfg: cfg, reqs: make(chan *request, 4096),
+		flushSize: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "recomengine_ingest_flush_events", Help: "Events written per group commit.",
+			Buckets: prometheus.ExponentialBuckets(1, 4, 8)}),
+		flushDuration: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "recomengine_ingest_flush_seconds", Help: "Duration of a group commit.",
+			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 12)}),
+		flushErrors: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "recomengine_ingest_flush_errors_total", Help: "Group commits that failed (their requests got an error)."}),
+	}
+	if reg != nil {
+		reg.MustRegister(in.flushSize, in.flushDuration, in.flushErrors, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "recomengine_ingest_pending_events", Help: "Events accepted for writing and not yet committed.",
+		}, func() float64 { return float64(in.pending.Load()) }))
+	}
+	for range cfg.Flushers {
+		in.wg.Go(in.flush)
+	}
+	return in
+}
+
+// Overloaded reports whether a new request would be shed: checked before a body is read,
+// so shedding costs almost nothing.
+func (in *Ingester) Overloaded() bool {
+	return in.pending.Load() >= int64(in.cfg.MaxPending)
+}
+
+// Append writes the events and returns, per event, whether it was new (false: a
+// duplicate). It returns only once they are committed. If ctx ends first the events may
+// still be written; the caller must not report them as accepted.
+func (in *Ingester) Append(ctx context.Context, events []recom.Event) ([]bool, error) {
+	if len(events) == 0 {
+		return nil, nil
+	}
+	req := &request{events: events, done: make(chan result, 1)}
+	in.mu.RLock()
+	if in.closed || in.Overloaded() {
+		in.mu.RUnlock()
+		return nil, ErrOverloaded
+	}
+	in.pending.Add(int64(len(events)))
+	in.reqs <- req
+	in.mu.RUnlock()
+	select {
+	case r := <-req.done:
+		return r.created, r.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// Close stops accepting, writes everything already accepted, and returns when done or
+// when ctx ends.
+func (in *Ingester) Close(ctx context.Context) error {
+	in.mu.Lock()
+	if !in.closed {
+		in.closed = true
+		close(in.reqs)
+	}
+	in.mu.Unlock()
+	done := make(chan struct{})
+	go func() { in.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return errors.Join(errors.New("ingest: close: events still pending"), ctx.Err())
+	}
+}
+
+// flush is a flusher: it takes the first waiting request, gathers the others queued (up
+// to MaxBatch events, waiting up to MaxDelay), writes them in one store call and answers
+// each request.
+func (in *Ingester) flush() {
+	for first := range in.reqs {
+		batch, n := []*request{first}, len(first.events)
+		var wait <-chan time.Time // nil: take only what is queued now
+		var timer *time.Timer
+		if in.cfg.MaxDelay > 0 {
+			timer = time.NewTimer(in.cfg.MaxDelay)
+			wait = timer.C
+		}
+	gather:
+		for n < in.cfg.MaxBatch {
+			var r *request
+			var ok bool
+			if wait == nil {
+				select {
+				case r, ok = <-in.reqs:
+				default:
+					break gather
+				}
+			} else {
+				select {
+				case r, ok = <-in.reqs:
+				case <-wait:
+					break gather
+				}
+			}
+			if !ok {
+				break gather
+			}
+			batch, n = append(batch, r), n+len(r.events)
+		}
+		if timer != nil {
+			timer.Stop()
+		}
+		in.write(batch, n)
+	}
+}
+
+func (in *Ingester) write(batch []*request, n int) {
+	all := make([]recom.Event, 0, n)
+	for _, r := range batch {
+		all = append(all, r.events...)
+	}
+	// The write must not depend on any request's context: once accepted, events are
+	// written even if their client went away.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	start := time.Now()
+	created, err := in.store.AppendEvents(ctx, all)
+	cancel()
+	in.flushDuration.Observe(time.Since(start).Seconds())
+	in.flushSize.Observe(float64(n))
+	if err == nil && len(created) != n {
+		err = errors.New("ingest: store answered for a different number of events")
+	}
+	if err != nil {
+		in.flushErrors.Inc()
+	}
+	at := 0
+	for _, r := range batch {
+		res := result{err: err}
+		if err == nil {
+			res.created = created[at : at+len(r.events) : at+len(r.events)]
+		}
+		at += len(r.events)
+		r.done <- res
+	}
+	in.pending.Add(-int64(n))
+}

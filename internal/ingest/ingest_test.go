@@ -1,0 +1,151 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/recomengine/recomengine/internal/recom"
+)
+
+// memStore is a recom.EventStore in memory with the dedup rule of FR-010, recording the
+// size of each call; slow makes each call take that long. (A fake is right here: what is
+// tested is the batching, not a database; the stores have their own suite.)
+type memStore struct {
+	mu    sync.Mutex
+	seen  map[string]bool
+	calls []int
+	slow  time.Duration
+	fail  error
+}
+
+func (m *memStore) AppendEvents(_ context.Context, evs []recom.Event) ([]bool, error) {
+	time.Sleep(m.slow)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.fail != nil {
+		return nil, m.fail
+	}
+	m.calls = append(m.calls, len(evs))
+	out := make([]bool, len(evs))
+	for i, e := range evs {
+		k := fmt.Sprint(e.TenantID, e.UserID, e.Type, e.ProductID, e.Timestamp.UnixMicro())
+		out[i] = !m.seen[k]
+		m.seen[k] = true
+	}
+	return out, nil
+}
+
+func (m *memStore) FindEvents(context.Context, string, recom.EventFilter) ([]recom.Event, int, error) {
+	return nil, 0, nil
+}
+
+func ev(user string, i int) recom.Event {
+	return recom.Event{TenantID: "t", Type: recom.ProductViewed, UserID: user, ProductID: "p",
+		Timestamp: time.Unix(int64(1_700_000_000+i), 0)}
+}
+
+func TestConcurrentRequestsShareCommits(t *testing.T) {
+	st := &memStore{seen: map[string]bool{}, slow: 5 * time.Millisecond}
+	in := New(st, Config{}, nil)
+	var wg sync.WaitGroup
+	var created atomic.Int64
+	for g := 0; g < 50; g++ {
+		wg.Go(func() {
+			for i := 0; i < 10; i++ {
+				res, err := in.Append(context.Background(), []recom.Event{ev(fmt.Sprint("u", g), i), ev(fmt.Sprint("u", g), i)})
+				if err != nil || len(res) != 2 || !res[0] || res[1] {
+					t.Errorf("Append = %v, %v; want [true false] (the second is a duplicate of the first)", res, err)
+				}
+				created.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if err := in.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for _, c := range st.calls {
+		total += c
+	}
+	if total != 1000 || created.Load() != 500 {
+		t.Fatalf("store saw %d events, %d requests answered", total, created.Load())
+	}
+	if len(st.calls) >= 500 {
+		t.Errorf("%d store calls for 500 concurrent requests: no group commit", len(st.calls))
+	}
+	t.Logf("500 requests in %d commits", len(st.calls))
+}
+
+func TestMaxBatchAndDelay(t *testing.T) {
+	st := &memStore{seen: map[string]bool{}}
+	in := New(st, Config{MaxBatch: 3, MaxDelay: 20 * time.Millisecond}, nil)
+	var wg sync.WaitGroup
+	for i := 0; i < 6; i++ {
+		wg.Go(func() { in.Append(context.Background(), []recom.Event{ev("u", i)}) })
+	}
+	wg.Wait()
+	in.Close(context.Background())
+	for _, c := range st.calls {
+		if c > 3 {
+			t.Errorf("a commit of %d events exceeds MaxBatch 3", c)
+		}
+	}
+	if len(st.calls) > 4 {
+		t.Errorf("%d commits for 6 requests within MaxDelay: %v", len(st.calls), st.calls)
+	}
+}
+
+func TestShedWhenOverloadedAndRefuseAfterClose(t *testing.T) {
+	st := &memStore{seen: map[string]bool{}, slow: 200 * time.Millisecond}
+	in := New(st, Config{MaxPending: 10}, nil)
+	go in.Append(context.Background(), make10("a"))
+	deadline := time.Now().Add(time.Second)
+	for !in.Overloaded() {
+		if time.Now().After(deadline) {
+			t.Fatal("10 pending events did not make the ingester overloaded")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	start := time.Now()
+	if _, err := in.Append(context.Background(), []recom.Event{ev("b", 1)}); !errors.Is(err, ErrOverloaded) {
+		t.Fatalf("Append while overloaded = %v", err)
+	}
+	if time.Since(start) > 50*time.Millisecond {
+		t.Error("shedding waited for the flusher")
+	}
+	if err := in.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(st.calls) != 1 || st.calls[0] != 10 {
+		t.Errorf("Close did not drain the accepted events: %v", st.calls)
+	}
+	if _, err := in.Append(context.Background(), []recom.Event{ev("c", 1)}); !errors.Is(err, ErrOverloaded) {
+		t.Errorf("Append after Close = %v", err)
+	}
+}
+
+func make10(user string) []recom.Event {
+	out := make([]recom.Event, 10)
+	for i := range out {
+		out[i] = ev(user, i)
+	}
+	return out
+}
+
+func TestStoreErrorReachesEveryRequest(t *testing.T) {
+	st := &memStore{seen: map[string]bool{}, fail: errors.New("disk full")}
+	in := New(st, Config{}, nil)
+	defer in.Close(context.Background())
+	if _, err := in.Append(context.Background(), []recom.Event{ev("u", 1)}); err == nil || err.Error() != "disk full" {
+		t.Errorf("Append = %v, want the store's error", err)
+	}
+	if in.pending.Load() != 0 {
+		t.Errorf("pending = %d after a failed commit", in.pending.Load())
+	}
+}
