@@ -54,8 +54,9 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	return &DB{pool: pool}, nil
 }
 
-// Migrate applies the embedded migrations that have not run yet. A session advisory lock
-// lets several nodes start at once: one migrates, the others wait and find nothing to do.
+// Migrate applies the embedded migrations that have not run yet, then makes the event
+// partitions of this month and the next two (EnsureEventPartitions). Advisory locks let
+// several nodes start at once: one migrates, the others wait and find nothing to do.
 func (db *DB) Migrate(ctx context.Context) error {
 	fsys, err := fs.Sub(migrations, "migrations")
 	if err != nil {
@@ -74,7 +75,9 @@ func (db *DB) Migrate(ctx context.Context) error {
 	if _, err := p.Up(ctx); err != nil {
 		return fmt.Errorf("postgres: migrate: %w", err)
 	}
-	return nil
+	// A fresh database gets this month's partition of events and the next two; a
+	// background job keeps ahead from there.
+	return db.EnsureEventPartitions(ctx, time.Now(), 2)
 }
 
 // Stores returns the recom stores backed by db.
@@ -84,6 +87,8 @@ func (db *DB) Stores() recom.Stores {
 		Tenants:       tenantStore{db},
 		APIKeys:       apiKeyStore{db},
 		RefreshTokens: refreshTokenStore{db},
+		Catalog:       catalogStore{db},
+		Events:        eventStore{db},
 		Ping:          db.ping,
 		Name:          "postgres",
 	}

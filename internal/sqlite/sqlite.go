@@ -98,6 +98,8 @@ func (db *DB) Stores() recom.Stores {
 		Tenants:       tenantStore{db},
 		APIKeys:       apiKeyStore{db},
 		RefreshTokens: refreshTokenStore{db},
+		Catalog:       catalogStore{db},
+		Events:        eventStore{db},
 		Ping:          db.ping,
 		Name:          "sqlite",
 	}
