@@ -2,6 +2,7 @@ package inmem_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sync/atomic"
 	"testing"
@@ -55,6 +56,70 @@ func BenchmarkCacheGet(b *testing.B) {
 			}
 		})
 	})
+}
+
+// BenchmarkActivity measures ingest's cost per batch (DESIGN §3: up to 100k events/s, so
+// 1,000 batches of 100) and the request path's reads.
+func BenchmarkActivity(b *testing.B) {
+	ctx := context.Background()
+	b.Run("Record100", func(b *testing.B) {
+		a, batch := inmem.NewActivity(100_000), benchEvents(100, 0)
+		for b.Loop() {
+			advance(batch, time.Second)
+			a.Record(ctx, batch)
+		}
+	})
+	b.Run("ParallelRecord100", func(b *testing.B) {
+		a := inmem.NewActivity(100_000)
+		var n atomic.Uint64
+		b.RunParallel(func(pb *testing.PB) {
+			batch := benchEvents(100, int(n.Add(1))) // another tenant per goroutine
+			for pb.Next() {
+				advance(batch, time.Second)
+				a.Record(ctx, batch)
+			}
+		})
+		b.ReportMetric(float64(b.N)*100/b.Elapsed().Seconds(), "events/s")
+	})
+	full := inmem.NewActivity(100_000)
+	for range 200 { // 10,000 products trending; users with 50 events
+		full.Record(ctx, benchEvents(100, 0))
+	}
+	b.Run("RecentEvents50", func(b *testing.B) {
+		for b.Loop() {
+			full.RecentEvents(ctx, "tenant-0", "user-1", 50)
+		}
+	})
+	b.Run("Trending10Of10k", func(b *testing.B) {
+		now := time.Now()
+		for b.Loop() {
+			full.Trending(ctx, "tenant-0", 10, now)
+		}
+	})
+}
+
+// benchEvents returns n events of one tenant, over 20 users and ever new products, with
+// a price and metadata like real purchases, a second apart.
+var benchProduct atomic.Uint64
+
+func benchEvents(n, tenant int) []recom.Event {
+	price, qty := 12.5, 1
+	start := time.Now().Add(-time.Hour).UTC().Truncate(time.Microsecond)
+	evs := make([]recom.Event, n)
+	for i := range evs {
+		evs[i] = recom.Event{TenantID: fmt.Sprint("tenant-", tenant), Type: recom.EventTypes[i%len(recom.EventTypes)],
+			UserID: fmt.Sprint("user-", i%20), ProductID: fmt.Sprint("product-", benchProduct.Add(1)%10_000),
+			Timestamp: start.Add(time.Duration(i) * time.Millisecond), SessionID: "session-1",
+			Price: &price, Quantity: &qty, Metadata: json.RawMessage(`{"source":"bench"}`)}
+	}
+	return evs
+}
+
+// advance moves every event of batch by d, so each Record appends to the users' lists.
+func advance(batch []recom.Event, d time.Duration) {
+	for i := range batch {
+		batch[i].Timestamp = batch[i].Timestamp.Add(d)
+	}
 }
 
 func benchKeys(n int) []string {

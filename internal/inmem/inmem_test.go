@@ -15,3 +15,7 @@ func TestCache(t *testing.T) {
 func TestLimiter(t *testing.T) {
 	cachetest.RunLimiter(t, func(t *testing.T) recom.Limiter { return inmem.NewLimiter() })
 }
+
+func TestActivity(t *testing.T) {
+	cachetest.RunActivity(t, func(t *testing.T) recom.Activity { return inmem.NewActivity(1000) })
+}

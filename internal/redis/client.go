@@ -1,6 +1,7 @@
-// Package redis holds the Redis cache and distributed rate limiter. While Redis is
-// unreachable it serves both from the in-process fallbacks it is given, so requests keep
-// working. It imports only recom of ours.
+// Package redis holds the Redis cache, distributed rate limiter and activity (recent
+// events, trending). While Redis is unreachable it serves the cache and limiter from the
+// in-process fallbacks it is given, so requests keep working; activity calls fail with
+// ErrUnavailable. It imports only recom of ours.
 package redis
 
 import (
@@ -36,9 +37,9 @@ const (
 	maxDirty = 10_000
 )
 
-// Client is the Redis adapter: Cache, Limiter and Health. Keys are laid out as
-// <prefix>cache:<key> and <prefix>rate:<key>, so clients with different prefixes can
-// share one Redis.
+// Client is the Redis adapter: Cache, Limiter, Activity and Health. Keys are laid out as
+// <prefix>cache:<key>, <prefix>rate:<key> and <prefix>act:{<tenant>}:…, so clients with
+// different prefixes can share one Redis.
 //
 // While Redis fails (refused, timed out, closed), the client is degraded: it serves
 // every call from the fallbacks without trying Redis, and a watcher pings Redis every
@@ -141,6 +142,11 @@ func (c *Client) Cache() recom.Cache { return cache{c} }
 // Limiter returns the rate limiter: redis_rate's GCRA shared by every client on this
 // Redis and prefix while reachable, else the fallback limiter (per process).
 func (c *Client) Limiter() recom.Limiter { return limiter{c} }
+
+// Activity returns the users' recent events and the tenants' trending, shared by every
+// client on this Redis and prefix. It has no fallback: while degraded, its calls fail
+// at once with an error wrapping ErrUnavailable, and the engine reads the store.
+func (c *Client) Activity() recom.Activity { return activity{c} }
 
 // Redis returns the underlying client for features beyond Cache and Limiter; callers
 // must put the prefix in front of their keys themselves.

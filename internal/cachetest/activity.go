@@ -1,0 +1,386 @@
+package cachetest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/recomengine/recomengine/internal/recom"
+)
+
+// t0 is the suite's "now": events are placed relative to it, and Trending is asked at it.
+var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+// RunActivity runs the recom.Activity behaviour suite. open is called once per subtest
+// and must return an Activity with no state (or one whose tenants cannot collide with
+// other subtests').
+func RunActivity(t *testing.T, open func(t *testing.T) recom.Activity) {
+	ctx := context.Background()
+
+	t.Run("UnknownIsEmpty", func(t *testing.T) {
+		a := open(t)
+		if err := a.Record(ctx, nil); err != nil {
+			t.Fatalf("Record(nil): %v", err)
+		}
+		evs, seq, err := a.RecentEvents(ctx, "t1", "nobody", 10)
+		if len(evs) != 0 || seq != 0 || err != nil {
+			t.Fatalf("RecentEvents(unknown user) = %d events, seq %d, %v; want none, 0, nil", len(evs), seq, err)
+		}
+		if top, err := a.Trending(ctx, "t1", 10, t0); len(top) != 0 || err != nil {
+			t.Fatalf("Trending(unknown tenant) = %v, %v; want none, nil", top, err)
+		}
+	})
+
+	t.Run("RecentNewestFirstAndCapped", func(t *testing.T) {
+		a := open(t)
+		mustRecord(t, a, views("t1", "u1", 0, 60)...)
+		wantRecent(t, a, "t1", "u1", 100, 60, 59, 10) // capped at MaxRecentEvents
+		wantRecent(t, a, "t1", "u1", 5, 60, 59, 55)
+		wantRecent(t, a, "t1", "u1", 0, 60, -1, 0) // none, but the sequence
+	})
+
+	t.Run("OutOfOrderArrival", func(t *testing.T) {
+		a := open(t)
+		evs := views("t1", "u1", 0, 60)
+		rand.New(rand.NewPCG(1, 2)).Shuffle(len(evs), func(i, j int) { evs[i], evs[j] = evs[j], evs[i] })
+		for i, size := 0, 1; i < len(evs); i, size = i+size, size+2 { // batches of 1, 3, 5, …
+			mustRecord(t, a, evs[i:min(i+size, len(evs))]...)
+		}
+		wantRecent(t, a, "t1", "u1", 100, 60, 59, 10)
+
+		// Full: an event older than every one kept is dropped, but it still counts.
+		mustRecord(t, a, views("t1", "u1", 3, 4)...)
+		wantRecent(t, a, "t1", "u1", 100, 61, 59, 10)
+		// One between the kept ones pushes the oldest out.
+		mid := views("t1", "u1", 30, 31)
+		mid[0].ProductID = "mid"
+		mustRecord(t, a, mid...)
+		got, _ := recent(t, a, "t1", "u1", 100)
+		if got[29].ProductID != "mid" || got[28].ProductID != "p31" || got[30].ProductID != "p30" ||
+			got[49].ProductID != "p11" {
+			t.Fatalf("after inserting mid at p30's time: %v; want …p31 mid p30 … p11", productIDs(got))
+		}
+	})
+
+	t.Run("EqualTimestampsLastRecordedFirst", func(t *testing.T) {
+		a := open(t)
+		same := func(p string) recom.Event { return event("t1", "u1", recom.ProductViewed, p, t0) }
+		mustRecord(t, a, same("a"), same("b"))
+		mustRecord(t, a, same("c"))
+		got, _ := recent(t, a, "t1", "u1", 10)
+		if ids := productIDs(got); fmt.Sprint(ids) != "[c b a]" {
+			t.Fatalf("events with one timestamp = %v; want the last recorded first: [c b a]", ids)
+		}
+	})
+
+	t.Run("SequencePerUser", func(t *testing.T) {
+		a := open(t)
+		mustRecord(t, a, views("t1", "u1", 0, 3)...)
+		wantSeq(t, a, "t1", "u1", 3)
+		wantSeq(t, a, "t1", "u2", 0)
+		mixed := append(views("t1", "u2", 0, 1), views("t1", "u1", 10, 12)...)
+		mustRecord(t, a, mixed...)
+		wantSeq(t, a, "t1", "u1", 5)
+		wantSeq(t, a, "t1", "u2", 1)
+		mustRecord(t, a, views("t1", "u2", 100, 170)...) // 70 more, past the cap
+		wantSeq(t, a, "t1", "u2", 71)
+		wantSeq(t, a, "t1", "u1", 5)
+	})
+
+	t.Run("TenantsAreIsolated", func(t *testing.T) {
+		a := open(t)
+		mustRecord(t, a, // one batch, two tenants, the same user ID
+			event("t1", "u1", recom.Purchase, "t1-p", t0),
+			event("t2", "u1", recom.ProductViewed, "t2-p", t0),
+			event("t1", "u1", recom.ProductViewed, "t1-q", t0.Add(time.Minute)),
+		)
+		for _, tc := range []struct {
+			tenant string
+			ids    string
+			seq    int64
+		}{{"t1", "[t1-q t1-p]", 2}, {"t2", "[t2-p]", 1}} {
+			got, seq := recent(t, a, tc.tenant, "u1", 10)
+			if ids := productIDs(got); fmt.Sprint(ids) != tc.ids || seq != tc.seq {
+				t.Errorf("RecentEvents(%s, u1) = %v, seq %d; want %s, seq %d", tc.tenant, ids, seq, tc.ids, tc.seq)
+			}
+			for _, e := range got {
+				if e.TenantID != tc.tenant {
+					t.Errorf("RecentEvents(%s) returned an event of tenant %q", tc.tenant, e.TenantID)
+				}
+			}
+		}
+		wantTrending(t, a, "t1", 10, t0, []recom.Scored{sc("t1-p", 5), sc("t1-q", decay(1, time.Minute))})
+		wantTrending(t, a, "t2", 10, t0, []recom.Scored{sc("t2-p", 1)})
+		wantTrending(t, a, "t3", 10, t0, nil)
+	})
+
+	t.Run("FieldsRoundTrip", func(t *testing.T) {
+		a := open(t)
+		pos, price, qty := 3, 19.99, 2
+		full := recom.Event{TenantID: "t1", Type: recom.Purchase, UserID: "u:1 ü", ProductID: "p/1",
+			Timestamp: t0.Add(123456 * time.Microsecond), SessionID: "s1", AnonymousID: "anon-1",
+			RecommendationID: "rec-1", Placement: "pdp", Position: &pos, OrderID: "o1", Price: &price,
+			Quantity: &qty, Currency: "EUR", Metadata: json.RawMessage(`{"coupon": "<X&Y>", "n": [1, 2.5]}`),
+			ReceivedAt: t0.Add(time.Second + 789*time.Microsecond)}
+		bare := recom.Event{TenantID: "t1", Type: recom.ProductViewed, UserID: "u:1 ü", ProductID: "p2",
+			Timestamp: t0.Add(time.Hour), ReceivedAt: t0.Add(time.Hour)}
+		mustRecord(t, a, full, bare)
+		got, _ := recent(t, a, "t1", "u:1 ü", 10)
+		if len(got) != 2 {
+			t.Fatalf("RecentEvents = %d events; want 2", len(got))
+		}
+		wantSameEvent(t, got[1], full)
+		wantSameEvent(t, got[0], bare)
+		if b := got[0]; b.Position != nil || b.Price != nil || b.Quantity != nil || b.Metadata != nil {
+			t.Errorf("unset pointers came back set: %+v", b)
+		}
+	})
+
+	t.Run("ValuesAreCopied", func(t *testing.T) {
+		a := open(t)
+		price := 10.0
+		in := event("t1", "u1", recom.AddToCart, "p1", t0)
+		in.Price, in.Metadata = &price, json.RawMessage(`{"a":1}`)
+		mustRecord(t, a, in)
+		price, in.Metadata[1] = 99, 'X' // the caller reuses its memory
+		out, _ := recent(t, a, "t1", "u1", 1)
+		if *out[0].Price != 10 || string(out[0].Metadata) != `{"a":1}` {
+			t.Fatalf("after the caller changed its event, RecentEvents = price %v, metadata %s; want 10, {\"a\":1}", *out[0].Price, out[0].Metadata)
+		}
+		*out[0].Price, out[0].Metadata[1] = 77, 'Y'
+		again, _ := recent(t, a, "t1", "u1", 1)
+		if *again[0].Price != 10 || string(again[0].Metadata) != `{"a":1}` {
+			t.Fatalf("after the caller changed a returned event, RecentEvents = price %v, metadata %s; want 10, {\"a\":1}", *again[0].Price, again[0].Metadata)
+		}
+	})
+
+	t.Run("TrendingByWeight", func(t *testing.T) {
+		a := open(t)
+		var evs []recom.Event
+		for _, typ := range recom.EventTypes {
+			evs = append(evs, event("t1", "u1", typ, "p-"+string(typ), t0))
+		}
+		mustRecord(t, a, evs...)
+		// Impressions weigh 0 and a removal -1: neither is trending. Equal scores are
+		// ordered by product ID, descending, as Redis orders them.
+		wantTrending(t, a, "t1", 10, t0, []recom.Scored{sc("p-purchase", 5), sc("p-add_to_cart", 3),
+			sc("p-recommendation_clicked", 2), sc("p-product_clicked", 2), sc("p-product_viewed", 1)})
+	})
+
+	t.Run("TrendingDecays", func(t *testing.T) {
+		a := open(t)
+		day := 24 * time.Hour
+		mustRecord(t, a,
+			event("t1", "u1", recom.Purchase, "purchase-3d", t0.Add(-3*day)),
+			event("t1", "u2", recom.Purchase, "purchase-2d", t0.Add(-2*day)),
+			event("t1", "u3", recom.ProductViewed, "view-now", t0),
+			event("t1", "u4", recom.ProductViewed, "view-1h", t0.Add(-time.Hour)),
+		)
+		want := []recom.Scored{ // weight × 2^(−age / TrendingHalfLife)
+			sc("purchase-2d", 5*0.25), sc("view-now", 1), sc("view-1h", math.Exp2(-1.0/24)), sc("purchase-3d", 5*0.125)}
+		wantTrending(t, a, "t1", 10, t0, want)
+		for i := range want {
+			want[i].Score /= 2 // a day later, everything counts half
+		}
+		wantTrending(t, a, "t1", 10, t0.Add(day), want)
+	})
+
+	t.Run("NegativeWeights", func(t *testing.T) {
+		a := open(t)
+		mustRecord(t, a,
+			event("t1", "u1", recom.AddToCart, "cart-then-remove", t0),
+			event("t1", "u1", recom.RemoveFromCart, "cart-then-remove", t0),
+			event("t1", "u1", recom.ProductViewed, "view-then-remove", t0),
+			event("t1", "u1", recom.RemoveFromCart, "only-remove", t0),
+			event("t1", "u1", recom.AddToCart, "old-cart-new-remove", t0.Add(-24*time.Hour)),
+		)
+		mustRecord(t, a,
+			event("t1", "u1", recom.RemoveFromCart, "view-then-remove", t0),
+			event("t1", "u1", recom.RemoveFromCart, "old-cart-new-remove", t0),
+		)
+		// 3 − 1 = 2; 3·½ − 1 = 0.5; 1 − 1 = 0 and −1 are left out.
+		wantTrending(t, a, "t1", 10, t0, []recom.Scored{sc("cart-then-remove", 2), sc("old-cart-new-remove", 0.5)})
+	})
+
+	t.Run("TrendingLimit", func(t *testing.T) {
+		a := open(t)
+		var evs []recom.Event
+		for i := range 5 {
+			for range i + 1 {
+				evs = append(evs, event("t1", "u1", recom.ProductViewed, fmt.Sprint("p", i), t0))
+			}
+		}
+		mustRecord(t, a, evs...)
+		wantTrending(t, a, "t1", 2, t0, []recom.Scored{sc("p4", 5), sc("p3", 4)})
+		wantTrending(t, a, "t1", 100, t0, []recom.Scored{sc("p4", 5), sc("p3", 4), sc("p2", 3), sc("p1", 2), sc("p0", 1)})
+		wantTrending(t, a, "t1", 0, t0, nil)
+	})
+
+	t.Run("TrendingFiniteOverYears", func(t *testing.T) {
+		a := open(t)
+		// A view every 30 days for 20 years: 7,290 half-lives, far past what 2^x holds
+		// in a float64 (1,023) unless the landmark moves.
+		mustRecord(t, a, event("t1", "u1", recom.Purchase, "first", t0))
+		var last time.Time
+		want := 0.0
+		for k := range 244 {
+			last = t0.Add(time.Duration(k) * 30 * 24 * time.Hour)
+			mustRecord(t, a, event("t1", "u1", recom.ProductViewed, "steady", last))
+			want = want*math.Exp2(-30) + 1
+		}
+		mustRecord(t, a, event("t1", "u1", recom.ProductViewed, "fresh", last.Add(-time.Hour)))
+		wantTrending(t, a, "t1", 10, last, []recom.Scored{sc("steady", want), sc("fresh", math.Exp2(-1.0/24))})
+	})
+
+	t.Run("ConcurrentRecord", func(t *testing.T) {
+		a := open(t)
+		var wg sync.WaitGroup
+		want := 0.0
+		for g := range 8 {
+			for i := range 25 {
+				want += math.Exp2(-float64(g*25+i) / 24) // an hour apart, the newest at t0
+			}
+			wg.Go(func() {
+				for i := range 25 {
+					at := t0.Add(-time.Duration(g*25+i) * time.Hour)
+					if err := a.Record(ctx, []recom.Event{event("t1", "u1", recom.ProductViewed, "p", at)}); err != nil {
+						t.Errorf("Record: %v", err)
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		got, seq := recent(t, a, "t1", "u1", 100)
+		if len(got) != recom.MaxRecentEvents || seq != 200 || !got[0].Timestamp.Equal(t0) ||
+			!got[49].Timestamp.Equal(t0.Add(-49*time.Hour)) {
+			t.Fatalf("after 200 concurrent events: %d events, seq %d, newest %v, oldest %v; want 50, 200, t0, t0−49h",
+				len(got), seq, got[0].Timestamp, got[len(got)-1].Timestamp)
+		}
+		wantTrending(t, a, "t1", 1, t0, []recom.Scored{sc("p", want)})
+	})
+}
+
+// event returns an event with the fields Activity needs.
+func event(tenantID, userID string, typ recom.EventType, productID string, at time.Time) recom.Event {
+	return recom.Event{TenantID: tenantID, Type: typ, UserID: userID, ProductID: productID,
+		Timestamp: at, ReceivedAt: at}
+}
+
+// views returns views of products p<from>…p<to−1>, product pi viewed at t0 + i minutes.
+func views(tenantID, userID string, from, to int) []recom.Event {
+	var evs []recom.Event
+	for i := from; i < to; i++ {
+		evs = append(evs, event(tenantID, userID, recom.ProductViewed, fmt.Sprint("p", i), t0.Add(time.Duration(i)*time.Minute)))
+	}
+	return evs
+}
+
+// decay is the score at t0 of an event of weight w at t0+offset.
+func decay(w float64, offset time.Duration) float64 {
+	return w * math.Exp2(float64(offset)/float64(recom.TrendingHalfLife))
+}
+
+func sc(productID string, score float64) recom.Scored {
+	return recom.Scored{ProductID: productID, Score: score}
+}
+
+func mustRecord(t *testing.T, a recom.Activity, events ...recom.Event) {
+	t.Helper()
+	if err := a.Record(context.Background(), events); err != nil {
+		t.Fatalf("Record(%d events): %v", len(events), err)
+	}
+}
+
+func recent(t *testing.T, a recom.Activity, tenantID, userID string, n int) ([]recom.Event, int64) {
+	t.Helper()
+	evs, seq, err := a.RecentEvents(context.Background(), tenantID, userID, n)
+	if err != nil {
+		t.Fatalf("RecentEvents(%s, %s, %d): %v", tenantID, userID, n, err)
+	}
+	return evs, seq
+}
+
+// wantRecent checks RecentEvents returns the views made by views() of p<newest> down to
+// p<oldest> (none if newest < oldest), and the sequence number seq.
+func wantRecent(t *testing.T, a recom.Activity, tenantID, userID string, n int, seq int64, newest, oldest int) {
+	t.Helper()
+	got, gotSeq := recent(t, a, tenantID, userID, n)
+	var want []string
+	for i := newest; i >= oldest; i-- {
+		want = append(want, fmt.Sprint("p", i))
+	}
+	if fmt.Sprint(productIDs(got)) != fmt.Sprint(want) || gotSeq != seq {
+		t.Fatalf("RecentEvents(%s, %s, %d) = %v, seq %d; want %v, seq %d", tenantID, userID, n, productIDs(got), gotSeq, want, seq)
+	}
+	for i, e := range got {
+		if at := t0.Add(time.Duration(newest-i) * time.Minute); !e.Timestamp.Equal(at) {
+			t.Fatalf("event %d (%s) at %v; want %v", i, e.ProductID, e.Timestamp, at)
+		}
+	}
+}
+
+func wantSeq(t *testing.T, a recom.Activity, tenantID, userID string, want int64) {
+	t.Helper()
+	if _, seq := recent(t, a, tenantID, userID, 1); seq != want {
+		t.Fatalf("sequence of %s/%s = %d; want %d", tenantID, userID, seq, want)
+	}
+}
+
+// wantTrending checks the products in order and their scores to 1e-9, relative.
+func wantTrending(t *testing.T, a recom.Activity, tenantID string, n int, now time.Time, want []recom.Scored) {
+	t.Helper()
+	got, err := a.Trending(context.Background(), tenantID, n, now)
+	if err != nil {
+		t.Fatalf("Trending(%s, %d): %v", tenantID, n, err)
+	}
+	ok := len(got) == len(want)
+	for i := 0; ok && i < len(got); i++ {
+		g, w := got[i].Score, want[i].Score
+		ok = got[i].ProductID == want[i].ProductID && !math.IsInf(g, 0) && math.Abs(g-w) <= 1e-9*math.Abs(w)
+	}
+	if !ok {
+		t.Fatalf("Trending(%s, %d, %v) = %v; want %v", tenantID, n, now.Format(time.DateTime), got, want)
+	}
+}
+
+// wantSameEvent compares every field; metadata as JSON, since a backend may store it
+// re-encoded (compact, with <, > and & escaped).
+func wantSameEvent(t *testing.T, got, want recom.Event) {
+	t.Helper()
+	gm, wm := got.Metadata, want.Metadata
+	got.Metadata, want.Metadata = nil, nil
+	gj, _ := json.Marshal(got)
+	wj, _ := json.Marshal(want)
+	if got.TenantID != want.TenantID || !bytes.Equal(gj, wj) || !jsonEqual(gm, wm) ||
+		got.Timestamp.Location() != time.UTC || got.ReceivedAt.Location() != time.UTC {
+		t.Fatalf("event came back as\n%s %s %s\nwant\n%s %s %s", got.TenantID, gj, gm, want.TenantID, wj, wm)
+	}
+}
+
+func jsonEqual(a, b json.RawMessage) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	var x, y any
+	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
+		return false
+	}
+	xj, _ := json.Marshal(x)
+	yj, _ := json.Marshal(y)
+	return bytes.Equal(xj, yj)
+}
+
+func productIDs(evs []recom.Event) []string {
+	ids := make([]string, len(evs))
+	for i, e := range evs {
+		ids[i] = e.ProductID
+	}
+	return ids
+}

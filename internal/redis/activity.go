@@ -1,0 +1,341 @@
+package redis
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/recomengine/recomengine/internal/recom"
+)
+
+// ErrUnavailable is wrapped by the errors of Activity when Redis cannot serve it
+// (unreachable, or loading, busy, read-only): the caller should read the store instead.
+// Unlike the cache, Activity has no in-process fallback, since a partial copy of the
+// recent events would silently mislead the engine.
+var ErrUnavailable = errors.New("redis unavailable")
+
+const (
+	// activityTTL drops a user's keys after 30 idle days, and a tenant's trending after
+	// 30 days without a weighted event (by then every score has halved 30 times).
+	activityTTL = 30 * 24 * time.Hour
+	// maxTrending is how many products per tenant keep a trending score; the ZSET is
+	// cut back to it once it holds trendingSlack more, so the trim runs now and then.
+	maxTrending   = 10_000
+	trendingSlack = maxTrending / 10
+	// maxExponent bounds the forward-decay exponent, as in inmem: once the newest event
+	// is this many half-lives past the landmark, the landmark moves there and the
+	// tenant's scores are rescaled, so they stay finite.
+	maxExponent = 40
+	// seqDigits is the width of the hex sequence number in front of every member of a
+	// user's events ZSET: members are unique, and events with equal timestamps rank by
+	// the order they were recorded in.
+	seqDigits = 16
+)
+
+var halfLifeMicros = recom.TrendingHalfLife.Microseconds()
+
+// activity is Client's recom.Activity. Keys, with the tenant as the Redis Cluster hash
+// tag so one script touches one slot:
+//
+//	<prefix>act:{<tenant>}:u:<user>    ZSET: the newest MaxRecentEvents events, scored by
+//	                                   timestamp (µs); member = 16 hex digits of sequence + JSON
+//	<prefix>act:{<tenant>}:seq:<user>  the user's sequence number (INCRBY)
+//	<prefix>act:{<tenant>}:trend       ZSET: product → forward-decayed score
+//	<prefix>act:{<tenant>}:epoch       the landmark of those scores, µs since the Unix epoch
+type activity struct{ c *Client }
+
+// recordScript records one tenant's events in one step, so sequence numbers, lists and
+// the landmark can never disagree. KEYS: epoch, trend, then per user its events and
+// seq keys. ARGV: ttl (ms), maxRecent, halfLife (µs), maxExponent, maxTrending,
+// trendingSlack, ref (µs: the newest weighted event's time), the number of users; then
+// per user: the events recorded, the number sent (the newest, up to maxRecent), and
+// that many (timestamp µs, JSON) pairs, oldest first; then (product, Σ w·2^((ts−ref)/
+// halfLife)) pairs.
+var recordScript = goredis.NewScript(`
+local ttl, maxRecent, halfLife, maxExp = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local keep, slack, ref, users = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+local a = 9
+for u = 1, users do
+  local list, seqKey = KEYS[1 + 2*u], KEYS[2 + 2*u]
+  local n, m = tonumber(ARGV[a]), tonumber(ARGV[a + 1])
+  a = a + 2
+  local first = redis.call('INCRBY', seqKey, n) - m -- the events sent get first+1 … first+m
+  local add = {}
+  for i = 0, m - 1 do
+    add[#add + 1] = ARGV[a]
+    add[#add + 1] = string.format('%016x', first + i + 1) .. ARGV[a + 1]
+    a = a + 2
+  end
+  if m > 0 then
+    redis.call('ZADD', list, unpack(add))
+    redis.call('ZREMRANGEBYRANK', list, 0, -maxRecent - 1)
+    redis.call('PEXPIRE', list, ttl)
+  end
+  redis.call('PEXPIRE', seqKey, ttl)
+end
+if a > #ARGV then
+  return 0
+end
+local epoch = tonumber(redis.call('GET', KEYS[1]))
+if not epoch then -- a new tenant, or one whose trending expired
+  redis.call('DEL', KEYS[2])
+  epoch = ref
+  redis.call('SET', KEYS[1], ARGV[7])
+elseif (ref - epoch) / halfLife > maxExp then
+  local f = 2 ^ ((epoch - ref) / halfLife)
+  local all = redis.call('ZRANGE', KEYS[2], 0, -1, 'WITHSCORES')
+  for i = 1, #all, 2 do
+    redis.call('ZADD', KEYS[2], tonumber(all[i + 1]) * f, all[i])
+  end
+  epoch = ref
+  redis.call('SET', KEYS[1], ARGV[7])
+end
+local f = 2 ^ ((ref - epoch) / halfLife)
+for i = a, #ARGV, 2 do
+  redis.call('ZINCRBY', KEYS[2], tonumber(ARGV[i + 1]) * f, ARGV[i])
+end
+local card = redis.call('ZCARD', KEYS[2])
+if card > keep + slack then
+  redis.call('ZREMRANGEBYRANK', KEYS[2], 0, card - keep - 1)
+end
+redis.call('PEXPIRE', KEYS[1], ttl)
+redis.call('PEXPIRE', KEYS[2], ttl)
+return 0
+`)
+
+// Record runs one script per tenant in the batch, all in one pipeline (one round trip).
+func (x activity) Record(ctx context.Context, events []recom.Event) error {
+	const op = "record activity"
+	if len(events) == 0 {
+		return nil
+	}
+	c := x.c
+	if c.degraded.Load() {
+		return c.unavailable(op)
+	}
+	calls, err := c.recordCalls(events)
+	if err != nil {
+		return fmt.Errorf("redis: %s: %w", op, err)
+	}
+	cmds := make([]*goredis.Cmd, len(calls))
+	c.rdb.Pipelined(ctx, func(p goredis.Pipeliner) error {
+		for i, s := range calls {
+			cmds[i] = recordScript.EvalSha(ctx, p, s.keys, s.args...)
+		}
+		return nil
+	})
+	// Redis forgot the script (restart, SCRIPT FLUSH): EVALSHA did nothing, so send the
+	// source for those calls.
+	var retry []int
+	for i, cmd := range cmds {
+		if goredis.HasErrorPrefix(cmd.Err(), "NOSCRIPT") {
+			retry = append(retry, i)
+		}
+	}
+	if len(retry) > 0 {
+		c.rdb.Pipelined(ctx, func(p goredis.Pipeliner) error {
+			for _, i := range retry {
+				cmds[i] = recordScript.Eval(ctx, p, calls[i].keys, calls[i].args...)
+			}
+			return nil
+		})
+	}
+	for _, cmd := range cmds {
+		if err := cmd.Err(); err != nil {
+			return c.activityError(ctx, op, err)
+		}
+	}
+	return nil
+}
+
+// RecentEvents reads the user's list and sequence number in one transaction, so the
+// number always matches the list: the engine keys its cache by it.
+func (x activity) RecentEvents(ctx context.Context, tenantID, userID string, n int) ([]recom.Event, int64, error) {
+	const op = "recent events"
+	c := x.c
+	if c.degraded.Load() {
+		return nil, 0, c.unavailable(op)
+	}
+	n = min(n, recom.MaxRecentEvents)
+	var list *goredis.StringSliceCmd
+	var seq *goredis.StringCmd
+	_, err := c.rdb.TxPipelined(ctx, func(p goredis.Pipeliner) error {
+		if n > 0 { // ZREVRANGE 0 -1 would be every event
+			list = p.ZRevRange(ctx, c.activityKey(tenantID, "u:", userID), 0, int64(n-1))
+		}
+		seq = p.Get(ctx, c.activityKey(tenantID, "seq:", userID))
+		return nil
+	})
+	if err != nil && !errors.Is(err, goredis.Nil) { // Nil: a user never seen has no sequence
+		return nil, 0, c.activityError(ctx, op, err)
+	}
+	s, err := seq.Int64()
+	if err != nil && !errors.Is(err, goredis.Nil) {
+		return nil, 0, fmt.Errorf("redis: %s: sequence of %q: %w", op, userID, err)
+	}
+	if list == nil || len(list.Val()) == 0 {
+		return nil, s, nil
+	}
+	events := make([]recom.Event, len(list.Val()))
+	for i, m := range list.Val() {
+		if len(m) < seqDigits || json.Unmarshal([]byte(m[seqDigits:]), &events[i]) != nil {
+			return nil, 0, fmt.Errorf("redis: %s: malformed event of %q: %.40q", op, userID, m)
+		}
+		events[i].TenantID = tenantID
+	}
+	return events, s, nil
+}
+
+// Trending reads the landmark and the top scores in one transaction, so a rescale
+// between them cannot skew the result. Equal scores come ordered by product ID,
+// descending (ZREVRANGE).
+func (x activity) Trending(ctx context.Context, tenantID string, n int, now time.Time) ([]recom.Scored, error) {
+	const op = "trending"
+	c := x.c
+	if c.degraded.Load() {
+		return nil, c.unavailable(op)
+	}
+	if n <= 0 {
+		return nil, nil
+	}
+	var epoch *goredis.StringCmd
+	var top *goredis.ZSliceCmd
+	_, err := c.rdb.TxPipelined(ctx, func(p goredis.Pipeliner) error {
+		epoch = p.Get(ctx, c.activityKey(tenantID, "epoch", ""))
+		top = p.ZRevRangeByScoreWithScores(ctx, c.activityKey(tenantID, "trend", ""),
+			&goredis.ZRangeBy{Max: "+inf", Min: "(0", Count: int64(n)})
+		return nil
+	})
+	if errors.Is(err, goredis.Nil) {
+		return nil, nil // no landmark: the tenant has no trending
+	}
+	if err != nil {
+		return nil, c.activityError(ctx, op, err)
+	}
+	e, err := epoch.Int64()
+	if err != nil {
+		return nil, fmt.Errorf("redis: %s: landmark of %q: %w", op, tenantID, err)
+	}
+	// Stored scores are in units of the landmark; convert them to now's.
+	factor := math.Exp2(-float64(now.UnixMicro()-e) / float64(halfLifeMicros))
+	var out []recom.Scored
+	for _, z := range top.Val() {
+		id, _ := z.Member.(string)
+		if s := z.Score * factor; s > 0 { // a score may underflow after a long idle spell
+			out = append(out, recom.Scored{ProductID: id, Score: s})
+		}
+	}
+	return out, nil
+}
+
+// activityKey is <prefix>act:{<tenant>}:<kind><id>. The prefix must not contain '{',
+// or Redis Cluster would hash on it instead of the tenant; tenant IDs (UUIDs) hold no '}'.
+func (c *Client) activityKey(tenantID, kind, id string) string {
+	return c.prefix + "act:{" + tenantID + "}:" + kind + id
+}
+
+// unavailable is the error of a call made while degraded: Redis is not tried.
+func (c *Client) unavailable(op string) error {
+	detail, _ := c.lastErr.Load().(string)
+	return fmt.Errorf("redis: %s: %w (%s)", op, ErrUnavailable, detail)
+}
+
+// activityError wraps err from Redis. A failed connection turns the client degraded,
+// as for the cache; it and the replies saying Redis cannot serve now wrap
+// ErrUnavailable. Other replies (a wrong type, a script error) mean Redis is up but the
+// call was wrong, and the context's end means the caller gave up: neither says Redis
+// is unavailable.
+func (c *Client) activityError(ctx context.Context, op string, err error) error {
+	var reply goredis.Error
+	switch {
+	case ctx.Err() != nil:
+	case !errors.As(err, &reply):
+		c.markDown(err)
+		return fmt.Errorf("redis: %s: %w: %w", op, ErrUnavailable, err)
+	case goredis.IsLoadingError(err), goredis.IsReadOnlyError(err), goredis.IsMasterDownError(err),
+		goredis.IsClusterDownError(err), goredis.IsTryAgainError(err), goredis.HasErrorPrefix(err, "BUSY"):
+		return fmt.Errorf("redis: %s: %w: %w", op, ErrUnavailable, err)
+	}
+	return fmt.Errorf("redis: %s: %w", op, err)
+}
+
+// scriptCall is one EVALSHA of recordScript.
+type scriptCall struct {
+	keys []string
+	args []any
+}
+
+// recordCalls groups events by tenant, then user, into one script call per tenant.
+func (c *Client) recordCalls(events []recom.Event) ([]scriptCall, error) {
+	type tenantEvents struct {
+		id      string
+		users   map[string][]*recom.Event
+		order   []string // users, in order of first appearance
+		weights map[string]float64
+		ref     int64
+		hasRef  bool
+	}
+	var tenants []*tenantEvents
+	byID := make(map[string]*tenantEvents)
+	for i := range events {
+		e := &events[i]
+		t := byID[e.TenantID]
+		if t == nil {
+			t = &tenantEvents{id: e.TenantID, users: make(map[string][]*recom.Event), weights: make(map[string]float64)}
+			byID[e.TenantID] = t
+			tenants = append(tenants, t)
+		}
+		if _, ok := t.users[e.UserID]; !ok {
+			t.order = append(t.order, e.UserID)
+		}
+		t.users[e.UserID] = append(t.users[e.UserID], e)
+		if recom.EventWeight(e.Type) != 0 && e.ProductID != "" {
+			if ts := e.Timestamp.UnixMicro(); !t.hasRef || ts > t.ref {
+				t.ref, t.hasRef = ts, true
+			}
+		}
+	}
+
+	calls := make([]scriptCall, 0, len(tenants))
+	for _, t := range tenants {
+		keys := make([]string, 2, 2+2*len(t.order))
+		keys[0], keys[1] = c.activityKey(t.id, "epoch", ""), c.activityKey(t.id, "trend", "")
+		args := []any{activityTTL.Milliseconds(), recom.MaxRecentEvents, halfLifeMicros, maxExponent,
+			maxTrending, trendingSlack, t.ref, len(t.order)}
+		for _, u := range t.order {
+			evs := t.users[u]
+			keys = append(keys, c.activityKey(t.id, "u:", u), c.activityKey(t.id, "seq:", u))
+			// Only the newest MaxRecentEvents can be kept: send those, oldest first; of
+			// equal timestamps the one recorded later counts as newer (a stable sort).
+			sent := slices.Clone(evs)
+			slices.SortStableFunc(sent, func(a, b *recom.Event) int { return a.Timestamp.Compare(b.Timestamp) })
+			sent = sent[max(0, len(sent)-recom.MaxRecentEvents):]
+			args = append(args, len(evs), len(sent))
+			for _, e := range sent {
+				j, err := json.Marshal(e)
+				if err != nil {
+					return nil, fmt.Errorf("encode event of %q: %w", u, err)
+				}
+				args = append(args, e.Timestamp.UnixMicro(), j)
+			}
+			for _, e := range evs {
+				if w := recom.EventWeight(e.Type); w != 0 && e.ProductID != "" {
+					// Relative to the batch's newest event, so the sums stay near the weights.
+					t.weights[e.ProductID] += w * math.Exp2(float64(e.Timestamp.UnixMicro()-t.ref)/float64(halfLifeMicros))
+				}
+			}
+		}
+		for p, w := range t.weights {
+			args = append(args, p, strconv.FormatFloat(w, 'g', -1, 64))
+		}
+		calls = append(calls, scriptCall{keys, args})
+	}
+	return calls, nil
+}

@@ -1,0 +1,266 @@
+package redis_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/recomengine/recomengine/internal/cachetest"
+	"github.com/recomengine/recomengine/internal/inmem"
+	"github.com/recomengine/recomengine/internal/recom"
+	"github.com/recomengine/recomengine/internal/redis"
+	"github.com/recomengine/recomengine/internal/redis/redistest"
+)
+
+var at0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+func TestActivity(t *testing.T) {
+	redistest.URL(t)
+	cachetest.RunActivity(t, func(t *testing.T) recom.Activity { return openHealthy(t).Activity() })
+}
+
+func TestActivityKeys(t *testing.T) {
+	ctx, prefix := context.Background(), redistest.Prefix(t)
+	c := open(t, patient(t, redistest.URL(t)), prefix, nil)
+	mustRecord(t, c.Activity(), view("t1", "u1", "p1", at0))
+	want := map[string]bool{"act:{t1}:u:u1": true, "act:{t1}:seq:u1": true, "act:{t1}:trend": true, "act:{t1}:epoch": true}
+	it := c.Redis().Scan(ctx, 0, prefix+"*", 1000).Iterator()
+	n := 0
+	for ; it.Next(ctx); n++ {
+		k := it.Val()[len(prefix):]
+		if !want[k] {
+			t.Errorf("unexpected key %s under the prefix", k)
+			continue
+		}
+		ttl, err := c.Redis().PTTL(ctx, it.Val()).Result()
+		if err != nil || ttl < 29*24*time.Hour || ttl > 30*24*time.Hour {
+			t.Errorf("TTL of %s = %v, %v; want 30 days", k, ttl, err)
+		}
+	}
+	if err := it.Err(); err != nil || n != len(want) {
+		t.Fatalf("%d keys under the prefix, %v; want %d: %v", n, err, len(want), want)
+	}
+}
+
+func TestActivityTrendingTrimmed(t *testing.T) {
+	ctx, prefix := context.Background(), redistest.Prefix(t)
+	c := open(t, patient(t, redistest.URL(t)), prefix, nil)
+	var evs []recom.Event
+	for i := range 11_001 { // one past the slack: the ZSET is cut back to 10,000
+		evs = append(evs, view("t1", fmt.Sprint("u", i%100), fmt.Sprintf("p%05d", i), at0.Add(time.Duration(i)*time.Second)))
+	}
+	mustRecord(t, c.Activity(), evs...)
+	key := prefix + "act:{t1}:trend"
+	if n, err := c.Redis().ZCard(ctx, key).Result(); err != nil || n != 10_000 {
+		t.Fatalf("ZCARD = %d, %v; want 10000", n, err)
+	}
+	lowest, err := c.Redis().ZRange(ctx, key, 0, 0).Result()
+	if err != nil || len(lowest) != 1 || lowest[0] != "p01001" {
+		t.Fatalf("lowest kept = %v, %v; want p01001 (the 1,001 oldest views trimmed)", lowest, err)
+	}
+}
+
+func TestActivityRescalesLandmark(t *testing.T) {
+	ctx, prefix := context.Background(), redistest.Prefix(t)
+	c := open(t, patient(t, redistest.URL(t)), prefix, nil)
+	a, day := c.Activity(), 24*time.Hour
+	mustRecord(t, a, view("t1", "u1", "old", at0))
+	mustRecord(t, a, view("t1", "u1", "new", at0.Add(41*day)))
+	if e, err := c.Redis().Get(ctx, prefix+"act:{t1}:epoch").Int64(); err != nil || e != at0.Add(41*day).UnixMicro() {
+		t.Fatalf("landmark = %d, %v; want it moved to the new event (%d)", e, err, at0.Add(41*day).UnixMicro())
+	}
+	scores, err := c.Redis().ZRangeWithScores(ctx, prefix+"act:{t1}:trend", 0, -1).Result()
+	if err != nil || len(scores) != 2 || scores[0].Score != 0x1p-41 || scores[1].Score != 1 {
+		t.Fatalf("stored scores = %v, %v; want old 2^-41, new 1", scores, err)
+	}
+}
+
+// TestActivityReplyErrorIsNotUnavailable: a Redis that answers with an error is up; the
+// caller must not take the error for an outage, and the cache must stay on Redis.
+func TestActivityReplyErrorIsNotUnavailable(t *testing.T) {
+	ctx, prefix := context.Background(), redistest.Prefix(t)
+	c := open(t, patient(t, redistest.URL(t)), prefix, nil)
+	if err := c.Redis().Set(ctx, prefix+"act:{t1}:seq:u1", "not a number", time.Minute).Err(); err != nil {
+		t.Fatal(err)
+	}
+	err := c.Activity().Record(ctx, []recom.Event{view("t1", "u1", "p1", at0)})
+	if err == nil || errors.Is(err, redis.ErrUnavailable) {
+		t.Fatalf("Record onto a corrupt sequence = %v; want an error, not ErrUnavailable", err)
+	}
+	if _, _, err := c.Activity().RecentEvents(ctx, "t1", "u1", 10); err == nil || errors.Is(err, redis.ErrUnavailable) {
+		t.Fatalf("RecentEvents with a corrupt sequence = %v; want an error, not ErrUnavailable", err)
+	}
+	if h := c.Health(); !h.OK {
+		t.Fatalf("Health = %+v after reply errors; want OK", h)
+	}
+}
+
+// TestActivityDegradedAtStart needs no Redis: nothing listens at the URL.
+func TestActivityDegradedAtStart(t *testing.T) {
+	ctx := context.Background()
+	a := open(t, "redis://"+closedAddr(t)+"/0", "p:", nil).Activity()
+	wantUnavailable(t, a)
+	if err := a.Record(ctx, nil); err != nil {
+		t.Errorf("Record(nil) while degraded = %v; want nil: there is nothing to record", err)
+	}
+}
+
+// TestActivityOutage cuts Redis with a proxy: calls fail fast with ErrUnavailable and
+// nothing is kept in process, then work again once Redis is back.
+func TestActivityOutage(t *testing.T) {
+	ctx, rawURL, prefix := context.Background(), redistest.URL(t), redistest.Prefix(t)
+	p := redistest.StartProxy(t, rawURL)
+	p.URL = patient(t, p.URL) // a cut connection fails at once whatever the timeouts
+	c := open(t, p.URL, prefix, nil)
+	a := c.Activity()
+	mustRecord(t, a, view("t1", "u1", "before", at0))
+
+	p.Stop()
+	var slowest time.Duration
+	for range 20 {
+		slowest = max(slowest, wantUnavailable(t, a))
+	}
+	t.Logf("slowest call during the outage: %v", slowest)
+	if h := c.Health(); h.OK {
+		t.Fatalf("Health during the outage = %+v; want degraded", h)
+	}
+
+	p.Restart()
+	waitHealthy(t, c)
+	mustRecord(t, a, view("t1", "u1", "after", at0.Add(time.Minute)))
+	evs, seq, err := a.RecentEvents(ctx, "t1", "u1", 10)
+	if err != nil || len(evs) != 2 || evs[0].ProductID != "after" || evs[1].ProductID != "before" || seq != 2 {
+		t.Fatalf("after recovery, RecentEvents = %d events, seq %d, %v; want after, before and seq 2", len(evs), seq, err)
+	}
+	if top, err := a.Trending(ctx, "t1", 10, at0); err != nil || len(top) != 2 {
+		t.Fatalf("after recovery, Trending = %v, %v; want 2 products", top, err)
+	}
+}
+
+// wantUnavailable checks every call fails within 50 ms with ErrUnavailable, and
+// returns the slowest call's time.
+func wantUnavailable(t *testing.T, a recom.Activity) time.Duration {
+	t.Helper()
+	ctx := context.Background()
+	calls := map[string]func() error{
+		"Record": func() error { return a.Record(ctx, []recom.Event{view("t1", "u1", "during", at0)}) },
+		"RecentEvents": func() error {
+			evs, seq, err := a.RecentEvents(ctx, "t1", "u1", 10)
+			if len(evs) != 0 || seq != 0 {
+				t.Errorf("RecentEvents while unavailable returned %d events, seq %d", len(evs), seq)
+			}
+			return err
+		},
+		"Trending": func() error {
+			top, err := a.Trending(ctx, "t1", 10, at0)
+			if len(top) != 0 {
+				t.Errorf("Trending while unavailable returned %v", top)
+			}
+			return err
+		},
+	}
+	var slowest time.Duration
+	for name, call := range calls {
+		start := time.Now()
+		err := call()
+		took := time.Since(start)
+		if !errors.Is(err, redis.ErrUnavailable) || took > 50*time.Millisecond {
+			t.Fatalf("%s while Redis is unreachable = %v after %v; want ErrUnavailable within 50ms", name, err, took)
+		}
+		slowest = max(slowest, took)
+	}
+	return slowest
+}
+
+// BenchmarkRedisActivity is the round trip of ingest's batches and of the request
+// path's reads.
+func BenchmarkRedisActivity(b *testing.B) {
+	ctx := context.Background()
+	c, err := redis.New(ctx, redistest.URL(b), redistest.Prefix(b), inmem.NewCache(10), inmem.NewLimiter(), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	a := c.Activity()
+	b.Run("Record100", func(b *testing.B) {
+		batch := benchEvents(100, 0)
+		for b.Loop() {
+			advance(batch, time.Second)
+			if err := a.Record(ctx, batch); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("ParallelRecord100", func(b *testing.B) {
+		var n atomic.Int64
+		b.RunParallel(func(pb *testing.PB) {
+			batch := benchEvents(100, int(n.Add(1))) // another tenant per goroutine
+			for pb.Next() {
+				advance(batch, time.Second)
+				if err := a.Record(ctx, batch); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+		b.ReportMetric(float64(b.N)*100/b.Elapsed().Seconds(), "events/s")
+	})
+	b.Run("RecentEvents50", func(b *testing.B) {
+		for b.Loop() {
+			if evs, _, err := a.RecentEvents(ctx, "tenant-0", "user-1", 50); err != nil || len(evs) != 50 {
+				b.Fatal(len(evs), err)
+			}
+		}
+	})
+	b.Run("Trending10", func(b *testing.B) {
+		now := time.Now()
+		for b.Loop() {
+			if top, err := a.Trending(ctx, "tenant-0", 10, now); err != nil || len(top) != 10 {
+				b.Fatal(top, err)
+			}
+		}
+	})
+	if h := c.Health(); !h.OK {
+		b.Fatalf("degraded during the benchmark: %+v", h)
+	}
+}
+
+var benchProduct atomic.Int64
+
+// benchEvents returns n events of one tenant over 20 users and 10,000 products, with a
+// price and metadata like real purchases, a millisecond apart.
+func benchEvents(n, tenant int) []recom.Event {
+	price, qty := 12.5, 1
+	start := time.Now().Add(-time.Hour).UTC().Truncate(time.Microsecond)
+	evs := make([]recom.Event, n)
+	for i := range evs {
+		evs[i] = recom.Event{TenantID: fmt.Sprint("tenant-", tenant), Type: recom.EventTypes[i%len(recom.EventTypes)],
+			UserID: fmt.Sprint("user-", i%20), ProductID: fmt.Sprint("product-", benchProduct.Add(1)%10_000),
+			Timestamp: start.Add(time.Duration(i) * time.Millisecond), SessionID: "session-1",
+			Price: &price, Quantity: &qty, Metadata: json.RawMessage(`{"source":"bench"}`)}
+	}
+	return evs
+}
+
+// advance moves every event of batch by d, so each Record appends to the users' lists.
+func advance(batch []recom.Event, d time.Duration) {
+	for i := range batch {
+		batch[i].Timestamp = batch[i].Timestamp.Add(d)
+	}
+}
+
+func view(tenantID, userID, productID string, at time.Time) recom.Event {
+	return recom.Event{TenantID: tenantID, Type: recom.ProductViewed, UserID: userID, ProductID: productID,
+		Timestamp: at, ReceivedAt: at}
+}
+
+func mustRecord(t *testing.T, a recom.Activity, events ...recom.Event) {
+	t.Helper()
+	if err := a.Record(context.Background(), events); err != nil {
+		t.Fatalf("Record(%d events): %v", len(events), err)
+	}
+}
