@@ -5,7 +5,7 @@
 #   make build   the same builds, without serving: bin/recomengine
 #   make test    go vet, Go tests with -race and coverage (>= COVERAGE_MIN, default 80),
 #                then the web/ and sdk/ tests (npm ci && npm test) when those exist
-#   make bench   Go benchmarks
+#   make bench   Go benchmarks, then the ingestion load test on PostgreSQL + Redis
 #   make lint    gofmt and go vet
 #   make clean   remove build and test output
 #
@@ -47,6 +47,7 @@ test-js:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+	scripts/bench.sh
 
 lint: go-scope
 	@unformatted="$$(gofmt -l $(GO_FILES))"; \

@@ -33,6 +33,8 @@ type config struct {
 	SuperAdminEmails []string
 	MaxBodyBytes     int64
 	AutoMigrate      bool
+	DebugAddr        string
+	IngestFlushers   int
 }
 
 // embedded reports whether the store is the SQLite file (the zero-install default).
@@ -67,11 +69,15 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 		PublicURL:   env("RECOM_PUBLIC_URL", ""),
 		LogLevel:    env("RECOM_LOG_LEVEL", "info"),
 		AutoMigrate: env("RECOM_AUTO_MIGRATE", "true") != "false",
+		DebugAddr:   env("RECOM_DEBUG_ADDR", ""),
 	}
 	var errs []error
 	var err error
 	if c.BcryptCost, err = strconv.Atoi(env("RECOM_BCRYPT_COST", "12")); err != nil || c.BcryptCost < 4 || c.BcryptCost > 31 {
 		errs = append(errs, errors.New("RECOM_BCRYPT_COST must be an integer from 4 to 31"))
+	}
+	if c.IngestFlushers, err = strconv.Atoi(env("RECOM_INGEST_FLUSHERS", "4")); err != nil || c.IngestFlushers < 1 || c.IngestFlushers > 64 {
+		errs = append(errs, errors.New("RECOM_INGEST_FLUSHERS must be an integer from 1 to 64"))
 	}
 	if c.MaxBodyBytes, err = strconv.ParseInt(env("RECOM_MAX_BODY_BYTES", "1048576"), 10, 64); err != nil || c.MaxBodyBytes < 1024 {
 		errs = append(errs, errors.New("RECOM_MAX_BODY_BYTES must be an integer of at least 1024"))

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"syscall"
@@ -23,6 +24,7 @@ import (
 	"github.com/recomengine/recomengine/api"
 	"github.com/recomengine/recomengine/internal/auth"
 	"github.com/recomengine/recomengine/internal/httpapi"
+	"github.com/recomengine/recomengine/internal/ingest"
 	"github.com/recomengine/recomengine/internal/inmem"
 	"github.com/recomengine/recomengine/internal/logging"
 	"github.com/recomengine/recomengine/internal/postgres"
@@ -44,6 +46,7 @@ const usage = `usage: recomengine <command> [flags]
 commands:
   serve     serve the API, dashboard and docs (default store: SQLite in ./data)
   migrate   apply the schema migrations and exit
+  loadtest  drive a running server with load: loadtest events [flags] (see -h)
   version   print the version
 
 Configuration comes from RECOM_* environment variables (see README), flags override them.
@@ -63,6 +66,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return serve(ctx, args[1:], getenv, stdout, stderr)
 	case "migrate":
 		return migrate(ctx, args[1:], getenv, stdout, stderr)
+	case "loadtest":
+		return loadtestCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "recomengine", version)
 		return nil
@@ -72,6 +77,33 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	fmt.Fprint(stderr, usage)
 	return fmt.Errorf("unknown command %q", args[0])
+}
+
+// startJobs starts the background jobs of a node; they end with ctx.
+func startJobs(ctx context.Context, st store, logger *slog.Logger) {
+	if pg, ok := st.(*postgres.DB); ok {
+		// Monthly event partitions are created three months ahead; every node may run
+		// this, the store serialises it with an advisory lock.
+		go every(ctx, 6*time.Hour, func() {
+			if err := pg.EnsureEventPartitions(ctx, time.Now(), 3); err != nil {
+				logger.Error("event partitions", "err", err)
+			}
+		})
+	}
+}
+
+// every runs fn now and then every interval until ctx ends.
+func every(ctx context.Context, interval time.Duration, fn func()) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		fn()
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // store is an opened store adapter.
@@ -134,6 +166,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	var cache recom.Cache = inmem.NewCache(100_000)
 	var limiter recom.Limiter = inmem.NewLimiter()
+	var activity recom.Activity = inmem.NewActivity(100_000)
 	checks := []func() recom.Health{func() recom.Health {
 		return recom.Health{Name: "cache", Backend: "in-process", OK: true}
 	}}
@@ -143,18 +176,42 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			return err
 		}
 		defer rc.Close()
-		cache, limiter, checks = rc.Cache(), rc.Limiter(), []func() recom.Health{rc.Health}
+		cache, limiter, activity, checks = rc.Cache(), rc.Limiter(), rc.Activity(), []func() recom.Health{rc.Health}
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	ingester := ingest.New(st.Stores().Events, ingest.Config{Flushers: cfg.IngestFlushers}, reg)
+	// Accepted events are written before the process ends (DESIGN §3): the server is shut
+	// down first (its handlers wait for their commits), then the ingester drains.
+	defer func() {
+		dctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := ingester.Close(dctx); err != nil {
+			logger.Error("ingest drain", "err", err)
+		}
+	}()
+	jobs, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopJobs()
+	startJobs(jobs, st, logger)
 	h, err := httpapi.NewServer(ctx, httpapi.Deps{
 		Logger: logger, Stores: st.Stores(), Cache: cache, Limiter: limiter, Checks: checks,
 		Tokens: tokens, Pepper: pepper, Registry: reg, Docs: api.DocsHandler(), Web: web.Handler(),
+		Ingester: ingester, Activity: activity,
 		Config: httpapi.Config{MaxBodyBytes: cfg.MaxBodyBytes, HSTS: cfg.TLSCertFile != "",
 			BcryptCost: cfg.BcryptCost, SuperAdminEmails: cfg.SuperAdminEmails},
 	})
 	if err != nil {
 		return err
+	}
+	if cfg.DebugAddr != "" {
+		// Profiling for operators, on its own (private) address: never on the API port.
+		go func() {
+			mux := http.NewServeMux()
+			mux.HandleFunc("/debug/pprof/", pprof.Index)
+			mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+			mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+			logger.Info("pprof", "addr", cfg.DebugAddr, "err", http.ListenAndServe(cfg.DebugAddr, mux))
+		}()
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/recomengine/recomengine/internal/recom"
 )
@@ -91,6 +92,7 @@ func jsonError(err error) error {
 		syntax   *json.SyntaxError
 		typ      *json.UnmarshalTypeError
 		tooLarge *http.MaxBytesError
+		timeErr  *time.ParseError
 	)
 	switch {
 	case errors.As(err, &tooLarge):
@@ -101,6 +103,10 @@ func jsonError(err error) error {
 		return recom.Invalid(recom.FieldError{Field: "body", Message: "is empty; a JSON object is required"})
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return recom.Invalid(recom.FieldError{Field: "body", Message: "malformed JSON: unexpected end"})
+	case errors.As(err, &timeErr):
+		// encoding/json does not name the field of a failed UnmarshalJSON; timestamp is
+		// the only time any input carries.
+		return recom.Invalid(recom.FieldError{Field: "timestamp", Message: "must be an RFC 3339 time such as 2026-11-25T10:00:00Z"})
 	case errors.As(err, &typ):
 		field := typ.Field
 		if field == "" {

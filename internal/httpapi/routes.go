@@ -13,6 +13,9 @@ import (
 func (s *server) addRoutes() error {
 	admin := s.requireAdmin
 	readKey := s.requireKey(keyRule{perm: recom.PermRead, publishable: true})
+	catalogRead := s.requireKey(keyRule{perm: recom.PermRead})
+	catalogWrite := s.requireKey(keyRule{perm: recom.PermReadWrite})
+	eventWrite := s.requireKey(keyRule{perm: recom.PermReadWrite, publishable: true})
 	errs := []error{
 		s.handle("GET /healthz", s.handleHealth()),
 		s.handle("GET /readyz", s.handleReady()),
@@ -35,7 +38,21 @@ func (s *server) addRoutes() error {
 		s.handle("POST /api/v1/tenants/{id}/api-keys", s.handleAPIKeyCreate(), admin),
 		s.handle("DELETE /api/v1/tenants/{id}/api-keys/{keyId}", s.handleAPIKeyRevoke(), admin),
 
+		s.handle("GET /api/v1/tenants/{id}/catalog", s.handleCatalogList(s.adminTenant), admin),
+		s.handle("GET /api/v1/tenants/{id}/events", s.handleEventList(), admin),
+
 		s.handle("GET /api/v1/key", s.handleKeyInfo(), readKey),
+
+		s.handle("GET /api/v1/catalog", s.handleCatalogList(keyTenant), catalogRead),
+		s.handle("POST /api/v1/catalog", s.handleCatalogCreate(), catalogWrite),
+		s.handle("POST /api/v1/catalog/batch", s.handleCatalogBatch(), catalogWrite),
+		s.handle("GET /api/v1/catalog/{productId}", s.handleCatalogGet(), catalogRead),
+		s.handle("PUT /api/v1/catalog/{productId}", s.handleCatalogPut(), catalogWrite),
+		s.handle("PATCH /api/v1/catalog/{productId}", s.handleCatalogPatch(), catalogWrite),
+		s.handle("DELETE /api/v1/catalog/{productId}", s.handleCatalogDelete(), catalogWrite),
+
+		s.handle("POST /api/v1/events", s.handleEventIngest(), s.shed, eventWrite),
+		s.handle("POST /api/v1/events/batch", s.handleEventBatch(), s.shed, eventWrite),
 	}
 	if err := errors.Join(errs...); err != nil {
 		return err

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/recomengine/recomengine/internal/auth"
+	"github.com/recomengine/recomengine/internal/ingest"
 	"github.com/recomengine/recomengine/internal/recom"
 )
 
@@ -40,8 +41,10 @@ type Deps struct {
 	Tokens   *auth.Tokens
 	Pepper   []byte
 	Registry *prometheus.Registry
-	Docs     http.Handler // the offline API docs page, under /docs/
-	Web      http.Handler // the embedded dashboard, at /
+	Ingester *ingest.Ingester // the group-commit event writer
+	Activity recom.Activity   // recent user events and trending, updated on ingest
+	Docs     http.Handler     // the offline API docs page, under /docs/
+	Web      http.Handler     // the embedded dashboard, at /
 }
 
 // server holds what the handlers share.
@@ -52,6 +55,7 @@ type server struct {
 	metrics  *metrics
 	routes   []string // every API pattern registered, for the contract tests
 	keys     *auth.KeyResolver
+	products *productIndex
 }
 
 // NewServer returns the whole HTTP API. It fails if a route is missing from the OpenAPI
@@ -85,7 +89,8 @@ func newServer(ctx context.Context, d Deps) (*server, error) {
 		return nil, err
 	}
 	s := &server{Deps: d, mux: http.NewServeMux(), contract: c,
-		keys: auth.NewKeyResolver(d.Stores.APIKeys, d.Stores.Tenants, d.Pepper)}
+		keys:     auth.NewKeyResolver(d.Stores.APIKeys, d.Stores.Tenants, d.Pepper),
+		products: newProductIndex(d.Stores.Catalog)}
 	s.metrics = newMetrics(d.Registry, s.health)
 	if err := s.addRoutes(); err != nil {
 		return nil, err

@@ -18,6 +18,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx", for dumpSQL
 
 	"github.com/recomengine/recomengine/internal/auth"
+	"github.com/recomengine/recomengine/internal/ingest"
 	"github.com/recomengine/recomengine/internal/inmem"
 	"github.com/recomengine/recomengine/internal/logging"
 	"github.com/recomengine/recomengine/internal/postgres"
@@ -47,12 +48,13 @@ func (s *syncBuffer) String() string {
 }
 
 type testEnv struct {
-	t      testing.TB
-	srv    *httptest.Server
-	logs   *syncBuffer
-	stores recom.Stores
-	pepper []byte
-	dump   func() string
+	t        testing.TB
+	srv      *httptest.Server
+	logs     *syncBuffer
+	stores   recom.Stores
+	pepper   []byte
+	dump     func() string
+	activity recom.Activity
 }
 
 // backend is a set of adapters the HTTP tests run on.
@@ -102,7 +104,7 @@ func newDeps(t testing.TB, b backend) (Deps, fixture) {
 		t.Fatal(err)
 	}
 	d := Deps{
-		Logger: newLogger(fx.logs), Cache: inmem.NewCache(1000), Limiter: inmem.NewLimiter(),
+		Logger: newLogger(fx.logs), Cache: inmem.NewCache(1000), Limiter: inmem.NewLimiter(), Activity: inmem.NewActivity(1000),
 		Tokens: tokens, Pepper: []byte(strings.Repeat("p", 32)),
 		Config: Config{BcryptCost: 4, MaxBodyBytes: 64 << 10, SuperAdminEmails: []string{"root@recomengine.test"}},
 		Docs:   http.NotFoundHandler(),
@@ -137,8 +139,10 @@ func newDeps(t testing.TB, b backend) (Deps, fixture) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { rc.Close() })
-		d.Cache, d.Limiter, d.Checks = rc.Cache(), rc.Limiter(), []func() recom.Health{rc.Health}
+		d.Cache, d.Limiter, d.Activity, d.Checks = rc.Cache(), rc.Limiter(), rc.Activity(), []func() recom.Health{rc.Health}
 	}
+	d.Ingester = ingest.New(d.Stores.Events, ingest.Config{}, nil)
+	t.Cleanup(func() { d.Ingester.Close(context.Background()) })
 	return d, fx
 }
 
@@ -151,7 +155,7 @@ func serveDeps(t testing.TB, d Deps, fx fixture) *testEnv {
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &testEnv{t: t, srv: srv, logs: fx.logs, stores: d.Stores, pepper: d.Pepper, dump: fx.dump}
+	return &testEnv{t: t, srv: srv, logs: fx.logs, stores: d.Stores, pepper: d.Pepper, dump: fx.dump, activity: d.Activity}
 }
 
 type response struct {

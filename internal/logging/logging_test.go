@@ -57,3 +57,9 @@ func TestLevel(t *testing.T) {
 		t.Errorf("records below the level were written: %s", buf.String())
 	}
 }
+
+func BenchmarkRedactPlainPath(b *testing.B) {
+	for b.Loop() {
+		Redact("/api/v1/events/batch?lt=12")
+	}
+}

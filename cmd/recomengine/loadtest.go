@@ -1,0 +1,56 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/recomengine/recomengine/internal/loadtest"
+)
+
+// loadtestCmd runs `recomengine loadtest events`: it exits non-zero when a request failed
+// or an acknowledged event is missing, so scripts can gate on it.
+func loadtestCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "events" {
+		return errors.New("usage: recomengine loadtest events [flags]")
+	}
+	fs := flag.NewFlagSet("loadtest events", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg := loadtest.EventsConfig{}
+	url := "http://" + getenvOr(getenv, "RECOM_ADDR", "127.0.0.1:8080")
+	fs.StringVar(&cfg.URL, "url", url, "base URL of the server")
+	fs.IntVar(&cfg.Tenants, "tenants", 20, "tenants (one key each) to spread the load over")
+	fs.IntVar(&cfg.Rate, "rate", 1000, "requests per second")
+	fs.DurationVar(&cfg.Duration, "duration", 10*time.Second, "attack duration")
+	fs.IntVar(&cfg.Batch, "batch", 1, "events per request (1: POST /events; 2–100: POST /events/batch)")
+	fs.IntVar(&cfg.Products, "products", 200, "catalog size per tenant")
+	fs.IntVar(&cfg.Connections, "connections", 64, "HTTP connections")
+	fs.BoolVar(&cfg.Verify, "verify", true, "count the stored events of the run afterwards")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	rep, err := loadtest.Events(ctx, cfg, stdout)
+	if err != nil {
+		return err
+	}
+	var failed int
+	for code, n := range rep.StatusCodes {
+		if code != "202" {
+			failed += n
+		}
+	}
+	if failed > 0 || rep.Missing > 0 {
+		return fmt.Errorf("loadtest: %d requests not acknowledged, %d acknowledged events missing", failed, rep.Missing)
+	}
+	return nil
+}
+
+func getenvOr(getenv func(string) string, key, def string) string {
+	if v := getenv(key); v != "" {
+		return v
+	}
+	return def
+}

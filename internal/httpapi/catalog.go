@@ -1,0 +1,298 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/recomengine/recomengine/internal/recom"
+)
+
+// catalogInput is a catalog item as clients send it: available defaults to true.
+type catalogInput struct {
+	recom.CatalogItem
+	Available *bool `json:"available"`
+}
+
+func (in catalogInput) item() recom.CatalogItem {
+	it := in.CatalogItem
+	it.Available = in.Available == nil || *in.Available
+	return it
+}
+
+// handleCatalogCreate serves POST /api/v1/catalog (US2-1): 201 when created, 200 when it
+// replaced an item of the same productId (upsert).
+func (s *server) handleCatalogCreate() http.Handler {
+	return handler(s.Logger, func(w http.ResponseWriter, r *http.Request) error {
+		p, _ := recom.PrincipalFrom(r.Context())
+		in, err := decode[catalogInput](r)
+		if err != nil {
+			return err
+		}
+		it, created, err := s.upsertOne(r, p.TenantID, in.item())
+		if err != nil {
+			return err
+		}
+		status := http.StatusOK
+		if created {
+			status = http.StatusCreated
+		}
+		return encode(w, status, envelope{Data: it})
+	})
+}
+
+// upsertOne validates and stores one item and returns it as stored, and whether it was
+// created (rather than replaced).
+func (s *server) upsertOne(r *http.Request, tenantID string, it recom.CatalogItem) (recom.CatalogItem, bool, error) {
+	if fs := it.Validate(""); len(fs) > 0 {
+		return it, false, recom.Invalid(fs...)
+	}
+	now := recom.Now()
+	it.CreatedAt, it.UpdatedAt = now, now
+	created, err := s.Stores.Catalog.UpsertItems(r.Context(), tenantID, []recom.CatalogItem{it})
+	if err != nil {
+		return it, false, err
+	}
+	s.products.Forget(tenantID, it.ProductID)
+	it, err = s.Stores.Catalog.FindItem(r.Context(), tenantID, it.ProductID)
+	return it, created[0], err
+}
+
+type catalogBatch struct {
+	Items []json.RawMessage `json:"items"`
+}
+
+type catalogBatchResult struct {
+	Created  int `json:"created"`
+	Updated  int `json:"updated"`
+	Rejected int `json:"rejected"`
+}
+
+// handleCatalogBatch serves POST /api/v1/catalog/batch (FR-011): up to 500 items upserted
+// in one transaction; invalid ones are reported by index and the rest stored.
+func (s *server) handleCatalogBatch() http.Handler {
+	return handler(s.Logger, func(w http.ResponseWriter, r *http.Request) error {
+		p, _ := recom.PrincipalFrom(r.Context())
+		in, err := decode[catalogBatch](r)
+		if err != nil {
+			return err
+		}
+		if len(in.Items) == 0 || len(in.Items) > recom.MaxCatalogBatch {
+			return recom.Invalid(recom.FieldError{Field: "items", Message: fmt.Sprintf("must hold 1 to %d items", recom.MaxCatalogBatch)})
+		}
+		now := recom.Now()
+		var (
+			valid  []recom.CatalogItem
+			ids    []string
+			errs   []batchProblem
+			fields []recom.FieldError
+			seen   = map[string]int{}
+		)
+		for i, raw := range in.Items {
+			at := fmt.Sprintf("items[%d].", i)
+			var ci catalogInput
+			dec := json.NewDecoder(bytes.NewReader(raw))
+			dec.DisallowUnknownFields()
+			var fs []recom.FieldError
+			if err := dec.Decode(&ci); err != nil {
+				fs = prefixFields(jsonError(err), at).(*recom.Error).Fields
+			} else {
+				it := ci.item()
+				fs = it.Validate(at)
+				if j, dup := seen[it.ProductID]; dup && len(fs) == 0 {
+					fs = []recom.FieldError{{Field: at + "productId", Message: fmt.Sprintf("repeats items[%d]; send each product once", j)}}
+				}
+				if len(fs) == 0 {
+					seen[it.ProductID] = i
+					it.CreatedAt, it.UpdatedAt = now, now
+					valid, ids = append(valid, it), append(ids, it.ProductID)
+				}
+			}
+			if len(fs) > 0 {
+				errs = append(errs, s.itemProblem(r, i, fs))
+				fields = append(fields, fs...)
+			}
+		}
+		if len(valid) == 0 {
+			return recom.Invalid(fields...)
+		}
+		created, err := s.Stores.Catalog.UpsertItems(r.Context(), p.TenantID, valid)
+		if err != nil {
+			return err
+		}
+		s.products.Forget(p.TenantID, ids...)
+		res := catalogBatchResult{Rejected: len(errs)}
+		for _, c := range created {
+			if c {
+				res.Created++
+			} else {
+				res.Updated++
+			}
+		}
+		return encode(w, http.StatusOK, struct {
+			Data   catalogBatchResult `json:"data"`
+			Errors []batchProblem     `json:"errors,omitempty"`
+		}{res, errs})
+	})
+}
+
+// catalogFilter reads the list filters of a catalog listing.
+func catalogFilter(r *http.Request) (recom.CatalogFilter, error) {
+	page, err := pageFrom(r)
+	if err != nil {
+		return recom.CatalogFilter{}, err
+	}
+	q := r.URL.Query()
+	f := recom.CatalogFilter{Category: q.Get("category"), Search: q.Get("search"), Page: page}
+	if v := q.Get("available"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return f, recom.Invalid(recom.FieldError{Field: "available", Message: "must be true or false"})
+		}
+		f.Available = &b
+	}
+	return f, nil
+}
+
+// handleCatalogList serves GET /api/v1/catalog and GET /api/v1/tenants/{id}/catalog.
+func (s *server) handleCatalogList(tenantOf func(*http.Request) (string, error)) http.Handler {
+	return handler(s.Logger, func(w http.ResponseWriter, r *http.Request) error {
+		tenantID, err := tenantOf(r)
+		if err != nil {
+			return err
+		}
+		f, err := catalogFilter(r)
+		if err != nil {
+			return err
+		}
+		items, total, err := s.Stores.Catalog.FindItems(r.Context(), tenantID, f)
+		if err != nil {
+			return err
+		}
+		if items == nil {
+			items = []recom.CatalogItem{}
+		}
+		return encode(w, http.StatusOK, envelope{Data: items, Meta: pageMeta{Total: total, Limit: f.Page.Limit, Offset: f.Page.Offset}})
+	})
+}
+
+// keyTenant is the tenant of the API key that authenticated the request.
+func keyTenant(r *http.Request) (string, error) {
+	p, _ := recom.PrincipalFrom(r.Context())
+	return p.TenantID, nil
+}
+
+// adminTenant is the {id} tenant when the admin may see it (404 otherwise).
+func (s *server) adminTenant(r *http.Request) (string, error) {
+	t, err := s.ownTenant(r)
+	return t.ID, err
+}
+
+// handleCatalogGet serves GET /api/v1/catalog/{productId}.
+func (s *server) handleCatalogGet() http.Handler {
+	return handler(s.Logger, func(w http.ResponseWriter, r *http.Request) error {
+		p, _ := recom.PrincipalFrom(r.Context())
+		it, err := s.Stores.Catalog.FindItem(r.Context(), p.TenantID, r.PathValue("productId"))
+		if err != nil {
+			return err
+		}
+		return encode(w, http.StatusOK, envelope{Data: it})
+	})
+}
+
+// handleCatalogPut serves PUT /api/v1/catalog/{productId}: the item is replaced (created
+// when absent); a productId in the body must match the path.
+func (s *server) handleCatalogPut() http.Handler {
+	return handler(s.Logger, func(w http.ResponseWriter, r *http.Request) error {
+		p, _ := recom.PrincipalFrom(r.Context())
+		in, err := decode[catalogInput](r)
+		if err != nil {
+			return err
+		}
+		id := r.PathValue("productId")
+		if in.ProductID != "" && in.ProductID != id {
+			return recom.Invalid(recom.FieldError{Field: "productId", Message: "must match the productId of the path"})
+		}
+		in.ProductID = id
+		it, _, err := s.upsertOne(r, p.TenantID, in.item())
+		if err != nil {
+			return err
+		}
+		return encode(w, http.StatusOK, envelope{Data: it})
+	})
+}
+
+// handleCatalogPatch serves PATCH /api/v1/catalog/{productId}: the fields given replace
+// the stored ones (e.g. {"available": false} takes the product out of recommendations).
+func (s *server) handleCatalogPatch() http.Handler {
+	return handler(s.Logger, func(w http.ResponseWriter, r *http.Request) error {
+		p, _ := recom.PrincipalFrom(r.Context())
+		raw, err := decode[json.RawMessage](r)
+		if err != nil {
+			return err
+		}
+		it, err := s.Stores.Catalog.FindItem(r.Context(), p.TenantID, r.PathValue("productId"))
+		if err != nil {
+			return err
+		}
+		in := catalogInput{CatalogItem: it, Available: &it.Available}
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&in); err != nil {
+			return jsonError(err)
+		}
+		if in.ProductID != it.ProductID {
+			return recom.Invalid(recom.FieldError{Field: "productId", Message: "cannot be changed; create a new product instead"})
+		}
+		if in.Available == nil {
+			return recom.Invalid(recom.FieldError{Field: "available", Message: "must be true or false"})
+		}
+		it, _, err = s.upsertOne(r, p.TenantID, in.item())
+		if err != nil {
+			return err
+		}
+		return encode(w, http.StatusOK, envelope{Data: it})
+	})
+}
+
+// handleCatalogDelete serves DELETE /api/v1/catalog/{productId}: the product leaves
+// recommendations at once; its events stay.
+func (s *server) handleCatalogDelete() http.Handler {
+	return handler(s.Logger, func(w http.ResponseWriter, r *http.Request) error {
+		p, _ := recom.PrincipalFrom(r.Context())
+		id := r.PathValue("productId")
+		if err := s.Stores.Catalog.DeleteItem(r.Context(), p.TenantID, id); err != nil {
+			return err
+		}
+		s.products.Forget(p.TenantID, id)
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	})
+}
+
+// handleEventList serves GET /api/v1/tenants/{id}/events: the newest events first, for
+// the dashboard's live check that events arrive.
+func (s *server) handleEventList() http.Handler {
+	return handler(s.Logger, func(w http.ResponseWriter, r *http.Request) error {
+		tenantID, err := s.adminTenant(r)
+		if err != nil {
+			return err
+		}
+		page, err := pageFrom(r)
+		if err != nil {
+			return err
+		}
+		q := r.URL.Query()
+		f := recom.EventFilter{Type: recom.EventType(q.Get("eventType")), UserID: q.Get("userId"), ProductID: q.Get("productId"), Page: page}
+		evs, total, err := s.Stores.Events.FindEvents(r.Context(), tenantID, f)
+		if err != nil {
+			return err
+		}
+		if evs == nil {
+			evs = []recom.Event{}
+		}
+		return encode(w, http.StatusOK, envelope{Data: evs, Meta: pageMeta{Total: total, Limit: page.Limit, Offset: page.Offset}})
+	})
+}

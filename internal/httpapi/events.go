@@ -1,0 +1,198 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/recomengine/recomengine/internal/ingest"
+	"github.com/recomengine/recomengine/internal/recom"
+)
+
+// shed answers 503 before the body is read when the ingester is overloaded, so the
+// flusher is never starved by parsing work for requests it cannot take.
+func (s *server) shed(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.Ingester.Overloaded() {
+			writeProblem(w, r, s.Logger, ingest.ErrOverloaded)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// warnings are non-fatal remarks on accepted input (DESIGN §2: unknown productId).
+type warnings struct {
+	Warnings []recom.FieldError `json:"warnings,omitempty"`
+}
+
+// handleEventIngest serves POST /api/v1/events (US2-2): 202 once the event is durable; a
+// duplicate gets 200 with meta.duplicate (US2-4, FR-010).
+func (s *server) handleEventIngest() http.Handler {
+	return handler(s.Logger, func(w http.ResponseWriter, r *http.Request) error {
+		p, _ := recom.PrincipalFrom(r.Context())
+		ev, err := decode[recom.Event](r)
+		if err != nil {
+			return err
+		}
+		now := recom.Now()
+		if fs := ev.Normalize("", now); len(fs) > 0 {
+			return recom.Invalid(fs...)
+		}
+		ev.TenantID = p.TenantID
+		warn, err := s.unknownProducts(r, p.TenantID, []recom.Event{ev}, func(int) string { return "productId" })
+		if err != nil {
+			return err
+		}
+		created, err := s.Ingester.Append(r.Context(), []recom.Event{ev})
+		if err != nil {
+			return err
+		}
+		if !created[0] {
+			return encode(w, http.StatusOK, envelope{Data: map[string]int{"accepted": 0},
+				Meta: map[string]any{"duplicate": true, "warnings": warn}})
+		}
+		s.record(r, []recom.Event{ev})
+		return encode(w, http.StatusAccepted, envelope{Data: map[string]int{"accepted": 1}, Meta: warnings{warn}})
+	})
+}
+
+// batchProblem is one rejected item of a batch: a problem document with its index.
+type batchProblem struct {
+	problem
+	Index int `json:"index"`
+}
+
+type batchResult struct {
+	Accepted   int `json:"accepted"`
+	Duplicates int `json:"duplicates"`
+	Rejected   int `json:"rejected"`
+}
+
+type eventBatch struct {
+	Events []json.RawMessage `json:"events"`
+}
+
+// handleEventBatch serves POST /api/v1/events/batch (US2-3, FR-008): up to 100 events;
+// valid ones are stored even when others are rejected (202 with per-event problems).
+func (s *server) handleEventBatch() http.Handler {
+	return handler(s.Logger, func(w http.ResponseWriter, r *http.Request) error {
+		p, _ := recom.PrincipalFrom(r.Context())
+		in, err := decode[eventBatch](r)
+		if err != nil {
+			return err
+		}
+		if len(in.Events) == 0 || len(in.Events) > recom.MaxEventBatch {
+			return recom.Invalid(recom.FieldError{Field: "events", Message: fmt.Sprintf("must hold 1 to %d events", recom.MaxEventBatch)})
+		}
+		now := recom.Now()
+		var (
+			valid   []recom.Event
+			indexOf []int
+			errs    []batchProblem
+			fields  []recom.FieldError
+		)
+		for i, raw := range in.Events {
+			at := fmt.Sprintf("events[%d].", i)
+			ev, fs := decodeEvent(raw, at, now)
+			if len(fs) > 0 {
+				errs = append(errs, s.itemProblem(r, i, fs))
+				fields = append(fields, fs...)
+				continue
+			}
+			ev.TenantID = p.TenantID
+			valid, indexOf = append(valid, ev), append(indexOf, i)
+		}
+		if len(valid) == 0 {
+			return recom.Invalid(fields...)
+		}
+		warn, err := s.unknownProducts(r, p.TenantID, valid, func(i int) string { return fmt.Sprintf("events[%d].productId", indexOf[i]) })
+		if err != nil {
+			return err
+		}
+		created, err := s.Ingester.Append(r.Context(), valid)
+		if err != nil {
+			return err
+		}
+		res := batchResult{Rejected: len(errs)}
+		var accepted []recom.Event
+		for i, c := range created {
+			if c {
+				res.Accepted++
+				accepted = append(accepted, valid[i])
+			} else {
+				res.Duplicates++
+			}
+		}
+		s.record(r, accepted)
+		return encode(w, http.StatusAccepted, struct {
+			Data   batchResult    `json:"data"`
+			Meta   warnings       `json:"meta"`
+			Errors []batchProblem `json:"errors,omitempty"`
+		}{res, warnings{warn}, errs})
+	})
+}
+
+// decodeEvent decodes and validates one event of a batch, naming fields with at.
+func decodeEvent(raw json.RawMessage, at string, now time.Time) (recom.Event, []recom.FieldError) {
+	var ev recom.Event
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&ev); err != nil {
+		e := prefixFields(jsonError(err), at).(*recom.Error)
+		return ev, e.Fields
+	}
+	return ev, ev.Normalize(at, now)
+}
+
+// itemProblem is the problem document of one rejected batch item.
+func (s *server) itemProblem(r *http.Request, index int, fs []recom.FieldError) batchProblem {
+	return batchProblem{Index: index, problem: problem{
+		Type: problemDocsURL + string(recom.CodeInvalid), Title: http.StatusText(http.StatusBadRequest),
+		Status: http.StatusBadRequest, Detail: recom.Invalid(fs...).Message, Code: recom.CodeInvalid,
+		RequestID: requestIDFrom(r.Context()), Errors: fs,
+	}}
+}
+
+// unknownProducts warns of events whose productId is not in the catalog: they are
+// accepted, and the engine ignores unknown products (spec edge case).
+func (s *server) unknownProducts(r *http.Request, tenantID string, evs []recom.Event, field func(int) string) ([]recom.FieldError, error) {
+	ids := make([]string, 0, len(evs))
+	for _, e := range evs {
+		if !slices.Contains(ids, e.ProductID) {
+			ids = append(ids, e.ProductID)
+		}
+	}
+	missing, err := s.products.Missing(r.Context(), tenantID, ids)
+	if err != nil || len(missing) == 0 {
+		return nil, err
+	}
+	var warn []recom.FieldError
+	for i, e := range evs {
+		if slices.Contains(missing, e.ProductID) {
+			warn = append(warn, recom.FieldError{Field: field(i), Message: "is not in the catalog; the event is kept, and recommendations ignore the product until it is added"})
+		}
+	}
+	return warn, nil
+}
+
+// record updates the users' recent events and the trending counters right after the
+// events are durable, so the next recommendation sees them. Impressions are left out:
+// they show what was displayed, not interest, and would churn the user's cached
+// recommendations on every widget render. A failure is logged, not returned: the events
+// are stored, and the engine falls back to the store.
+func (s *server) record(r *http.Request, evs []recom.Event) {
+	if s.Activity == nil {
+		return
+	}
+	evs = slices.DeleteFunc(slices.Clone(evs), func(e recom.Event) bool { return e.Type == recom.RecommendationImpressed })
+	if len(evs) == 0 {
+		return
+	}
+	if err := s.Activity.Record(r.Context(), evs); err != nil {
+		s.Logger.WarnContext(r.Context(), "activity not recorded", "err", err, "events", len(evs))
+	}
+}

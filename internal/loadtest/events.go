@@ -1,0 +1,162 @@
+package loadtest
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// EventsConfig shapes an event ingestion run.
+type EventsConfig struct {
+	URL         string
+	Tenants     int           // tenants (each with its own key) the load is spread over
+	Rate        int           // requests per second
+	Duration    time.Duration // of the attack
+	Batch       int           // events per request: 1 uses POST /events, more POST /events/batch
+	Products    int           // catalog size per tenant
+	Connections int           // HTTP connections
+	Verify      bool          // count the stored events afterwards
+}
+
+// EventsReport is the outcome of a run.
+type EventsReport struct {
+	RunID         string
+	Requests      uint64
+	Acknowledged  int64 // events answered 202
+	EventsPerSec  float64
+	P50, P95, P99 time.Duration
+	Max           time.Duration
+	StatusCodes   map[string]int
+	Errors        []string
+	Stored        int64 // events found afterwards in the run's tenants (-1: not verified)
+	Missing       int64 // acknowledged but not stored
+}
+
+// Events runs an ingestion load test and writes a report to w.
+func Events(ctx context.Context, cfg EventsConfig, w io.Writer) (EventsReport, error) {
+	if cfg.Tenants < 1 || cfg.Rate < 1 || cfg.Batch < 1 || cfg.Batch > 100 || cfg.Duration <= 0 {
+		return EventsReport{}, fmt.Errorf("loadtest: need tenants ≥ 1, rate ≥ 1, 1 ≤ batch ≤ 100, duration > 0")
+	}
+	rep := EventsReport{RunID: newRunID(), Stored: -1}
+	c := &client{base: strings.TrimRight(cfg.URL, "/"), http: &http.Client{Timeout: 30 * time.Second}}
+	fmt.Fprintf(w, "run %s: setting up %d tenants with %d products each on %s\n", rep.RunID, cfg.Tenants, cfg.Products, c.base)
+	tenants, err := setup(ctx, c, rep.RunID, cfg.Tenants, cfg.Products)
+	if err != nil {
+		return rep, err
+	}
+	path := "/api/v1/events"
+	if cfg.Batch > 1 {
+		path = "/api/v1/events/batch"
+	}
+	var seq atomic.Int64
+	acked := make([]atomic.Int64, len(tenants))
+	// Each request names its tenant index in a query parameter the server ignores, so
+	// results are attributed to tenants without parsing bodies.
+	targeter := func(t *vegeta.Target) error {
+		n := seq.Add(1)
+		ti := int(n) % len(tenants)
+		t.Method, t.URL = "POST", c.base+path+"?lt="+strconv.Itoa(ti)
+		t.Header = http.Header{"Content-Type": {"application/json"}, "X-API-Key": {tenants[ti].Key}}
+		var b strings.Builder
+		if cfg.Batch > 1 {
+			b.WriteString(`{"events":[`)
+		}
+		for i := 0; i < cfg.Batch; i++ {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			typ := "product_viewed"
+			if r := rand.IntN(10); r == 0 {
+				typ = "add_to_cart"
+			}
+			fmt.Fprintf(&b, `{"eventType":%q,"userId":"%s-%d-%d","productId":"p%d","sessionId":"s%d"}`,
+				typ, rep.RunID, n, i, rand.IntN(max(cfg.Products, 1)), n)
+		}
+		if cfg.Batch > 1 {
+			b.WriteString(`]}`)
+		}
+		t.Body = []byte(b.String())
+		return nil
+	}
+	conns := cfg.Connections
+	if conns <= 0 {
+		conns = 64
+	}
+	attacker := vegeta.NewAttacker(vegeta.Connections(conns), vegeta.MaxConnections(conns), vegeta.KeepAlive(true),
+		vegeta.Timeout(10*time.Second), vegeta.Workers(uint64(conns)), vegeta.MaxBody(4096))
+	fmt.Fprintf(w, "attacking %s at %d req/s (%d events/s) for %v\n", path, cfg.Rate, cfg.Rate*cfg.Batch, cfg.Duration)
+	var m vegeta.Metrics
+	var mu sync.Mutex
+	results := attacker.Attack(vegeta.Targeter(targeter), vegeta.Rate{Freq: cfg.Rate, Per: time.Second}, cfg.Duration, "events")
+	for res := range results {
+		mu.Lock()
+		m.Add(res)
+		mu.Unlock()
+		if res.Code == http.StatusAccepted {
+			if ti, ok := tenantOf(res.URL); ok {
+				acked[ti].Add(int64(cfg.Batch))
+			}
+		}
+	}
+	m.Close()
+	rep.Requests, rep.StatusCodes, rep.Errors = m.Requests, m.StatusCodes, m.Errors
+	rep.P50, rep.P95, rep.P99, rep.Max = m.Latencies.P50, m.Latencies.P95, m.Latencies.P99, m.Latencies.Max
+	for i := range acked {
+		rep.Acknowledged += acked[i].Load()
+	}
+	if m.Duration > 0 {
+		rep.EventsPerSec = float64(rep.Acknowledged) / (m.Duration + m.Wait).Seconds()
+	}
+	if cfg.Verify {
+		rep.Stored = 0
+		for i, t := range tenants {
+			var total struct {
+				Meta struct{ Total int64 } `json:"meta"`
+			}
+			if err := c.getMeta(ctx, "/api/v1/tenants/"+t.ID+"/events?limit=1", &total); err != nil {
+				return rep, err
+			}
+			rep.Stored += total.Meta.Total
+			if miss := acked[i].Load() - total.Meta.Total; miss > 0 {
+				rep.Missing += miss
+			}
+		}
+	}
+	printEvents(w, rep)
+	return rep, nil
+}
+
+func printEvents(w io.Writer, r EventsReport) {
+	fmt.Fprintf(w, "requests       %d\n", r.Requests)
+	fmt.Fprintf(w, "acknowledged   %d events, %.0f events/s\n", r.Acknowledged, r.EventsPerSec)
+	fmt.Fprintf(w, "ack latency    p50 %v  p95 %v  p99 %v  max %v\n", r.P50.Round(10*time.Microsecond),
+		r.P95.Round(10*time.Microsecond), r.P99.Round(10*time.Microsecond), r.Max.Round(10*time.Microsecond))
+	fmt.Fprintf(w, "status codes   %v\n", r.StatusCodes)
+	if len(r.Errors) > 0 {
+		fmt.Fprintf(w, "errors         %d kinds, first: %s\n", len(r.Errors), r.Errors[0])
+	} else {
+		fmt.Fprintf(w, "errors         0\n")
+	}
+	if r.Stored >= 0 {
+		fmt.Fprintf(w, "verified       %d stored, %d acknowledged events missing\n", r.Stored, r.Missing)
+	}
+}
+
+// tenantOf reads the tenant index the targeter put in a request URL.
+func tenantOf(url string) (int, bool) {
+	_, q, ok := strings.Cut(url, "?lt=")
+	if !ok {
+		return 0, false
+	}
+	ti, err := strconv.Atoi(q)
+	return ti, err == nil
+}

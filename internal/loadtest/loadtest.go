@@ -1,0 +1,133 @@
+// Package loadtest drives a running RecomEngine over HTTP with realistic load (vegeta as
+// a library) and reports throughput and latency percentiles. It sets up its own admin,
+// tenants, keys and catalog through the public API, so it needs nothing but a URL, and it
+// checks afterwards that what the server acknowledged is really stored. It imports
+// nothing of ours: it is a client.
+package loadtest
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// client calls the API as a merchant would.
+type client struct {
+	base  string
+	http  *http.Client
+	token string
+}
+
+// call sends a JSON request and decodes the data of the answer into out (if not nil).
+func (c *client) call(ctx context.Context, method, path string, body, out any, header ...string) error {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	res, err := c.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode >= 300 {
+		return fmt.Errorf("%s %s: %d %s", method, path, res.StatusCode, strings.TrimSpace(string(b)))
+	}
+	if out == nil {
+		return nil
+	}
+	return json.Unmarshal(b, &struct {
+		Data any `json:"data"`
+	}{out})
+}
+
+// tenant is a tenant the load test made, with its read_write key.
+type tenant struct {
+	ID  string
+	Key string
+}
+
+// setup signs up an admin for this run and makes n tenants with a key and products each.
+// Their limits are raised so the run measures the service, not the per-key limit.
+func setup(ctx context.Context, c *client, runID string, n, products int) ([]tenant, error) {
+	var sess struct {
+		Token string `json:"token"`
+	}
+	creds := map[string]string{"email": "loadtest-" + runID + "@loadtest.example", "password": "load " + newRunID() + " secret"}
+	if err := c.call(ctx, "POST", "/api/v1/auth/signup", creds, &sess); err != nil {
+		return nil, fmt.Errorf("loadtest: sign up: %w", err)
+	}
+	c.token = sess.Token
+	out := make([]tenant, n)
+	for i := range out {
+		var t struct{ ID string }
+		body := map[string]any{"name": fmt.Sprintf("loadtest %s #%d", runID, i),
+			"config": map[string]any{"rateLimits": map[string]int{"readsPerMinute": 1_000_000, "writesPerMinute": 1_000_000}}}
+		if err := c.call(ctx, "POST", "/api/v1/tenants", body, &t); err != nil {
+			return nil, fmt.Errorf("loadtest: create tenant: %w", err)
+		}
+		var k struct{ Key string }
+		if err := c.call(ctx, "POST", "/api/v1/tenants/"+t.ID+"/api-keys", map[string]string{"name": "loadtest", "permissions": "read_write"}, &k); err != nil {
+			return nil, fmt.Errorf("loadtest: create key: %w", err)
+		}
+		items := make([]map[string]any, products)
+		for p := range items {
+			items[p] = map[string]any{"productId": fmt.Sprintf("p%d", p), "name": fmt.Sprintf("Product %d", p),
+				"category": fmt.Sprintf("c%d", p%10), "price": 1 + p%50}
+		}
+		for start := 0; start < len(items); start += 500 {
+			end := min(start+500, len(items))
+			if err := c.call(ctx, "POST", "/api/v1/catalog/batch", map[string]any{"items": items[start:end]}, nil, "X-API-Key", k.Key); err != nil {
+				return nil, fmt.Errorf("loadtest: seed catalog: %w", err)
+			}
+		}
+		out[i] = tenant{ID: t.ID, Key: k.Key}
+	}
+	return out, nil
+}
+
+func newRunID() string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return time.Now().UTC().Format("0102T1504") + "-" + hex.EncodeToString(b)
+}
+
+// getMeta GETs an admin path and decodes the whole answer into out.
+func (c *client) getMeta(ctx context.Context, path string, out any) error {
+	req, err := http.NewRequestWithContext(ctx, "GET", c.base+path, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	res, err := c.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	if res.StatusCode != 200 {
+		return fmt.Errorf("GET %s: %d", path, res.StatusCode)
+	}
+	return json.NewDecoder(res.Body).Decode(out)
+}

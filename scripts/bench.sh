@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# bench.sh runs the ingestion load test briefly against a real server on PostgreSQL +
+# Redis: it creates a database of its own, starts `recomengine serve` on a free port,
+# runs `recomengine loadtest events` (single events, then batches of 100), stops the
+# server and drops the database.
+#
+#   scripts/bench.sh            # BENCH_DURATION=5s BENCH_RATE=5000 BENCH_BATCH_RATE=500
+#
+# PostgreSQL and Redis are those of RECOM_TEST_POSTGRES_URL / RECOM_TEST_REDIS_URL, by
+# default the local ones CI uses.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+pg="${RECOM_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}"
+redis="${RECOM_TEST_REDIS_URL:-redis://127.0.0.1:6379/0}"
+duration="${BENCH_DURATION:-5s}"
+rate="${BENCH_RATE:-5000}"
+batch_rate="${BENCH_BATCH_RATE:-500}"
+db="recombench_$$"
+port="${BENCH_PORT:-18090}"
+
+go build -o bin/recomengine ./cmd/recomengine
+psql "$pg" -qc "CREATE DATABASE $db"
+server=""
+cleanup() {
+	[[ -n "$server" ]] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
+	psql "$pg" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" || true
+}
+trap cleanup EXIT
+
+RECOM_DATABASE_URL="${pg/\/test\?/\/$db?}" RECOM_REDIS_URL="$redis" RECOM_REDIS_PREFIX="bench:$$:" \
+	RECOM_JWT_SECRET="bench-jwt-secret-$(date +%s)-0123456789abcdef" RECOM_KEY_PEPPER="bench-pepper-$(date +%s)-0123456789abcdef" \
+	RECOM_ADDR="127.0.0.1:$port" RECOM_LOG_LEVEL=warn RECOM_BCRYPT_COST=10 \
+	./bin/recomengine serve >/dev/null &
+server=$!
+for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.2; done
+
+echo "== single events, $rate/s for $duration"
+./bin/recomengine loadtest events -url "http://127.0.0.1:$port" -rate "$rate" -duration "$duration" -batch 1 -connections 512
+echo "== batches of 100, $batch_rate/s ($((batch_rate * 100)) events/s) for $duration"
+./bin/recomengine loadtest events -url "http://127.0.0.1:$port" -rate "$batch_rate" -duration "$duration" -batch 100 -connections 256
