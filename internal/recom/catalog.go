@@ -70,6 +70,14 @@ func (c *CatalogItem) Validate(at string) []FieldError {
 			bad(field, fmt.Sprintf("must be an http(s) URL of at most %d characters", maxItemURL))
 		}
 	}
+	for field, v := range map[string]string{"name": c.Name, "category": c.Category, "brand": c.Brand} {
+		if !cleanText(v, false) {
+			bad(field, "must be valid UTF-8 without control characters")
+		}
+	}
+	if !cleanText(c.Description, true) {
+		bad("description", "must be valid UTF-8 without control characters other than tab and newline")
+	}
 	if len(c.Attributes) > maxItemAttributes {
 		bad("attributes", fmt.Sprintf("must have at most %d entries", maxItemAttributes))
 	}
@@ -80,8 +88,8 @@ func (c *CatalogItem) Validate(at string) []FieldError {
 		}
 		switch v := v.(type) {
 		case string:
-			if utf8.RuneCountInString(v) > maxAttributeString {
-				bad("attributes."+k, fmt.Sprintf("must be at most %d characters", maxAttributeString))
+			if utf8.RuneCountInString(v) > maxAttributeString || !cleanText(v, false) || !cleanText(k, false) {
+				bad("attributes."+k, fmt.Sprintf("must be at most %d characters of valid UTF-8 without control characters", maxAttributeString))
 			}
 		case float64:
 		default:
@@ -120,6 +128,21 @@ func validID(s string, max int) bool {
 	}
 	for _, r := range s {
 		if r < 0x20 || r == 0x7f || r == utf8.RuneError {
+			return false
+		}
+	}
+	return true
+}
+
+// cleanText reports whether s is valid UTF-8 without control characters (tab and newline
+// allowed when multiline): stores refuse NUL, and control characters in a product name
+// would end up in every widget.
+func cleanText(s string, multiline bool) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if r < 0x20 && !(multiline && (r == '\t' || r == '\n' || r == '\r')) || r == 0x7f {
 			return false
 		}
 	}

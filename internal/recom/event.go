@@ -1,12 +1,14 @@
 package recom
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // EventType is one of the 7 behaviours of FR-009.
@@ -106,6 +108,8 @@ func (e *Event) Normalize(at string, now time.Time) []FieldError {
 		bad("metadata", fmt.Sprintf("must be at most %d bytes of JSON", MaxEventMetadata))
 	} else if len(e.Metadata) > 0 && (e.Metadata[0] != '{' || !json.Valid(e.Metadata)) && string(e.Metadata) != "null" {
 		bad("metadata", "must be a JSON object")
+	} else if !utf8.Valid(e.Metadata) || bytes.Contains(e.Metadata, []byte(`\u0000`)) {
+		bad("metadata", "must be valid UTF-8 without NUL characters")
 	}
 	switch e.Type {
 	case Purchase:

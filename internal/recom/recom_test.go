@@ -112,3 +112,20 @@ func TestPrincipalInContext(t *testing.T) {
 		t.Error("PerMinute")
 	}
 }
+
+func TestCatalogTextMustBeClean(t *testing.T) {
+	for _, it := range []CatalogItem{
+		{ProductID: "p", Name: "Mug\x00"},
+		{ProductID: "p", Name: "Mug", Brand: "A\x1bB"},
+		{ProductID: "p", Name: "Mug", Description: "bad \xff utf8"},
+		{ProductID: "p", Name: "Mug", Attributes: map[string]any{"color": "blue\x07"}},
+	} {
+		if fs := it.Validate(""); len(fs) == 0 {
+			t.Errorf("accepted %+v", it)
+		}
+	}
+	ok := CatalogItem{ProductID: "p", Name: "Mug ☕", Description: "line one\nline two\ttabbed"}
+	if fs := ok.Validate(""); len(fs) != 0 {
+		t.Errorf("refused a clean item: %v", fs)
+	}
+}
