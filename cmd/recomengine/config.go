@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/recomengine/recomengine/internal/auth"
 )
@@ -35,6 +36,7 @@ type config struct {
 	AutoMigrate      bool
 	DebugAddr        string
 	IngestFlushers   int
+	IngestMaxDelay   time.Duration
 }
 
 // embedded reports whether the store is the SQLite file (the zero-install default).
@@ -76,8 +78,11 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 	if c.BcryptCost, err = strconv.Atoi(env("RECOM_BCRYPT_COST", "12")); err != nil || c.BcryptCost < 4 || c.BcryptCost > 31 {
 		errs = append(errs, errors.New("RECOM_BCRYPT_COST must be an integer from 4 to 31"))
 	}
-	if c.IngestFlushers, err = strconv.Atoi(env("RECOM_INGEST_FLUSHERS", "4")); err != nil || c.IngestFlushers < 1 || c.IngestFlushers > 64 {
+	if c.IngestFlushers, err = strconv.Atoi(env("RECOM_INGEST_FLUSHERS", "2")); err != nil || c.IngestFlushers < 1 || c.IngestFlushers > 64 {
 		errs = append(errs, errors.New("RECOM_INGEST_FLUSHERS must be an integer from 1 to 64"))
+	}
+	if c.IngestMaxDelay, err = time.ParseDuration(env("RECOM_INGEST_MAX_DELAY", "0s")); err != nil || c.IngestMaxDelay < 0 || c.IngestMaxDelay > time.Second {
+		errs = append(errs, errors.New("RECOM_INGEST_MAX_DELAY must be a duration from 0s to 1s, e.g. 2ms"))
 	}
 	if c.MaxBodyBytes, err = strconv.ParseInt(env("RECOM_MAX_BODY_BYTES", "1048576"), 10, 64); err != nil || c.MaxBodyBytes < 1024 {
 		errs = append(errs, errors.New("RECOM_MAX_BODY_BYTES must be an integer of at least 1024"))

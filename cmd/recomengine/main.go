@@ -180,7 +180,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	ingester := ingest.New(st.Stores().Events, ingest.Config{Flushers: cfg.IngestFlushers}, reg)
+	ingester := ingest.New(st.Stores().Events, ingest.Config{Flushers: cfg.IngestFlushers, MaxDelay: cfg.IngestMaxDelay}, reg)
 	// Accepted events are written before the process ends (DESIGN §3): the server is shut
 	// down first (its handlers wait for their commits), then the ingester drains.
 	defer func() {

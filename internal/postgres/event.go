@@ -26,35 +26,31 @@ var eventColumns = []string{"occurred_at", "received_at", "price", "position", "
 	"tenant_id", "event_type", "user_id", "product_id", "session_id", "anonymous_id",
 	"recommendation_id", "placement", "order_id", "currency", "metadata"}
 
-// createStagingSQL makes this session's staging table for AppendEvents, once per pooled
-// connection: a temporary table (no WAL, local buffers, invisible to other sessions)
-// emptied at the end of every transaction. One created per transaction (ON COMMIT DROP)
-// would cost a round of system-catalog writes on every flush.
-const createStagingSQL = `CREATE TEMP TABLE IF NOT EXISTS events_staging (
-	occurred_at timestamptz NOT NULL, received_at timestamptz NOT NULL,
-	price double precision, position integer, quantity integer,
-	tenant_id text COLLATE "C" NOT NULL, event_type text COLLATE "C" NOT NULL,
-	user_id text COLLATE "C" NOT NULL, product_id text COLLATE "C" NOT NULL,
-	session_id text, anonymous_id text, recommendation_id text, placement text, order_id text,
-	currency text, metadata json
-) ON COMMIT DELETE ROWS`
-
-// missingTenantSQL returns one of the tenant ids $1 that has no tenant, if any. events
-// has no foreign key to tenants: its per-row check measured about a fifth of the insert's
-// cost, where this is one lookup per tenant per call.
-const missingTenantSQL = `SELECT x.id FROM unnest($1::text[]) AS x (id)
-	WHERE NOT EXISTS (SELECT 1 FROM tenants t WHERE t.id = x.id) LIMIT 1`
-
-// appendSQL moves the staged events into events, skipping those already stored (FR-010),
-// and returns the dedup keys of those inserted (RETURNING sees only the inserted row, so
-// it cannot name the staging row). Staging holds each key once, in key order: a scan of
-// a freshly filled temporary table returns rows in the order copied, so two flushers
-// (say on two nodes) inserting overlapping keys wait on each other's keys in the same
-// order and cannot deadlock. An ORDER BY here would sort again, at about 2 µs an event.
+// appendSQL writes the events given as parallel arrays, skipping those already stored
+// (FR-010), and returns the dedup keys of those inserted (RETURNING sees only the inserted
+// rows, so the keys are mapped back to the input in Go). It is one statement, so one
+// round trip and its own transaction: a flush of a few events costs no more than that,
+// which is what keeps single-event acknowledgements fast. The guard inserts nothing
+// unless every tenant of the call exists (events carry no foreign key: the per-row check
+// measured about a fifth of the insert's cost). Rows arrive in dedup-key order, so two
+// flushers (say on two nodes) inserting overlapping keys wait on each other's keys in the
+// same order and cannot deadlock.
 var appendSQL = `INSERT INTO events (` + strings.Join(eventColumns, ", ") + `)
-	SELECT ` + strings.Join(eventColumns, ", ") + ` FROM events_staging
+	SELECT u.occurred_at, u.received_at, u.price, u.position, u.quantity, u.tenant_id, u.event_type,
+		u.user_id, u.product_id, u.session_id, u.anonymous_id, u.recommendation_id, u.placement,
+		u.order_id, u.currency, u.metadata::json
+	FROM unnest($1::timestamptz[], $2::timestamptz[], $3::float8[], $4::int4[], $5::int4[],
+		$6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
+		$13::text[], $14::text[], $15::text[], $16::text[])
+		AS u (occurred_at, received_at, price, position, quantity, tenant_id, event_type, user_id,
+		product_id, session_id, anonymous_id, recommendation_id, placement, order_id, currency, metadata)
+	WHERE (SELECT count(*) FROM tenants WHERE id = ANY($17::text[])) = cardinality($17::text[])
 	ON CONFLICT DO NOTHING
 	RETURNING tenant_id, user_id, occurred_at, event_type, product_id`
+
+// missingTenantSQL returns one of the tenant ids $1 that has no tenant, if any.
+const missingTenantSQL = `SELECT x.id FROM unnest($1::text[]) AS x (id)
+	WHERE NOT EXISTS (SELECT 1 FROM tenants t WHERE t.id = x.id) LIMIT 1`
 
 // dedupKey is the dedup key of an event (FR-010), with the time in microseconds.
 type dedupKey struct {
@@ -63,11 +59,10 @@ type dedupKey struct {
 	at                    int64
 }
 
-// AppendEvents writes the events in one transaction, the hot path of the ingest flusher
-// (DESIGN §3). The first occurrence of each dedup key in the call is copied (COPY,
-// binary) into a session-local staging table, then one INSERT … SELECT … ON CONFLICT DO
-// NOTHING moves them and returns the keys it inserted, which are mapped back to the
-// input. A zero ReceivedAt means now, a zero Timestamp means ReceivedAt; times are kept
+// AppendEvents writes the events in one statement (so one transaction), the hot path of
+// the ingest flusher (DESIGN §3): the first occurrence of each dedup key in the call is
+// sent as parallel arrays to appendSQL, which returns the keys it inserted; they are
+// mapped back to the input. A zero ReceivedAt means now, a zero Timestamp means ReceivedAt; times are kept
 // in UTC to the microsecond. Returns CodeNotFound if an event's tenant does not exist,
 // storing nothing.
 func (s eventStore) AppendEvents(ctx context.Context, events []recom.Event) ([]bool, error) {
@@ -102,57 +97,56 @@ func (s eventStore) AppendEvents(ctx context.Context, events []recom.Event) ([]b
 			occurred[a].Compare(occurred[b]), strings.Compare(string(x.Type), string(y.Type)),
 			strings.Compare(x.ProductID, y.ProductID))
 	})
-	row := make([]any, len(eventColumns)) // reused: CopyFrom encodes each row at once
-	copySrc := pgx.CopyFromSlice(len(staged), func(j int) ([]any, error) {
-		i := staged[j]
+	n := len(staged)
+	var (
+		occ, rec                  = make([]time.Time, n), make([]time.Time, n)
+		price                     = make([]*float64, n)
+		position, quantity        = make([]*int32, n), make([]*int32, n)
+		tenant, typ, user, prod   = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		session, anon, recID, pl  = make([]*string, n), make([]*string, n), make([]*string, n), make([]*string, n)
+		order, currency, metadata = make([]*string, n), make([]*string, n), make([]*string, n)
+	)
+	for j, i := range staged {
 		e := &events[i]
-		row[0], row[1] = occurred[i], received[i]
-		row[2], row[3], row[4] = e.Price, e.Position, e.Quantity
-		row[5], row[6], row[7], row[8] = e.TenantID, string(e.Type), e.UserID, e.ProductID
-		row[9], row[10], row[11] = nullText(e.SessionID), nullText(e.AnonymousID), nullText(e.RecommendationID)
-		row[12], row[13], row[14] = nullText(e.Placement), nullText(e.OrderID), nullText(e.Currency)
-		row[15] = validMetadata(e.Metadata) // nil: NULL
-		return row, nil
-	})
-	err := pgx.BeginFunc(ctx, s.db.pool, func(tx pgx.Tx) error {
-		// One round trip for both.
-		batch := &pgx.Batch{}
-		batch.Queue(createStagingSQL)
-		var missing []string
-		batch.Queue(missingTenantSQL, tenants).Query(func(rows pgx.Rows) error {
-			var err error
-			missing, err = pgx.CollectRows(rows, pgx.RowTo[string])
-			return err
-		})
-		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
-			return err
+		occ[j], rec[j], price[j] = occurred[i], received[i], e.Price
+		position[j], quantity[j] = int32Ptr(e.Position), int32Ptr(e.Quantity)
+		tenant[j], typ[j], user[j], prod[j] = e.TenantID, string(e.Type), e.UserID, e.ProductID
+		session[j], anon[j], recID[j], pl[j] = nullText(e.SessionID), nullText(e.AnonymousID), nullText(e.RecommendationID), nullText(e.Placement)
+		order[j], currency[j] = nullText(e.OrderID), nullText(e.Currency)
+		if m := validMetadata(e.Metadata); m != nil {
+			ms := string(m)
+			metadata[j] = &ms
 		}
-		if len(missing) > 0 {
-			return recom.Errorf(recom.CodeNotFound, "Tenant not found.")
-		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"events_staging"}, eventColumns, copySrc); err != nil {
-			return err
-		}
-		rows, err := tx.Query(ctx, appendSQL)
-		if err != nil {
-			return err
-		}
+	}
+	rows, err := s.db.pool.Query(ctx, appendSQL, occ, rec, price, position, quantity, tenant, typ, user, prod,
+		session, anon, recID, pl, order, currency, metadata, tenants)
+	inserted := 0
+	if err == nil {
 		var (
-			k   dedupKey
-			at  time.Time
-			typ string
+			k  dedupKey
+			at time.Time
+			t  string
 		)
-		_, err = pgx.ForEachRow(rows, []any{&k.tenant, &k.user, &at, &typ, &k.product}, func() error {
-			k.typ, k.at = recom.EventType(typ), at.UnixMicro()
+		_, err = pgx.ForEachRow(rows, []any{&k.tenant, &k.user, &at, &t, &k.product}, func() error {
+			k.typ, k.at = recom.EventType(t), at.UnixMicro()
 			i, ok := first[k]
 			if !ok {
-				return fmt.Errorf("inserted an event not staged: %+v", k)
+				return fmt.Errorf("inserted an event not given: %+v", k)
 			}
 			isNew[i] = true
+			inserted++
 			return nil
 		})
-		return err
-	})
+	}
+	if err == nil && inserted == 0 {
+		// All duplicates, or a tenant missing (the guard then inserted nothing): tell which.
+		var missing []string
+		if rows, qerr := s.db.pool.Query(ctx, missingTenantSQL, tenants); qerr != nil {
+			err = qerr
+		} else if missing, err = pgx.CollectRows(rows, pgx.RowTo[string]); err == nil && len(missing) > 0 {
+			return nil, recom.Errorf(recom.CodeNotFound, "Tenant not found.")
+		}
+	}
 	if _, ok := errors.AsType[*recom.Error](err); ok {
 		return nil, err
 	}
@@ -172,12 +166,21 @@ func validMetadata(m json.RawMessage) json.RawMessage {
 	return bytes.ToValidUTF8(m, []byte("\uFFFD"))
 }
 
-// nullText returns s, or nil (NULL) when s is empty.
-func nullText(s string) any {
+// nullText returns &s, or nil (NULL) when s is empty.
+func nullText(s string) *string {
 	if s == "" {
 		return nil
 	}
-	return s
+	return &s
+}
+
+// int32Ptr narrows an optional int (validated to fit) for an int4 column.
+func int32Ptr(v *int) *int32 {
+	if v == nil {
+		return nil
+	}
+	x := int32(*v)
+	return &x
 }
 
 // eventSelect reads an event; optional text columns are NULL when absent.
