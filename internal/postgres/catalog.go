@@ -251,6 +251,31 @@ func (s catalogStore) MissingProducts(ctx context.Context, tenantID string, ids 
 	return without(ids, found), nil
 }
 
+// FindItemsByIDs returns the tenant's items among ids, each once, in no particular order
+// (an empty slice when none is found). It runs on every recommendation request (FR-012):
+// one statement, one probe of the primary key per id.
+func (s catalogStore) FindItemsByIDs(ctx context.Context, tenantID string, ids []string) ([]recom.CatalogItem, error) {
+	if len(ids) == 0 {
+		return []recom.CatalogItem{}, nil
+	}
+	rows, err := s.db.pool.Query(ctx,
+		`SELECT `+catalogColumns+` FROM catalog_items WHERE tenant_id = $1 AND product_id = ANY($2)`,
+		tenantID, ids)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: find catalog items by ids of tenant %s: %w", tenantID, err)
+	}
+	items, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (recom.CatalogItem, error) {
+		return scanItem(row)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: find catalog items by ids of tenant %s: %w", tenantID, err)
+	}
+	if items == nil {
+		items = []recom.CatalogItem{}
+	}
+	return items, nil
+}
+
 // dedup returns ids without repeats, in order of first occurrence.
 func dedup(ids []string) []string {
 	seen := make(map[string]bool, len(ids))

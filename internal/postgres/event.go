@@ -183,17 +183,25 @@ func int32Ptr(v *int) *int32 {
 	return &x
 }
 
-// eventSelect reads an event; optional text columns are NULL when absent.
-const eventSelect = `SELECT tenant_id, event_type, user_id, product_id, occurred_at, received_at,
+// eventFields are the columns scanEvent reads; optional text columns are NULL when absent.
+const eventFields = `tenant_id, event_type, user_id, product_id, occurred_at, received_at,
 	coalesce(session_id, ''), coalesce(anonymous_id, ''), coalesce(recommendation_id, ''),
 	coalesce(placement, ''), position, coalesce(order_id, ''), price, quantity,
-	coalesce(currency, ''), metadata FROM events`
+	coalesce(currency, ''), metadata`
+
+// eventSelect reads events.
+const eventSelect = `SELECT ` + eventFields + ` FROM events`
+
+// eventTargets returns where in e to scan the eventFields.
+func eventTargets(e *recom.Event) []any {
+	return []any{&e.TenantID, &e.Type, &e.UserID, &e.ProductID, &e.Timestamp, &e.ReceivedAt,
+		&e.SessionID, &e.AnonymousID, &e.RecommendationID, &e.Placement, &e.Position, &e.OrderID,
+		&e.Price, &e.Quantity, &e.Currency, &e.Metadata}
+}
 
 func scanEvent(row pgx.Row) (recom.Event, error) {
 	var e recom.Event
-	err := row.Scan(&e.TenantID, &e.Type, &e.UserID, &e.ProductID, &e.Timestamp, &e.ReceivedAt,
-		&e.SessionID, &e.AnonymousID, &e.RecommendationID, &e.Placement, &e.Position, &e.OrderID,
-		&e.Price, &e.Quantity, &e.Currency, &e.Metadata)
+	err := row.Scan(eventTargets(&e)...)
 	return e, err
 }
 
@@ -237,4 +245,55 @@ func (s eventStore) FindEvents(ctx context.Context, tenantID string, f recom.Eve
 		events = []recom.Event{}
 	}
 	return events, total, nil
+}
+
+// scanChunk is how many events ScanEvents hands fn at a time: a few MB.
+const scanChunk = 5000
+
+// scanEventsSQL reads a chunk of ScanEvents: the tenant's next events after the last one
+// read, at time $2 with id $3, oldest first. It walks events_tenant_time backwards from
+// $2, and an incremental sort puts events of equal time in id order.
+const scanEventsSQL = `SELECT ` + eventFields + `, id FROM events
+	WHERE tenant_id = $1 AND occurred_at >= $2 AND (occurred_at > $2 OR id > $3)
+	ORDER BY occurred_at, id LIMIT $4`
+
+// ScanEvents reads the tenant's events at or after since oldest first, by occurred_at and
+// then id (arrival order among equal times), scanChunk at a time. Each chunk is a query of
+// its own starting after the last event read (keyset pagination), so no connection,
+// transaction or lock is held while fn runs, however long the model build takes: nothing
+// holds back vacuum or waits in front of EnsureEventPartitions. The price: an event
+// stored during the scan with a time before the last one read is not seen (the next
+// build reads it), and the rest of a run of the tenant's events at one microsecond is read
+// again by each chunk that ends inside the run, as the index has no id: only imports with
+// coarse timestamps make runs longer than a chunk (50,000 at one time read at a third of
+// the usual rate).
+func (s eventStore) ScanEvents(ctx context.Context, tenantID string, since time.Time, fn func([]recom.Event) error) error {
+	at, id := since, int64(0) // identity ids start at 1
+	for {
+		rows, err := s.db.pool.Query(ctx, scanEventsSQL, tenantID, at, id, scanChunk)
+		if err != nil {
+			return fmt.Errorf("postgres: scan events of tenant %s: %w", tenantID, err)
+		}
+		// Every row is scanned into e, then copied: pgx sets every field anew, allocating
+		// strings, pointers and metadata for each row.
+		chunk := make([]recom.Event, 0, scanChunk)
+		var e recom.Event
+		_, err = pgx.ForEachRow(rows, append(eventTargets(&e), &id), func() error {
+			chunk = append(chunk, e)
+			return nil
+		}) // the last row's id stays in id
+		if err != nil {
+			return fmt.Errorf("postgres: scan events of tenant %s: %w", tenantID, err)
+		}
+		if len(chunk) == 0 {
+			return nil
+		}
+		at = chunk[len(chunk)-1].Timestamp // before fn, which may change the chunk
+		if err := fn(chunk); err != nil {
+			return err
+		}
+		if len(chunk) < scanChunk {
+			return nil
+		}
+	}
 }

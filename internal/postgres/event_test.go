@@ -236,6 +236,80 @@ func BenchmarkAppendEvents(b *testing.B) {
 	})
 }
 
+// BenchmarkScanEvents measures a model build's read: ScanEvents over one tenant's 500,000
+// events of the last 90 days (four monthly partitions), stored interleaved with as many
+// events of 9 other tenants, as ingestion stores them. Setup takes a while; run with
+// -benchtime=3x.
+func BenchmarkScanEvents(b *testing.B) {
+	ctx := b.Context()
+	url := pgtest.NewDatabase(b)
+	db, err := postgres.Open(ctx, url)
+	if err != nil {
+		b.Fatalf("Open: %v", err)
+	}
+	b.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		b.Fatalf("Migrate: %v", err)
+	}
+	now := recom.Now()
+	if err := db.EnsureEventPartitions(ctx, now.AddDate(0, 0, -90), 4); err != nil {
+		b.Fatalf("EnsureEventPartitions: %v", err)
+	}
+	s := db.Stores()
+	tenants := make([]string, 10)
+	for i := range tenants {
+		tenants[i] = newTenant(b, s).ID
+	}
+	const n, size = 1_000_000, 10_000 // half of them of tenants[0]
+	start, step := now.AddDate(0, 0, -90), 90*24*time.Hour/n
+	position, price := 2, 24.99
+	events := make([]recom.Event, size)
+	for j := 0; j < n; j += size {
+		for i := range events {
+			k := j + i
+			tenant := tenants[0]
+			if k%2 == 1 {
+				tenant = tenants[1+k%9]
+			}
+			e := recom.Event{TenantID: tenant, Type: recom.EventTypes[k%7],
+				UserID: fmt.Sprintf("user-%06d", k*7919%100000), ProductID: fmt.Sprintf("sku-%05d", k*104729%20000),
+				SessionID: fmt.Sprintf("sess-%08x", k/10), Timestamp: start.Add(time.Duration(k) * step), ReceivedAt: now}
+			switch e.Type {
+			case recom.RecommendationClicked, recom.RecommendationImpressed:
+				e.RecommendationID, e.Placement, e.Position = fmt.Sprint("rec-", k), "product_page", &position
+			case recom.Purchase:
+				e.OrderID, e.Price, e.Currency = fmt.Sprint("order-", k), &price, "USD"
+			}
+			if k%4 == 0 {
+				e.Metadata = json.RawMessage(`{"source":"web","ab":"b"}`)
+			}
+			events[i] = e
+		}
+		if _, err := s.Events.AppendEvents(ctx, events); err != nil {
+			b.Fatalf("AppendEvents: %v", err)
+		}
+	}
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		b.Fatalf("connect: %v", err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(ctx, `VACUUM ANALYZE events`); err != nil { // as autovacuum would
+		b.Fatalf("VACUUM ANALYZE: %v", err)
+	}
+	for b.Loop() {
+		read := 0
+		err := s.Events.ScanEvents(ctx, tenants[0], time.Time{}, func(chunk []recom.Event) error {
+			read += len(chunk)
+			return nil
+		})
+		if err != nil || read != n/2 {
+			b.Fatalf("ScanEvents read %d events, %v; want %d", read, err, n/2)
+		}
+	}
+	b.ReportMetric(float64(b.N*n/2)/b.Elapsed().Seconds(), "events/s")
+}
+
 func partitionName(month time.Time) string {
 	return fmt.Sprintf("events_y%04dm%02d", month.Year(), int(month.Month()))
 }

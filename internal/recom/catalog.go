@@ -120,6 +120,9 @@ type CatalogStore interface {
 	DeleteItem(ctx context.Context, tenantID, productID string) error
 	// MissingProducts returns those of ids the tenant's catalog lacks.
 	MissingProducts(ctx context.Context, tenantID string, ids []string) ([]string, error)
+	// FindItemsByIDs returns the tenant's items among ids (unknown ids are left out), in
+	// no particular order: the live check of a recommendation list (FR-012).
+	FindItemsByIDs(ctx context.Context, tenantID string, ids []string) ([]CatalogItem, error)
 }
 
 func validID(s string, max int) bool {

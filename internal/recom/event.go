@@ -157,4 +157,8 @@ type EventStore interface {
 	AppendEvents(ctx context.Context, events []Event) ([]bool, error)
 	// FindEvents lists the tenant's events newest first, with the total matching.
 	FindEvents(ctx context.Context, tenantID string, f EventFilter) ([]Event, int, error)
+	// ScanEvents calls fn with the tenant's events at or after since, oldest first, in
+	// chunks, without holding them all in memory: the input of a model build. It stops at
+	// fn's first error and returns it.
+	ScanEvents(ctx context.Context, tenantID string, since time.Time, fn func([]Event) error) error
 }

@@ -8,10 +8,11 @@ type Principal struct {
 	Role    Role
 	Email   string
 
-	TenantID    string
-	KeyID       string
-	Permissions Permission
-	KeyType     KeyType
+	TenantID     string
+	TenantConfig TenantConfig // as of the key's resolution (at most auth.KeyTTL old)
+	KeyID        string
+	Permissions  Permission
+	KeyType      KeyType
 }
 
 type principalKey struct{}

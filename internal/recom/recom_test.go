@@ -105,7 +105,7 @@ func TestPrincipalInContext(t *testing.T) {
 		t.Error("a principal in an empty context")
 	}
 	p := Principal{AdminID: "a", TenantID: "t"}
-	if got, ok := PrincipalFrom(WithPrincipal(context.Background(), p)); !ok || got != p {
+	if got, ok := PrincipalFrom(WithPrincipal(context.Background(), p)); !ok || got.AdminID != p.AdminID || got.TenantID != p.TenantID {
 		t.Errorf("PrincipalFrom = %+v, %v", got, ok)
 	}
 	if PerMinute(5) != (Limit{Rate: 5, Period: 60e9, Burst: 5}) {

@@ -13,6 +13,7 @@ type Stores struct {
 	RefreshTokens RefreshTokenStore
 	Catalog       CatalogStore
 	Events        EventStore
+	Models        ModelStore
 	// Ping reports whether the database answers.
 	Ping func(ctx context.Context) error
 	// Name is "sqlite" or "postgres", shown by /readyz.

@@ -227,6 +227,38 @@ func (s catalogStore) MissingProducts(ctx context.Context, tenantID string, ids 
 	return missing, nil
 }
 
+// FindItemsByIDs returns the tenant's items among ids, each once, in no particular order
+// (an empty slice when none is found). It runs on every recommendation request (FR-012):
+// the ids go in as one JSON array, and each is one probe of the primary key.
+func (s catalogStore) FindItemsByIDs(ctx context.Context, tenantID string, ids []string) ([]recom.CatalogItem, error) {
+	items := []recom.CatalogItem{}
+	if len(ids) == 0 {
+		return items, nil
+	}
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: find catalog items by ids of tenant %s: %w", tenantID, err)
+	}
+	rows, err := s.db.read.QueryContext(ctx, `SELECT `+catalogColumns+` FROM catalog_items
+		WHERE tenant_id = $1 AND product_id IN (SELECT value FROM json_each($2))`,
+		tenantID, string(list))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: find catalog items by ids of tenant %s: %w", tenantID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		c, err := scanItem(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: find catalog items by ids of tenant %s: %w", tenantID, err)
+		}
+		items = append(items, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: find catalog items by ids of tenant %s: %w", tenantID, err)
+	}
+	return items, nil
+}
+
 // dedup returns ids without repeats, in order of first occurrence.
 func dedup(ids []string) []string {
 	seen := make(map[string]bool, len(ids))

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/recomengine/recomengine/internal/recom"
 )
@@ -81,15 +82,16 @@ func nullText(s string) any {
 	return s
 }
 
-func scanEvent(row interface{ Scan(...any) error }) (recom.Event, error) {
+// scanEvent scans the eventColumns of a row, then any more columns into more.
+func scanEvent(row interface{ Scan(...any) error }, more ...any) (recom.Event, error) {
 	var (
 		e                                                      recom.Event
 		session, anonymous, recommendation, placement, orderID sql.NullString
 		currency, metadata                                     sql.NullString
 	)
-	err := row.Scan(&e.TenantID, &e.Type, &e.UserID, &e.ProductID, timeScanner{&e.Timestamp},
+	err := row.Scan(append([]any{&e.TenantID, &e.Type, &e.UserID, &e.ProductID, timeScanner{&e.Timestamp},
 		timeScanner{&e.ReceivedAt}, &session, &anonymous, &recommendation, &placement, &e.Position,
-		&orderID, &e.Price, &e.Quantity, &currency, &metadata)
+		&orderID, &e.Price, &e.Quantity, &currency, &metadata}, more...)...)
 	if err != nil {
 		return recom.Event{}, err
 	}
@@ -143,4 +145,56 @@ func (s eventStore) FindEvents(ctx context.Context, tenantID string, f recom.Eve
 		return nil, 0, fmt.Errorf("sqlite: find events of tenant %s: %w", tenantID, err)
 	}
 	return events, total, nil
+}
+
+// scanChunk is how many events ScanEvents hands fn at a time: a few MB.
+const scanChunk = 5000
+
+// ScanEvents reads the tenant's events at or after since oldest first, by occurred_at and
+// then id (arrival order among equal times), scanChunk at a time. Each chunk is a query of
+// its own starting after the last event read (keyset pagination), so no read transaction
+// is held while fn runs, however long the model build takes: WAL checkpoints go on. An
+// event stored during the scan with a time before the last one read is not seen; the
+// next build reads it.
+func (s eventStore) ScanEvents(ctx context.Context, tenantID string, since time.Time, fn func([]recom.Event) error) error {
+	at, id := timeText(since), int64(0) // rowids start at 1
+	for {
+		chunk, err := s.nextEvents(ctx, tenantID, at, &id)
+		if err != nil {
+			return fmt.Errorf("sqlite: scan events of tenant %s: %w", tenantID, err)
+		}
+		if len(chunk) == 0 {
+			return nil
+		}
+		at = timeText(chunk[len(chunk)-1].Timestamp) // before fn, which may change the chunk
+		if err := fn(chunk); err != nil {
+			return err
+		}
+		if len(chunk) < scanChunk {
+			return nil
+		}
+	}
+}
+
+// nextEvents reads the next chunk of ScanEvents after the event at time at with id *id,
+// and sets *id to the last one's. The query walks events_tenant_time backwards from at,
+// checks ids in the index (each entry ends with the rowid), and sorts only events of equal
+// time by id.
+func (s eventStore) nextEvents(ctx context.Context, tenantID, at string, id *int64) ([]recom.Event, error) {
+	rows, err := s.db.read.QueryContext(ctx, `SELECT `+eventColumns+`, id FROM events
+		WHERE tenant_id = $1 AND occurred_at >= $2 AND (occurred_at > $2 OR id > $3)
+		ORDER BY occurred_at, id LIMIT $4`, tenantID, at, *id, scanChunk)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	chunk := make([]recom.Event, 0, scanChunk)
+	for rows.Next() {
+		e, err := scanEvent(rows, id)
+		if err != nil {
+			return nil, err
+		}
+		chunk = append(chunk, e)
+	}
+	return chunk, rows.Err()
 }

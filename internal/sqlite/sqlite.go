@@ -100,6 +100,7 @@ func (db *DB) Stores() recom.Stores {
 		RefreshTokens: refreshTokenStore{db},
 		Catalog:       catalogStore{db},
 		Events:        eventStore{db},
+		Models:        modelStore{db},
 		Ping:          db.ping,
 		Name:          "sqlite",
 	}

@@ -2,10 +2,13 @@ package storetest
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/recomengine/recomengine/internal/recom"
 )
@@ -241,6 +244,55 @@ func testCatalogMissingProducts(t *testing.T, s recom.Stores) {
 				t.Errorf("MissingProducts (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// testCatalogFindItemsByIDs: the tenant's items among the ids, whole, each once; unknown
+// ids and other tenants' items are left out (FR-004, FR-012).
+func testCatalogFindItemsByIDs(t *testing.T, s recom.Stores) {
+	ctx := t.Context()
+	owner := newAdmin(t, s, "ada@example.com")
+	tenant, other := newTenant(t, s, owner.ID, t0), newTenant(t, s, owner.ID, t0)
+	p1, p2, p3 := newItem("p1", t0), newItem("p2", t0.Add(time.Minute)), newItem("p3", t0)
+	p2.Available, p2.Attributes = false, nil // unavailable items are found: the caller decides
+	upsert(t, s, tenant.ID, []recom.CatalogItem{p1, p2, p3}, true, true, true)
+	theirs, theirP1 := newItem("theirs", t0), newItem("p1", t0)
+	theirP1.Name = "Their mug"
+	upsert(t, s, other.ID, []recom.CatalogItem{theirs, theirP1}, true, true)
+	many := []string{}
+	for i := range 1000 {
+		many = append(many, fmt.Sprint("q", i))
+	}
+	tests := []struct {
+		name string
+		ids  []string
+		want []recom.CatalogItem
+	}{
+		{"some", []string{"x", "p3", "theirs", "p2", "p3", "y"}, []recom.CatalogItem{p2, p3}},
+		{"all", []string{"p1", "p2", "p3"}, []recom.CatalogItem{p1, p2, p3}},
+		{"none known", []string{"x", "theirs"}, nil},
+		{"empty", []string{}, nil},
+		{"nil", nil, nil},
+		{"many", append(append(many, "p1"), many...), []recom.CatalogItem{p1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := s.Catalog.FindItemsByIDs(ctx, tenant.ID, tt.ids)
+			if err != nil {
+				t.Fatalf("FindItemsByIDs: %v", err)
+			}
+			slices.SortFunc(got, func(a, b recom.CatalogItem) int { return strings.Compare(a.ProductID, b.ProductID) })
+			if diff := cmp.Diff(tt.want, got, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("FindItemsByIDs (-want +got):\n%s", diff)
+			}
+		})
+	}
+	got, err := s.Catalog.FindItemsByIDs(ctx, other.ID, []string{"p1", "p2"})
+	if err != nil || !cmp.Equal(got, []recom.CatalogItem{theirP1}) {
+		t.Errorf("FindItemsByIDs of the other tenant = %v, %v; want only its own p1", productIDs(got), err)
+	}
+	if got, err := s.Catalog.FindItemsByIDs(ctx, recom.NewID(), []string{"p1"}); err != nil || len(got) != 0 {
+		t.Errorf("FindItemsByIDs of an unknown tenant = %v, %v; want none", productIDs(got), err)
 	}
 }
 

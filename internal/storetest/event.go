@@ -2,7 +2,9 @@ package storetest
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -299,6 +301,144 @@ func testEventEmpty(t *testing.T, s recom.Stores) {
 	}
 }
 
+// testEventScan: the tenant's events from since on, oldest first, equal times in the order
+// stored, every field as written; none of another tenant's (FR-004).
+func testEventScan(t *testing.T, s recom.Stores) {
+	owner := newAdmin(t, s, "ada@example.com")
+	tenant, other := newTenant(t, s, owner.ID, t0), newTenant(t, s, owner.ID, t0)
+	position, price := 4, 9.5
+	e1 := newEvent(tenant.ID, "u1", "p1", recom.ProductViewed, t0)
+	e2 := newEvent(tenant.ID, "u2", "p1", recom.AddToCart, t0.Add(time.Minute))
+	e3 := newEvent(tenant.ID, "u1", "p2", recom.RecommendationClicked, t0.Add(2*time.Minute))
+	e3.RecommendationID, e3.Placement, e3.Position = "rec-1", "home", &position
+	e3.Metadata = json.RawMessage(`{"ab":"b"}`)
+	e4 := newEvent(tenant.ID, "u2", "p2", recom.Purchase, t0.Add(3*time.Minute))
+	e4.OrderID, e4.Price, e4.Currency = "o1", &price, "EUR"
+	before := newEvent(tenant.ID, "u3", "p3", recom.ProductViewed, t0.Add(-time.Microsecond))
+	theirs := newEvent(other.ID, "u1", "p1", recom.ProductViewed, t0.Add(time.Minute))
+	appendEvents(t, s, []recom.Event{e4, theirs, e2, before, e1}, true, true, true, true, true)
+	// Same time as e2, stored later: comes after it.
+	e5 := newEvent(tenant.ID, "u0", "p0", recom.ProductViewed, t0.Add(time.Minute))
+	appendEvents(t, s, []recom.Event{e5}, true)
+	appendEvents(t, s, []recom.Event{e3}, true)
+
+	tests := []struct {
+		name  string
+		since time.Time
+		want  []recom.Event
+	}{
+		{"from an event's time, inclusive", t0, []recom.Event{e1, e2, e5, e3, e4}},
+		{"from the start", time.Time{}, []recom.Event{before, e1, e2, e5, e3, e4}},
+		{"between events", t0.Add(time.Microsecond), []recom.Event{e2, e5, e3, e4}},
+		{"in another zone", t0.Add(2 * time.Minute).In(time.FixedZone("CET", 3600)), []recom.Event{e3, e4}},
+		{"after the last", t0.Add(time.Hour), nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, calls := scanEvents(t, s, tenant.ID, tt.since)
+			if diff := cmp.Diff(tt.want, got, cmpEvents); diff != "" {
+				t.Errorf("ScanEvents (-want +got):\n%s", diff)
+			}
+			if len(tt.want) == 0 && calls != 0 {
+				t.Errorf("ScanEvents called fn %d times with no events; want none", calls)
+			}
+			for _, e := range got {
+				wantUTC(t, "event Timestamp", e.Timestamp)
+				wantUTC(t, "event ReceivedAt", e.ReceivedAt)
+			}
+		})
+	}
+	if got, _ := scanEvents(t, s, other.ID, time.Time{}); !cmp.Equal(got, []recom.Event{theirs}, cmpEvents) {
+		t.Errorf("ScanEvents of the other tenant = %d events; want only its own", len(got))
+	}
+	if got, calls := scanEvents(t, s, recom.NewID(), time.Time{}); len(got) != 0 || calls != 0 {
+		t.Errorf("ScanEvents of an unknown tenant = %d events in %d calls; want none", len(got), calls)
+	}
+}
+
+// testEventScanChunks: a scan of more events than fit one chunk (a store hands a few
+// thousand at a time) gets each event once, in order, over several calls, also where a
+// chunk ends amid events of one time; fn's first error stops it.
+func testEventScanChunks(t *testing.T, s recom.Stores) {
+	owner := newAdmin(t, s, "ada@example.com")
+	tenant, other := newTenant(t, s, owner.ID, t0), newTenant(t, s, owner.ID, t0)
+	const n, perTime = 7500, 1500 // 5 runs of 1,500 events at one time each
+	var events, theirs []recom.Event
+	for i := range n {
+		at := t0.Add(time.Duration(i/perTime) * time.Second)
+		events = append(events, newEvent(tenant.ID, fmt.Sprint("u", i%97), fmt.Sprint("p", i%89),
+			recom.EventTypes[i%len(recom.EventTypes)], at))
+		if i%4 == 0 { // interleaved with another tenant's events of the same times
+			theirs = append(theirs, newEvent(other.ID, fmt.Sprint("u", i), "p1", recom.ProductViewed, at))
+		}
+	}
+	for i := 0; i < n; i += 2500 {
+		appendEvents(t, s, slices.Concat(events[i:i+2500], theirs[i/4:(i+2500)/4]), slices.Repeat([]bool{true}, 3125)...)
+	}
+	key := func(e recom.Event) string {
+		return fmt.Sprint(e.TenantID, e.UserID, e.ProductID, e.Type, e.Timestamp.UnixMicro())
+	}
+	for _, tt := range []struct {
+		name  string
+		since time.Time
+		want  []recom.Event
+	}{
+		{"all", t0, events},
+		{"since the time of a run", t0.Add(time.Second), events[perTime:]},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			calls := 0
+			var got []recom.Event
+			err := s.Events.ScanEvents(t.Context(), tenant.ID, tt.since, func(chunk []recom.Event) error {
+				calls++
+				if len(chunk) == 0 {
+					t.Error("ScanEvents called fn with no events")
+				}
+				got = append(got, chunk...)
+				return nil
+			})
+			if err != nil {
+				t.Fatalf("ScanEvents: %v", err)
+			}
+			if calls < 2 {
+				t.Errorf("ScanEvents called fn %d times for %d events; want chunks of a few thousand", calls, len(got))
+			}
+			if len(got) != len(tt.want) {
+				t.Fatalf("ScanEvents read %d events, want %d", len(got), len(tt.want))
+			}
+			seen := map[string]bool{}
+			for i, e := range got {
+				if e.TenantID != tenant.ID {
+					t.Fatalf("event #%d is of tenant %s", i, e.TenantID)
+				}
+				if i > 0 && e.Timestamp.Before(got[i-1].Timestamp) {
+					t.Fatalf("event #%d at %v comes after one at %v", i, e.Timestamp, got[i-1].Timestamp)
+				}
+				if seen[key(e)] {
+					t.Fatalf("event #%d read twice: %+v", i, e)
+				}
+				seen[key(e)] = true
+			}
+			for _, e := range tt.want {
+				if !seen[key(e)] {
+					t.Fatalf("event not read: %+v", e)
+				}
+			}
+		})
+	}
+
+	// The first error of fn ends the scan and is returned as is.
+	stop := errors.New("stop")
+	calls := 0
+	err := s.Events.ScanEvents(t.Context(), tenant.ID, t0, func([]recom.Event) error {
+		calls++
+		return stop
+	})
+	if err != stop || calls != 1 {
+		t.Errorf("ScanEvents with fn failing = %v after %d calls; want fn's error after 1", err, calls)
+	}
+}
+
 // cmpEvents compares events with their metadata as JSON values: a store may keep JSON in
 // a normal form (PostgreSQL's jsonb reorders keys and drops spaces). Absent metadata must
 // stay absent.
@@ -349,4 +489,21 @@ func findEvents(t *testing.T, s recom.Stores, tenantID string, f recom.EventFilt
 		t.Fatalf("FindEvents: %v", err)
 	}
 	return got
+}
+
+// scanEvents returns the tenant's events from since on, read by ScanEvents, and the
+// number of calls of fn.
+func scanEvents(t *testing.T, s recom.Stores, tenantID string, since time.Time) ([]recom.Event, int) {
+	t.Helper()
+	var got []recom.Event
+	calls := 0
+	err := s.Events.ScanEvents(t.Context(), tenantID, since, func(chunk []recom.Event) error {
+		calls++
+		got = append(got, chunk...)
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("ScanEvents: %v", err)
+	}
+	return got, calls
 }

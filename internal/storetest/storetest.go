@@ -49,6 +49,7 @@ func Run(t *testing.T, open func(t *testing.T) recom.Stores) {
 		{"CatalogDelete", testCatalogDelete},
 		{"CatalogTenantIsolation", testCatalogTenantIsolation},
 		{"CatalogMissingProducts", testCatalogMissingProducts},
+		{"CatalogFindItemsByIDs", testCatalogFindItemsByIDs},
 		{"CatalogUnknownTenant", testCatalogUnknownTenant},
 		{"EventDedupPerTenant", testEventDedupPerTenant},
 		{"EventDuplicateInBatch", testEventDuplicateInBatch},
@@ -60,6 +61,11 @@ func Run(t *testing.T, open func(t *testing.T) recom.Stores) {
 		{"EventLargeBatch", testEventLargeBatch},
 		{"EventUnknownTenant", testEventUnknownTenant},
 		{"EventEmpty", testEventEmpty},
+		{"EventScan", testEventScan},
+		{"EventScanChunks", testEventScanChunks},
+		{"ModelSaveAndLoad", testModelSaveAndLoad},
+		{"ModelNewestWins", testModelNewestWins},
+		{"ModelNewestWinsConcurrent", testModelNewestWinsConcurrent},
 		{"Ping", testPing},
 	}
 	for _, tt := range tests {
