@@ -29,6 +29,7 @@ import (
 	"github.com/recomengine/recomengine/internal/logging"
 	"github.com/recomengine/recomengine/internal/postgres"
 	"github.com/recomengine/recomengine/internal/recom"
+	"github.com/recomengine/recomengine/internal/recommend"
 	"github.com/recomengine/recomengine/internal/redis"
 	"github.com/recomengine/recomengine/internal/sqlite"
 	"github.com/recomengine/recomengine/web"
@@ -47,6 +48,7 @@ commands:
   serve     serve the API, dashboard and docs (default store: SQLite in ./data)
   migrate   apply the schema migrations and exit
   loadtest  drive a running server with load: loadtest events [flags] (see -h)
+  eval      offline evaluation of every strategy: eval --events FILE --catalog FILE [--k 10] [--test-days 30]
   version   print the version
 
 Configuration comes from RECOM_* environment variables (see README), flags override them.
@@ -68,6 +70,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return migrate(ctx, args[1:], getenv, stdout, stderr)
 	case "loadtest":
 		return loadtestCmd(ctx, args[1:], getenv, stdout, stderr)
+	case "eval":
+		return evalCmd(ctx, args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "recomengine", version)
 		return nil
@@ -180,7 +184,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	ingester := ingest.New(st.Stores().Events, ingest.Config{Flushers: cfg.IngestFlushers, MaxDelay: cfg.IngestMaxDelay}, reg)
+	ingester := ingest.New(st.Stores().Events, ingest.Config{Flushers: cfg.IngestFlushers, MaxDelay: cfg.IngestMaxDelay, MaxBatch: cfg.IngestMaxBatch}, reg)
 	// Accepted events are written before the process ends (DESIGN §3): the server is shut
 	// down first (its handlers wait for their commits), then the ingester drains.
 	defer func() {
@@ -190,13 +194,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			logger.Error("ingest drain", "err", err)
 		}
 	}()
+	recommender := recommend.New(st.Stores(), activity, cache, logger, recommend.Config{}, reg)
 	jobs, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopJobs()
 	startJobs(jobs, st, logger)
+	go recommender.Run(jobs)
 	h, err := httpapi.NewServer(ctx, httpapi.Deps{
 		Logger: logger, Stores: st.Stores(), Cache: cache, Limiter: limiter, Checks: checks,
 		Tokens: tokens, Pepper: pepper, Registry: reg, Docs: api.DocsHandler(), Web: web.Handler(),
-		Ingester: ingester, Activity: activity,
+		Ingester: ingester, Activity: activity, Recommender: recommender,
 		Config: httpapi.Config{MaxBodyBytes: cfg.MaxBodyBytes, HSTS: cfg.TLSCertFile != "",
 			BcryptCost: cfg.BcryptCost, SuperAdminEmails: cfg.SuperAdminEmails},
 	})

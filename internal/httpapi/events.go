@@ -185,6 +185,9 @@ func (s *server) unknownProducts(r *http.Request, tenantID string, evs []recom.E
 // recommendations on every widget render. A failure is logged, not returned: the events
 // are stored, and the engine falls back to the store.
 func (s *server) record(r *http.Request, evs []recom.Event) {
+	if s.Recommender != nil && len(evs) > 0 {
+		s.Recommender.Observe(evs[0].TenantID, len(evs))
+	}
 	if s.Activity == nil {
 		return
 	}

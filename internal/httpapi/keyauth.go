@@ -72,7 +72,7 @@ func (s *server) requireKey(rule keyRule) func(http.Handler) http.Handler {
 			if err := s.rateLimit(w, r, k, t); err != nil {
 				return err
 			}
-			p := recom.Principal{TenantID: t.ID, KeyID: k.ID, Permissions: k.Permissions, KeyType: k.Type}
+			p := recom.Principal{TenantID: t.ID, TenantConfig: t.Config, KeyID: k.ID, Permissions: k.Permissions, KeyType: k.Type}
 			next.ServeHTTP(w, r.WithContext(recom.WithPrincipal(r.Context(), p)))
 			return nil
 		})

@@ -51,6 +51,8 @@ func (s *server) addRoutes() error {
 		s.handle("PATCH /api/v1/catalog/{productId}", s.handleCatalogPatch(), catalogWrite),
 		s.handle("DELETE /api/v1/catalog/{productId}", s.handleCatalogDelete(), catalogWrite),
 
+		s.handle("GET /api/v1/recommendations", s.handleRecommendations(), readKey),
+
 		s.handle("POST /api/v1/events", s.handleEventIngest(), s.shed, eventWrite),
 		s.handle("POST /api/v1/events/batch", s.handleEventBatch(), s.shed, eventWrite),
 	}

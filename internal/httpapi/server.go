@@ -19,6 +19,7 @@ import (
 	"github.com/recomengine/recomengine/internal/auth"
 	"github.com/recomengine/recomengine/internal/ingest"
 	"github.com/recomengine/recomengine/internal/recom"
+	"github.com/recomengine/recomengine/internal/recommend"
 )
 
 // Config is what the HTTP layer needs to know of the configuration.
@@ -43,8 +44,10 @@ type Deps struct {
 	Registry *prometheus.Registry
 	Ingester *ingest.Ingester // the group-commit event writer
 	Activity recom.Activity   // recent user events and trending, updated on ingest
-	Docs     http.Handler     // the offline API docs page, under /docs/
-	Web      http.Handler     // the embedded dashboard, at /
+	// Recommender answers recommendation requests and learns of new events.
+	Recommender *recommend.Service
+	Docs        http.Handler // the offline API docs page, under /docs/
+	Web         http.Handler // the embedded dashboard, at /
 }
 
 // server holds what the handlers share.

@@ -24,6 +24,7 @@ import (
 	"github.com/recomengine/recomengine/internal/postgres"
 	"github.com/recomengine/recomengine/internal/postgres/pgtest"
 	"github.com/recomengine/recomengine/internal/recom"
+	"github.com/recomengine/recomengine/internal/recommend"
 	"github.com/recomengine/recomengine/internal/redis"
 	"github.com/recomengine/recomengine/internal/redis/redistest"
 	"github.com/recomengine/recomengine/internal/sqlite"
@@ -142,6 +143,7 @@ func newDeps(t testing.TB, b backend) (Deps, fixture) {
 		d.Cache, d.Limiter, d.Activity, d.Checks = rc.Cache(), rc.Limiter(), rc.Activity(), []func() recom.Health{rc.Health}
 	}
 	d.Ingester = ingest.New(d.Stores.Events, ingest.Config{}, nil)
+	d.Recommender = recommend.New(d.Stores, d.Activity, d.Cache, d.Logger, recommend.Config{RebuildAfterEvents: 1_000_000}, nil)
 	t.Cleanup(func() { d.Ingester.Close(context.Background()) })
 	return d, fx
 }

@@ -44,6 +44,10 @@ func (m *memStore) FindEvents(context.Context, string, recom.EventFilter) ([]rec
 	return nil, 0, nil
 }
 
+func (m *memStore) ScanEvents(context.Context, string, time.Time, func([]recom.Event) error) error {
+	return nil
+}
+
 func ev(user string, i int) recom.Event {
 	return recom.Event{TenantID: "t", Type: recom.ProductViewed, UserID: user, ProductID: "p",
 		Timestamp: time.Unix(int64(1_700_000_000+i), 0)}

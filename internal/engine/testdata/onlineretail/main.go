@@ -4,7 +4,7 @@
 //
 //	go run ./internal/engine/testdata/onlineretail \
 //	    -in /work/shared/datasets/uci-online-retail/online_retail.csv.gz \
-//	    -out internal/engine/testdata -percent 50
+//	    -out internal/engine/testdata
 //
 // Cleaning follows the dataset's SOURCE.md: cancellations (InvoiceNo starting with C),
 // non-products (POST, DOT, M, C2, D, S, BANK CHARGES, AMAZONFEE, CRUK, PADS, B, gift
@@ -41,7 +41,7 @@ import (
 func main() {
 	in := flag.String("in", "/work/shared/datasets/uci-online-retail/online_retail.csv.gz", "the gzipped UCI CSV")
 	out := flag.String("out", "internal/engine/testdata", "output folder")
-	percent := flag.Int("percent", 50, "share of customers to keep (1-100)")
+	percent := flag.Int("percent", 100, "share of customers to keep (1-100)")
 	flag.Parse()
 	if err := convert(*in, *out, *percent); err != nil {
 		log.Fatal(err)

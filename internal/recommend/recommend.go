@@ -1,0 +1,365 @@
+// Package recommend serves recommendations: it keeps each tenant's engine model (loaded
+// from the store, else built; rebuilt in the background on a schedule and early when
+// enough new events arrived; persisted for other nodes), reads the user's recent events
+// (Activity, else the store), caches ranked lists keyed by the user's latest event, and
+// checks every answer against the live catalog so an unavailable product never shows
+// (FR-012). It imports recom and engine of ours.
+package recommend
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/recomengine/recomengine/internal/engine"
+	"github.com/recomengine/recomengine/internal/recom"
+)
+
+// Config tunes the service.
+type Config struct {
+	CacheTTL           time.Duration // of a ranked list (US3-5: 5 minutes)
+	RebuildEvery       time.Duration // a tenant with new events is rebuilt at least this often
+	RebuildAfterEvents int64         // … and early once this many new events arrived
+	History            time.Duration // how far back a build reads events
+	Engine             engine.Config
+}
+
+func (c Config) withDefaults() Config {
+	if c.CacheTTL <= 0 {
+		c.CacheTTL = 5 * time.Minute
+	}
+	if c.RebuildEvery <= 0 {
+		c.RebuildEvery = 10 * time.Minute
+	}
+	if c.RebuildAfterEvents <= 0 {
+		c.RebuildAfterEvents = 1000
+	}
+	if c.History <= 0 {
+		c.History = 400 * 24 * time.Hour
+	}
+	return c
+}
+
+// Service answers recommendation requests.
+type Service struct {
+	stores   recom.Stores
+	activity recom.Activity
+	cache    recom.Cache
+	logger   *slog.Logger
+	cfg      Config
+	now      func() time.Time
+
+	mu      sync.Mutex
+	tenants map[string]*tenantModel
+
+	buildSeconds prometheus.Histogram
+	modelBytes   prometheus.Gauge
+}
+
+// tenantModel is one tenant's current model, swapped atomically when a build finishes.
+type tenantModel struct {
+	model    atomic.Pointer[engine.Model]
+	version  atomic.Int64
+	pending  atomic.Int64 // events since the model's build
+	building atomic.Bool
+	loadOnce sync.Mutex
+}
+
+// New returns the service; reg may be nil.
+func New(stores recom.Stores, activity recom.Activity, cache recom.Cache, logger *slog.Logger, cfg Config, reg prometheus.Registerer) *Service {
+	s := &Service{stores: stores, activity: activity, cache: cache, logger: logger, cfg: cfg.withDefaults(),
+		now: time.Now, tenants: map[string]*tenantModel{},
+		buildSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "recomengine_model_build_seconds",
+			Help: "Duration of tenant model builds.", Buckets: prometheus.ExponentialBuckets(0.01, 2, 14)}),
+		modelBytes: prometheus.NewGauge(prometheus.GaugeOpts{Name: "recomengine_model_last_bytes",
+			Help: "Serialised size of the most recently built model."}),
+	}
+	if reg != nil {
+		reg.MustRegister(s.buildSeconds, s.modelBytes)
+	}
+	return s
+}
+
+// Query is a recommendation request.
+type Query struct {
+	UserID    string
+	ProductID string
+	Placement string
+	Strategy  string // "" = the tenant's default
+	Limit     int
+}
+
+// Meta describes an answer (DESIGN §2).
+type Meta struct {
+	Strategy         string `json:"strategy"`
+	IsFallback       bool   `json:"isFallback"`
+	Cached           bool   `json:"cached"`
+	RecommendationID string `json:"recommendationId"`
+	Placement        string `json:"placement"`
+	ModelVersion     int64  `json:"modelVersion"`
+	ExperimentID     string `json:"experimentId,omitempty"`
+	Variant          string `json:"variant,omitempty"`
+}
+
+// Recommendation is one product shown to a shopper.
+type Recommendation struct {
+	ProductID string  `json:"productId"`
+	Name      string  `json:"name"`
+	ImageURL  string  `json:"imageUrl"`
+	URL       string  `json:"url"`
+	Price     float64 `json:"price"`
+	Currency  string  `json:"currency"`
+	Category  string  `json:"category"`
+	Score     float64 `json:"score"`
+	Reason    string  `json:"reason"`
+}
+
+// ranked is what the cache keeps: the engine's list before the live catalog check, with
+// a margin so dropping an unavailable product still leaves enough.
+type ranked struct {
+	Items      []engine.Item `json:"items"`
+	Strategy   string        `json:"strategy"`
+	IsFallback bool          `json:"isFallback"`
+	Version    int64         `json:"version"`
+}
+
+// Recommend answers q for the tenant with its configuration.
+func (s *Service) Recommend(ctx context.Context, tenantID string, cfg recom.TenantConfig, q Query) ([]Recommendation, Meta, error) {
+	if q.Limit <= 0 {
+		q.Limit = 8
+	}
+	if q.Placement == "" {
+		q.Placement = "default"
+	}
+	strategy := q.Strategy
+	if strategy == "" {
+		strategy = cfg.DefaultStrategy
+	}
+	now := s.now()
+	recent, seq, err := s.recent(ctx, tenantID, q.UserID)
+	if err != nil {
+		return nil, Meta{}, err
+	}
+	tm, err := s.tenantModel(ctx, tenantID)
+	if err != nil {
+		return nil, Meta{}, err
+	}
+	version := tm.version.Load()
+	meta := Meta{Placement: q.Placement, RecommendationID: recom.NewID(), ModelVersion: version}
+	// The key holds the user's event sequence: a new event of the user is never hidden
+	// (US3-5). seq < 0 means Activity was unavailable: no caching then.
+	key := fmt.Sprintf("rec:%s:%s:%s:%s:%s:%d:%d:%d", tenantID, q.UserID, q.Placement, strategy, q.ProductID, q.Limit, seq, version)
+	var r ranked
+	if seq >= 0 && s.cache != nil {
+		if b, ok, err := s.cache.Get(ctx, key); err == nil && ok && json.Unmarshal(b, &r) == nil {
+			meta.Cached = true
+		}
+	}
+	if !meta.Cached {
+		purchased := map[string]bool{}
+		for _, e := range recent {
+			if e.Type == recom.Purchase {
+				purchased[e.ProductID] = true
+			}
+		}
+		var trending []recom.Scored
+		if s.activity != nil {
+			trending, _ = s.activity.Trending(ctx, tenantID, 200, now) // a failure means the model's own
+		}
+		res := tm.model.Load().Recommend(engine.Request{
+			Strategy: strategy, UserEvents: recent, ProductID: q.ProductID, Limit: q.Limit + 8 + q.Limit/2,
+			Exclude: func(id string) bool { return purchased[id] }, Trending: trending, Now: now,
+			ColdStartMinEvents: max(1, cfg.ColdStartMinEvents), // the engine reads ≤ 0 as its default; 0 and 1 behave alike
+		})
+		r = ranked{Items: res.Items, Strategy: res.Strategy, IsFallback: res.IsFallback, Version: version}
+		if seq >= 0 && s.cache != nil {
+			if b, err := json.Marshal(r); err == nil {
+				_ = s.cache.Set(ctx, key, b, s.cfg.CacheTTL) // a cache failure costs only speed
+			}
+		}
+	}
+	meta.Strategy, meta.IsFallback = r.Strategy, r.IsFallback
+	out, err := s.live(ctx, tenantID, r.Items, q)
+	return out, meta, err
+}
+
+// live keeps the items that are in the catalog and available now, up to the limit, with
+// their current name, price and links: availability applies at once, cached or not.
+func (s *Service) live(ctx context.Context, tenantID string, items []engine.Item, q Query) ([]Recommendation, error) {
+	ids := make([]string, len(items))
+	for i, it := range items {
+		ids[i] = it.ProductID
+	}
+	found, err := s.stores.Catalog.FindItemsByIDs(ctx, tenantID, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]recom.CatalogItem, len(found))
+	for _, c := range found {
+		byID[c.ProductID] = c
+	}
+	out := make([]Recommendation, 0, q.Limit)
+	for _, it := range items {
+		c, ok := byID[it.ProductID]
+		if !ok || !c.Available || it.ProductID == q.ProductID {
+			continue
+		}
+		out = append(out, Recommendation{ProductID: c.ProductID, Name: c.Name, ImageURL: c.ImageURL, URL: c.URL,
+			Price: c.Price, Currency: c.Currency, Category: c.Category, Score: it.Score, Reason: it.Reason})
+		if len(out) == q.Limit {
+			break
+		}
+	}
+	return out, nil
+}
+
+// recent returns the user's recent events and sequence number from Activity, or from the
+// store when Activity is unavailable (spec edge case: Redis down), with seq -1.
+func (s *Service) recent(ctx context.Context, tenantID, userID string) ([]recom.Event, int64, error) {
+	if s.activity != nil {
+		evs, seq, err := s.activity.RecentEvents(ctx, tenantID, userID, recom.MaxRecentEvents)
+		if err == nil {
+			return evs, seq, nil
+		}
+		s.logger.WarnContext(ctx, "recent events from the store: activity unavailable", "err", err)
+	}
+	evs, _, err := s.stores.Events.FindEvents(ctx, tenantID, recom.EventFilter{UserID: userID, Page: recom.Page{Limit: recom.MaxRecentEvents}})
+	return evs, -1, err
+}
+
+// tenantModel returns the tenant's model: in memory, else the stored snapshot, else a
+// build now (the tenant's first request).
+func (s *Service) tenantModel(ctx context.Context, tenantID string) (*tenantModel, error) {
+	s.mu.Lock()
+	tm, ok := s.tenants[tenantID]
+	if !ok {
+		tm = &tenantModel{}
+		s.tenants[tenantID] = tm
+	}
+	s.mu.Unlock()
+	if tm.model.Load() != nil {
+		return tm, nil
+	}
+	tm.loadOnce.Lock()
+	defer tm.loadOnce.Unlock()
+	if tm.model.Load() != nil {
+		return tm, nil
+	}
+	snap, err := s.stores.Models.LoadModel(ctx, tenantID)
+	switch {
+	case err == nil:
+		m := new(engine.Model)
+		if err := m.UnmarshalBinary(snap.Data); err == nil {
+			tm.model.Store(m)
+			tm.version.Store(snap.Version)
+			return tm, nil
+		}
+		s.logger.WarnContext(ctx, "stored model unreadable; rebuilding", "tenantId", tenantID, "err", err)
+	case !recom.IsNotFound(err):
+		return nil, err
+	}
+	if err := s.build(ctx, tenantID, tm); err != nil {
+		return nil, err
+	}
+	return tm, nil
+}
+
+// Observe counts accepted events of a tenant; enough of them start an early rebuild.
+func (s *Service) Observe(tenantID string, n int) {
+	s.mu.Lock()
+	tm, ok := s.tenants[tenantID]
+	s.mu.Unlock()
+	if !ok {
+		return // no model in memory yet: the first request builds a current one
+	}
+	if tm.pending.Add(int64(n)) >= s.cfg.RebuildAfterEvents {
+		s.rebuildAsync(tenantID, tm)
+	}
+}
+
+// Run rebuilds, every RebuildEvery, the tenants that got events since their build, until
+// ctx ends.
+func (s *Service) Run(ctx context.Context) {
+	t := time.NewTicker(s.cfg.RebuildEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		s.mu.Lock()
+		due := map[string]*tenantModel{}
+		for id, tm := range s.tenants {
+			if tm.pending.Load() > 0 {
+				due[id] = tm
+			}
+		}
+		s.mu.Unlock()
+		for id, tm := range due {
+			if tm.building.CompareAndSwap(false, true) {
+				err := s.build(ctx, id, tm)
+				tm.building.Store(false)
+				if err != nil && !errors.Is(err, context.Canceled) {
+					s.logger.Error("model build", "tenantId", id, "err", err)
+				}
+			}
+		}
+	}
+}
+
+func (s *Service) rebuildAsync(tenantID string, tm *tenantModel) {
+	if !tm.building.CompareAndSwap(false, true) {
+		return
+	}
+	go func() {
+		defer tm.building.Store(false)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+		defer cancel()
+		if err := s.build(ctx, tenantID, tm); err != nil {
+			s.logger.Error("model build", "tenantId", tenantID, "err", err)
+		}
+	}()
+}
+
+// build reads the tenant's catalog and events, builds a model, swaps it in and stores
+// it for other nodes.
+func (s *Service) build(ctx context.Context, tenantID string, tm *tenantModel) error {
+	start := s.now()
+	pendingAtStart := tm.pending.Load()
+	items, _, err := s.stores.Catalog.FindItems(ctx, tenantID, recom.CatalogFilter{})
+	if err != nil {
+		return err
+	}
+	var events []recom.Event
+	err = s.stores.Events.ScanEvents(ctx, tenantID, start.Add(-s.cfg.History), func(chunk []recom.Event) error {
+		events = append(events, chunk...)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	m := engine.Build(items, events, start, s.cfg.Engine)
+	version := start.UnixNano()
+	tm.model.Store(m)
+	tm.version.Store(version)
+	tm.pending.Add(-pendingAtStart)
+	s.buildSeconds.Observe(time.Since(start).Seconds())
+	data, err := m.MarshalBinary()
+	if err != nil {
+		return err
+	}
+	s.modelBytes.Set(float64(len(data)))
+	s.logger.Info("model built", "tenantId", tenantID, "items", len(items), "events", len(events),
+		"seconds", strconv.FormatFloat(time.Since(start).Seconds(), 'f', 3, 64), "bytes", len(data))
+	return s.stores.Models.SaveModel(ctx, recom.ModelSnapshot{TenantID: tenantID, Version: version, BuiltAt: start.UTC().Truncate(time.Microsecond),
+		Events: int64(len(events)), Data: data})
+}
