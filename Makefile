@@ -3,7 +3,8 @@
 #   make run     build the dashboard and SDK when Node is present, then build and serve
 #                (extra flags for serve: make run ARGS='...')
 #   make build   the same builds, without serving: bin/recomengine
-#   make test    go vet, Go tests with -race and coverage (>= COVERAGE_MIN, default 80),
+#   make test    go vet, every Go test with coverage (>= COVERAGE_MIN, default 80), then
+#                again with -race in -short mode (the slow quality tests run only in the first),
 #                then the web/ and sdk/ tests (npm ci && npm test) when those exist
 #   make bench   Go benchmarks, then the ingestion load test on PostgreSQL + Redis
 #   make lint    gofmt and go vet
@@ -39,8 +40,9 @@ test: test-go test-js
 
 test-go: go-scope
 	$(GO) vet ./...
-	$(GO) test -race -count=1 -coverpkg=./... -coverprofile=coverage.out ./...
+	$(GO) test -count=1 -coverpkg=./... -coverprofile=coverage.out ./...
 	scripts/coverage.sh coverage.out
+	$(GO) test -race -short -count=1 ./...
 
 test-js:
 	@for d in $(JS_DIRS); do scripts/npm.sh test "$$d"; done
