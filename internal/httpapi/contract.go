@@ -135,6 +135,10 @@ func validationError(err error) error {
 				unsupported = true
 				return
 			}
+			if errors.Is(e.Err, openapi3filter.ErrInvalidRequired) {
+				fields = append(fields, recom.FieldError{Field: orBody(at), Message: "is required"})
+				return
+			}
 			if e.Err == nil {
 				fields = append(fields, recom.FieldError{Field: orBody(at), Message: e.Reason})
 				return

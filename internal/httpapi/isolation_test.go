@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -68,6 +69,19 @@ func TestTenantIsolation(t *testing.T) {
 					}
 					return v
 				})
+				// Required query parameters take their documented example.
+				var query []string
+				for _, p := range append(c.doc.Paths.Value(path).Parameters, operation.Parameters...) {
+					if p.Value.In == "query" && p.Value.Required {
+						if p.Value.Example == nil {
+							t.Fatalf("required query parameter %s of %s has no example in api/openapi.yaml", p.Value.Name, op)
+						}
+						query = append(query, fmt.Sprintf("%s=%v", p.Value.Name, p.Value.Example))
+					}
+				}
+				if len(query) > 0 {
+					url += "?" + strings.Join(query, "&")
+				}
 				var body any
 				if rb := operation.RequestBody; rb != nil && rb.Value.Required {
 					mt := rb.Value.Content.Get("application/json")

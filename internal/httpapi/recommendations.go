@@ -24,6 +24,26 @@ func (s *server) handleRecommendations() http.Handler {
 	})
 }
 
+// handleRecommendationPreview serves GET /api/v1/tenants/{id}/recommendations/preview: the
+// dashboard's "try a user id", on the same path as the public endpoint.
+func (s *server) handleRecommendationPreview() http.Handler {
+	return handler(s.Logger, func(w http.ResponseWriter, r *http.Request) error {
+		t, err := s.ownTenant(r)
+		if err != nil {
+			return err
+		}
+		q, err := recommendQuery(r)
+		if err != nil {
+			return err
+		}
+		recs, meta, err := s.Recommender.Recommend(r.Context(), t.ID, t.Config, q)
+		if err != nil {
+			return err
+		}
+		return encode(w, http.StatusOK, envelope{Data: recs, Meta: meta})
+	})
+}
+
 // recommendQuery reads the query of a recommendation request (the contract has checked
 // types and bounds already; this is the second net).
 func recommendQuery(r *http.Request) (recommend.Query, error) {

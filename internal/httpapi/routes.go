@@ -40,6 +40,7 @@ func (s *server) addRoutes() error {
 
 		s.handle("GET /api/v1/tenants/{id}/catalog", s.handleCatalogList(s.adminTenant), admin),
 		s.handle("GET /api/v1/tenants/{id}/events", s.handleEventList(), admin),
+		s.handle("GET /api/v1/tenants/{id}/recommendations/preview", s.handleRecommendationPreview(), admin),
 
 		s.handle("GET /api/v1/key", s.handleKeyInfo(), readKey),
 
