@@ -14,8 +14,11 @@ import (
 // loadtestCmd runs `recomengine loadtest events`: it exits non-zero when a request failed
 // or an acknowledged event is missing, so scripts can gate on it.
 func loadtestCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "recs" {
+		return loadtestRecs(ctx, args[1:], getenv, stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "events" {
-		return errors.New("usage: recomengine loadtest events [flags]")
+		return errors.New("usage: recomengine loadtest events|recs [flags]")
 	}
 	fs := flag.NewFlagSet("loadtest events", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -53,4 +56,29 @@ func getenvOr(getenv func(string) string, key, def string) string {
 		return v
 	}
 	return def
+}
+
+// loadtestRecs runs `recomengine loadtest recs`; it exits non-zero when a request failed.
+func loadtestRecs(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("loadtest recs", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg := loadtest.RecsConfig{}
+	fs.StringVar(&cfg.URL, "url", "http://"+getenvOr(getenv, "RECOM_ADDR", "127.0.0.1:8080"), "base URL of the server")
+	fs.IntVar(&cfg.Tenants, "tenants", 4, "tenants to spread the load over")
+	fs.IntVar(&cfg.Users, "users", 300, "shoppers with history per tenant")
+	fs.IntVar(&cfg.Products, "products", 500, "catalog size per tenant")
+	fs.IntVar(&cfg.Rate, "rate", 500, "requests per second")
+	fs.DurationVar(&cfg.Duration, "duration", 10*time.Second, "attack duration")
+	fs.IntVar(&cfg.Connections, "connections", 64, "HTTP connections")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	rep, err := loadtest.Recs(ctx, cfg, stdout)
+	if err != nil {
+		return err
+	}
+	if failed := rep.Requests - uint64(rep.StatusCodes["200"]); failed > 0 {
+		return fmt.Errorf("loadtest: %d of %d requests failed", failed, rep.Requests)
+	}
+	return nil
 }

@@ -607,3 +607,16 @@ func TestLoadtestEventsCommand(t *testing.T) {
 		t.Error("an unknown loadtest kind was accepted")
 	}
 }
+
+func TestLoadtestRecsCommand(t *testing.T) {
+	inst := startServe(t, map[string]string{"RECOM_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "lr.db")})
+	var out strings.Builder
+	err := run(context.Background(), []string{"loadtest", "recs", "-url", inst.URL, "-rate", "50", "-duration", "1s",
+		"-tenants", "1", "-users", "30", "-products", "40"}, func(string) string { return "" }, nil, &out, io.Discard)
+	if err != nil {
+		t.Fatalf("loadtest recs: %v\n%s", err, out.String())
+	}
+	if !regexp.MustCompile(`status codes   map\[200:\d+\]\n`).MatchString(out.String()) || !strings.Contains(out.String(), "p95") {
+		t.Errorf("loadtest recs output:\n%s", out.String())
+	}
+}
