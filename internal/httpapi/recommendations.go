@@ -2,7 +2,10 @@ package httpapi
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/recomengine/recomengine/internal/recom"
 	"github.com/recomengine/recomengine/internal/recommend"
@@ -44,21 +47,36 @@ func (s *server) handleRecommendationPreview() http.Handler {
 	})
 }
 
-// recommendQuery reads the query of a recommendation request (the contract has checked
-// types and bounds already; this is the second net).
+// recommendQuery reads and checks the query of a recommendation request: the rules of
+// the contract's parameters, checked here because this hot path skips the validator.
 func recommendQuery(r *http.Request) (recommend.Query, error) {
 	v := r.URL.Query()
 	q := recommend.Query{UserID: v.Get("userId"), ProductID: v.Get("productId"), Placement: v.Get("placement"),
 		Strategy: v.Get("strategy"), Limit: 8}
-	if q.UserID == "" {
-		return q, recom.Invalid(recom.FieldError{Field: "userId", Message: "is required"})
+	var fs []recom.FieldError
+	switch n := utf8.RuneCountInString(q.UserID); {
+	case !v.Has("userId"):
+		fs = append(fs, recom.FieldError{Field: "userId", Message: "is required"})
+	case n < 1 || n > 128:
+		fs = append(fs, recom.FieldError{Field: "userId", Message: "must be 1 to 128 characters"})
 	}
-	if l := v.Get("limit"); l != "" {
+	for field, val := range map[string]string{"productId": q.ProductID, "placement": q.Placement} {
+		if v.Has(field) && (val == "" || utf8.RuneCountInString(val) > 128) {
+			fs = append(fs, recom.FieldError{Field: field, Message: "must be 1 to 128 characters"})
+		}
+	}
+	if q.Strategy != "" && !slices.Contains(recom.Strategies, q.Strategy) {
+		fs = append(fs, recom.FieldError{Field: "strategy", Message: "must be one of " + strings.Join(recom.Strategies, ", ")})
+	}
+	if l := v.Get("limit"); v.Has("limit") {
 		n, err := strconv.Atoi(l)
 		if err != nil || n < 1 || n > 50 {
-			return q, recom.Invalid(recom.FieldError{Field: "limit", Message: "must be an integer from 1 to 50"})
+			fs = append(fs, recom.FieldError{Field: "limit", Message: "must be an integer from 1 to 50"})
 		}
 		q.Limit = n
+	}
+	if len(fs) > 0 {
+		return q, recom.Invalid(fs...)
 	}
 	return q, nil
 }

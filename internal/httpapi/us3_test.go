@@ -163,6 +163,9 @@ func TestRecommendationValidation(t *testing.T) {
 		"userId=u&limit=51":                  "limit",
 		"userId=u&strategy=magic":            "strategy",
 		"userId=" + strings.Repeat("x", 129): "userId",
+		"userId=u&limit=two":                 "limit",
+		"userId=u&productId=":                "productId",
+		"userId=u&placement=" + strings.Repeat("p", 129): "placement",
 	} {
 		res := k.do("GET", "/api/v1/recommendations?"+q, nil, "X-API-Key", k.read.Key)
 		p := res.problem(t)

@@ -66,6 +66,7 @@ type Service struct {
 
 // tenantModel is one tenant's current model, swapped atomically when a build finishes.
 type tenantModel struct {
+	trend    atomic.Pointer[trendMemo] // the live trending list, read at most every trendTTL
 	model    atomic.Pointer[engine.Model]
 	version  atomic.Int64
 	pending  atomic.Int64 // events since the model's build
@@ -170,10 +171,7 @@ func (s *Service) Recommend(ctx context.Context, tenantID string, cfg recom.Tena
 				purchased[e.ProductID] = true
 			}
 		}
-		var trending []recom.Scored
-		if s.activity != nil {
-			trending, _ = s.activity.Trending(ctx, tenantID, 200, now) // a failure means the model's own
-		}
+		trending := s.trending(ctx, tenantID, tm, now)
 		res := tm.model.Load().Recommend(engine.Request{
 			Strategy: strategy, UserEvents: recent, ProductID: q.ProductID, Limit: q.Limit + 8 + q.Limit/2,
 			Exclude: func(id string) bool { return purchased[id] }, Trending: trending, Now: now,
@@ -189,6 +187,32 @@ func (s *Service) Recommend(ctx context.Context, tenantID string, cfg recom.Tena
 	meta.Strategy, meta.IsFallback = r.Strategy, r.IsFallback
 	out, err := s.live(ctx, tenantID, r.Items, q)
 	return out, meta, err
+}
+
+// trendTTL is how long a tenant's live trending list is reused: it moves over hours, and
+// reading 200 scores from Redis on every request would cost more than the rest.
+const trendTTL = 5 * time.Second
+
+type trendMemo struct {
+	list []recom.Scored
+	at   time.Time
+}
+
+// trending returns the tenant's live trending list from Activity, remembered for
+// trendTTL; nil (the model's own) when Activity is unavailable.
+func (s *Service) trending(ctx context.Context, tenantID string, tm *tenantModel, now time.Time) []recom.Scored {
+	if s.activity == nil {
+		return nil
+	}
+	if m := tm.trend.Load(); m != nil && now.Sub(m.at) < trendTTL {
+		return m.list
+	}
+	list, err := s.activity.Trending(ctx, tenantID, 200, now)
+	if err != nil {
+		return nil
+	}
+	tm.trend.Store(&trendMemo{list: list, at: now})
+	return list
 }
 
 // live keeps the items that are in the catalog and available now, up to the limit, with
