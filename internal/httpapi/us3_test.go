@@ -190,3 +190,40 @@ func TestSparseTenantFallsBack(t *testing.T) {
 		t.Errorf("sparse tenant: %+v, %d items", r.Meta, len(r.Data))
 	}
 }
+
+// TestFreshness: once a view of X is acknowledged, the very next answer follows X — items
+// recommended because of X — with no rebuild (DESIGN §4: recent events are re-scored live).
+func TestFreshness(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		k := newKeyEnv(t, b)
+		shopFixture(t, k, 300)
+		becauseX := func(r recResponse) (n int) {
+			for _, it := range r.Data {
+				if strings.Contains(it.Reason, "Toys item 25") {
+					n++
+				}
+			}
+			return n
+		}
+		// A shopper who looked at five kitchen products in the last days.
+		for i := 0; i < 5; i++ {
+			at := time.Now().Add(-time.Duration(48+i) * time.Hour).UTC().Format(time.RFC3339)
+			k.do("POST", "/api/v1/events", map[string]any{"eventType": "product_viewed", "userId": "fresh-shopper", "productId": fmt.Sprint("p", i), "timestamp": at},
+				"X-API-Key", k.rw.Key)
+		}
+		before := k.recommend(t, "userId=fresh-shopper")
+		if becauseX(before) > 0 {
+			t.Fatalf("the answer already follows a product the shopper never saw: %+v", before.Data)
+		}
+		version := before.Meta.ModelVersion
+		if res := k.do("POST", "/api/v1/events", map[string]any{"eventType": "product_viewed", "userId": "fresh-shopper", "productId": "p25"},
+			"X-API-Key", k.rw.Key); res.Status != 202 {
+			t.Fatalf("view: %d", res.Status)
+		}
+		after := k.recommend(t, "userId=fresh-shopper")
+		if becauseX(after) == 0 || after.Meta.Cached || after.Meta.ModelVersion != version {
+			t.Errorf("after viewing Toys item 25 (%+v): %d items because of it, cached %v, model %d→%d: %+v", after.Meta,
+				becauseX(after), after.Meta.Cached, version, after.Meta.ModelVersion, after.Data)
+		}
+	})
+}
