@@ -16,9 +16,14 @@ type catalogInput struct {
 	Available *bool `json:"available"`
 }
 
-func (in catalogInput) item() recom.CatalogItem {
+// item is the item to store; the currency defaults to the tenant's.
+func (in catalogInput) item(r *http.Request) recom.CatalogItem {
 	it := in.CatalogItem
 	it.Available = in.Available == nil || *in.Available
+	if it.Currency == "" {
+		p, _ := recom.PrincipalFrom(r.Context())
+		it.Currency = p.TenantConfig.Currency
+	}
 	return it
 }
 
@@ -31,7 +36,7 @@ func (s *server) handleCatalogCreate() http.Handler {
 		if err != nil {
 			return err
 		}
-		it, created, err := s.upsertOne(r, p.TenantID, in.item())
+		it, created, err := s.upsertOne(r, p.TenantID, in.item(r))
 		if err != nil {
 			return err
 		}
@@ -99,7 +104,7 @@ func (s *server) handleCatalogBatch() http.Handler {
 			if err := dec.Decode(&ci); err != nil {
 				fs = prefixFields(jsonError(err), at).(*recom.Error).Fields
 			} else {
-				it := ci.item()
+				it := ci.item(r)
 				fs = it.Validate(at)
 				if j, dup := seen[it.ProductID]; dup && len(fs) == 0 {
 					fs = []recom.FieldError{{Field: at + "productId", Message: fmt.Sprintf("repeats items[%d]; send each product once", j)}}
@@ -216,7 +221,7 @@ func (s *server) handleCatalogPut() http.Handler {
 			return recom.Invalid(recom.FieldError{Field: "productId", Message: "must match the productId of the path"})
 		}
 		in.ProductID = id
-		it, _, err := s.upsertOne(r, p.TenantID, in.item())
+		it, _, err := s.upsertOne(r, p.TenantID, in.item(r))
 		if err != nil {
 			return err
 		}
@@ -249,7 +254,7 @@ func (s *server) handleCatalogPatch() http.Handler {
 		if in.Available == nil {
 			return recom.Invalid(recom.FieldError{Field: "available", Message: "must be true or false"})
 		}
-		it, _, err = s.upsertOne(r, p.TenantID, in.item())
+		it, _, err = s.upsertOne(r, p.TenantID, in.item(r))
 		if err != nil {
 			return err
 		}

@@ -173,7 +173,7 @@ func validationError(err error) error {
 	}
 	walk(err, "")
 	if unsupported && len(fields) == 0 {
-		return recom.Errorf(recom.CodeUnsupportedMedia, "The body must be application/json.")
+		return recom.Errorf(recom.CodeUnsupportedMedia, "The body must be JSON, sent with Content-Type: application/json.")
 	}
 	if len(fields) == 0 {
 		fields = append(fields, recom.FieldError{Field: "body", Message: "is invalid"})

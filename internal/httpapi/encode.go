@@ -81,7 +81,7 @@ func requireJSON(r *http.Request) error {
 	}
 	mt, _, err := mime.ParseMediaType(ct)
 	if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-		return recom.Errorf(recom.CodeUnsupportedMedia, "The body must be application/json.")
+		return recom.Errorf(recom.CodeUnsupportedMedia, "The body must be JSON, sent with Content-Type: application/json.")
 	}
 	return nil
 }

@@ -54,7 +54,7 @@ func TestUS2(t *testing.T) {
 			Data recom.CatalogItem `json:"data"`
 		}
 		res.decode(t, &item)
-		if res.Status != 201 || item.Data.ProductID != "prod-456" || item.Data.Price != 12.5 || !item.Data.Available || item.Data.CreatedAt.IsZero() {
+		if res.Status != 201 || item.Data.ProductID != "prod-456" || item.Data.Price != 12.5 || !item.Data.Available || item.Data.CreatedAt.IsZero() || item.Data.Currency != "USD" {
 			t.Fatalf("US2-1: %d %s", res.Status, res.Body)
 		}
 
