@@ -30,12 +30,12 @@ trap cleanup EXIT
 
 RECOM_DATABASE_URL="${pg/\/test\?/\/$db?}" RECOM_REDIS_URL="$redis" RECOM_REDIS_PREFIX="bench:$$:" \
 	RECOM_JWT_SECRET="bench-jwt-secret-$(date +%s)-0123456789abcdef" RECOM_KEY_PEPPER="bench-pepper-$(date +%s)-0123456789abcdef" \
-	RECOM_ADDR="127.0.0.1:$port" RECOM_LOG_LEVEL=warn RECOM_BCRYPT_COST=10 \
+	RECOM_ADDR="127.0.0.1:$port" RECOM_LOG_LEVEL=warn RECOM_BCRYPT_COST=10 RECOM_SUPER_ADMIN_EMAILS=bench@loadtest.example \
 	./bin/recomengine serve >/dev/null &
 server=$!
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.2; done
 
 echo "== single events, $rate/s for $duration"
-./bin/recomengine loadtest events -url "http://127.0.0.1:$port" -rate "$rate" -duration "$duration" -batch 1 -connections 512
+./bin/recomengine loadtest events -url "http://127.0.0.1:$port" -rate "$rate" -duration "$duration" -batch 1 -connections 512 -email bench@loadtest.example
 echo "== batches of 100, $batch_rate/s ($((batch_rate * 100)) events/s) for $duration"
-./bin/recomengine loadtest events -url "http://127.0.0.1:$port" -rate "$batch_rate" -duration "$duration" -batch 100 -connections 256
+./bin/recomengine loadtest events -url "http://127.0.0.1:$port" -rate "$batch_rate" -duration "$duration" -batch 100 -connections 256 -email bench@loadtest.example

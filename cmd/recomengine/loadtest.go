@@ -32,6 +32,7 @@ func loadtestCmd(ctx context.Context, args []string, getenv func(string) string,
 	fs.IntVar(&cfg.Products, "products", 200, "catalog size per tenant")
 	fs.IntVar(&cfg.Connections, "connections", 64, "HTTP connections")
 	fs.BoolVar(&cfg.Verify, "verify", true, "count the stored events of the run afterwards")
+	adminFlags(fs, &cfg.Admin)
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -70,6 +71,7 @@ func loadtestRecs(ctx context.Context, args []string, getenv func(string) string
 	fs.IntVar(&cfg.Rate, "rate", 500, "requests per second")
 	fs.DurationVar(&cfg.Duration, "duration", 10*time.Second, "attack duration")
 	fs.IntVar(&cfg.Connections, "connections", 64, "HTTP connections")
+	adminFlags(fs, &cfg.Admin)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -81,4 +83,11 @@ func loadtestRecs(ctx context.Context, args []string, getenv func(string) string
 		return fmt.Errorf("loadtest: %d of %d requests failed", failed, rep.Requests)
 	}
 	return nil
+}
+
+// adminFlags binds the sign-in of the load test: a super admin of the server (listed in
+// its RECOM_SUPER_ADMIN_EMAILS) may raise the tenants' rate limits for the run.
+func adminFlags(fs *flag.FlagSet, a *loadtest.Admin) {
+	fs.StringVar(&a.Email, "email", "", "admin email to sign up or in with; must be in the server's RECOM_SUPER_ADMIN_EMAILS")
+	fs.StringVar(&a.Password, "password", "loadtest admin password", "that admin's password")
 }

@@ -485,9 +485,10 @@ func TestTwoNodesShareOneRateLimit(t *testing.T) {
 func TestSIGTERMUnderIngestLoseNothing(t *testing.T) {
 	dbURL := pgtest.NewDatabase(t)
 	env := map[string]string{
-		"RECOM_DATABASE_URL": dbURL,
-		"RECOM_JWT_SECRET":   strings.Repeat("j", 40),
-		"RECOM_KEY_PEPPER":   strings.Repeat("k", 40),
+		"RECOM_DATABASE_URL":       dbURL,
+		"RECOM_JWT_SECRET":         strings.Repeat("j", 40),
+		"RECOM_KEY_PEPPER":         strings.Repeat("k", 40),
+		"RECOM_SUPER_ADMIN_EMAILS": "load@example.com", // raises the tenant's write limit
 	}
 	inst := startServe(t, env)
 	token := signup(t, inst.URL, "load@example.com")
@@ -588,11 +589,12 @@ func TestSIGTERMUnderIngestLoseNothing(t *testing.T) {
 }
 
 func TestLoadtestEventsCommand(t *testing.T) {
-	inst := startServe(t, map[string]string{"RECOM_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "lt.db")})
+	inst := startServe(t, map[string]string{"RECOM_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "lt.db"),
+		"RECOM_SUPER_ADMIN_EMAILS": "lt@loadtest.example"})
 	for _, batch := range []string{"1", "20"} {
 		var out strings.Builder
 		err := run(context.Background(), []string{"loadtest", "events", "-url", inst.URL, "-rate", "100", "-duration", "1s",
-			"-tenants", "3", "-products", "10", "-batch", batch}, func(string) string { return "" }, nil, &out, io.Discard)
+			"-tenants", "3", "-products", "10", "-batch", batch, "-email", "lt@loadtest.example"}, func(string) string { return "" }, nil, &out, io.Discard)
 		if err != nil {
 			t.Fatalf("loadtest -batch %s: %v\n%s", batch, err, out.String())
 		}
@@ -609,10 +611,11 @@ func TestLoadtestEventsCommand(t *testing.T) {
 }
 
 func TestLoadtestRecsCommand(t *testing.T) {
-	inst := startServe(t, map[string]string{"RECOM_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "lr.db")})
+	inst := startServe(t, map[string]string{"RECOM_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "lr.db"),
+		"RECOM_SUPER_ADMIN_EMAILS": "lt@loadtest.example"})
 	var out strings.Builder
 	err := run(context.Background(), []string{"loadtest", "recs", "-url", inst.URL, "-rate", "50", "-duration", "1s",
-		"-tenants", "1", "-users", "30", "-products", "40"}, func(string) string { return "" }, nil, &out, io.Discard)
+		"-tenants", "1", "-users", "30", "-products", "40", "-email", "lt@loadtest.example"}, func(string) string { return "" }, nil, &out, io.Discard)
 	if err != nil {
 		t.Fatalf("loadtest recs: %v\n%s", err, out.String())
 	}

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -34,22 +35,27 @@ func CheckPassword(hash, password string) bool {
 	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) == nil
 }
 
-// dummyHash is compared against when an email is unknown, so a login takes as long for a
-// missing account as for a wrong password (no account oracle by timing).
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("recomengine-timing-equaliser"), bcrypt.MinCost)
+// dummyHashes holds, per bcrypt cost, a hash compared against when an email is unknown,
+// so a login for a missing account costs the same single comparison as a wrong password
+// (no account oracle by timing).
+var dummyHashes sync.Map // cost → []byte
 
-// CheckPasswordOrDummy checks password against hash, or burns a comparison of similar
-// cost when hash is empty, and reports whether it matched.
+// CheckPasswordOrDummy checks password against hash, or, when hash is empty, spends one
+// comparison of the same cost against a dummy, and reports whether it matched.
 func CheckPasswordOrDummy(hash, password string, cost int) bool {
-	if hash == "" {
-		h := dummyHash
-		if c, err := bcrypt.Cost(dummyHash); err == nil && c != cost {
-			h, _ = bcrypt.GenerateFromPassword([]byte("x"), cost)
-		}
-		_ = bcrypt.CompareHashAndPassword(h, []byte(password))
-		return false
+	if hash != "" {
+		return CheckPassword(hash, password)
 	}
-	return CheckPassword(hash, password)
+	h, ok := dummyHashes.Load(cost)
+	if !ok {
+		b, err := bcrypt.GenerateFromPassword([]byte("recomengine-timing-equaliser"), cost)
+		if err != nil {
+			return false
+		}
+		h, _ = dummyHashes.LoadOrStore(cost, b)
+	}
+	_ = bcrypt.CompareHashAndPassword(h.([]byte), []byte(password))
+	return false
 }
 
 // AccessTokenTTL is the lifetime of an access token (FR-002).

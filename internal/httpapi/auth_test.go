@@ -143,18 +143,32 @@ func TestTenantLifecycleAndOwnership(t *testing.T) {
 		t.Errorf("B lists A's tenants: %+v", list)
 	}
 	// Suspend with a config merge, then reactivate.
-	res := e.do("PUT", "/api/v1/tenants/"+ta.ID, `{"status":"suspended","config":{"currency":"EUR","rateLimits":{"readsPerMinute":5000}}}`, bearerA...)
+	res := e.do("PUT", "/api/v1/tenants/"+ta.ID, `{"status":"suspended","config":{"currency":"EUR","rateLimits":{"readsPerMinute":900}}}`, bearerA...)
 	var upd struct {
 		Data recom.Tenant `json:"data"`
 	}
 	res.decode(t, &upd)
 	if res.Status != 200 || upd.Data.Status != recom.TenantSuspended || upd.Data.Config.Currency != "EUR" ||
-		upd.Data.Config.RateLimits.ReadsPerMinute != 5000 || upd.Data.Config.RateLimits.WritesPerMinute != 500 ||
+		upd.Data.Config.RateLimits.ReadsPerMinute != 900 || upd.Data.Config.RateLimits.WritesPerMinute != 500 ||
 		upd.Data.Config.DefaultStrategy != "collaborative" {
 		t.Fatalf("update: %d %s", res.Status, res.Body)
 	}
 	if res := e.do("PUT", "/api/v1/tenants/"+ta.ID, map[string]string{"status": "active"}, bearerA...); res.Status != 200 {
 		t.Fatalf("reactivate: %d", res.Status)
+	}
+	// Raising its own rate limits is an operator's call; a super admin may.
+	if p := e.do("PUT", "/api/v1/tenants/"+ta.ID, `{"config":{"rateLimits":{"readsPerMinute":5000}}}`, bearerA...).problem(t); p.Status != 403 {
+		t.Errorf("an owner raised its rate limits: %+v", p)
+	}
+	if p := e.do("POST", "/api/v1/tenants", `{"name":"Big","config":{"rateLimits":{"writesPerMinute":100000}}}`, bearerA...).problem(t); p.Status != 403 {
+		t.Errorf("an owner created a tenant with raised limits: %+v", p)
+	}
+	root := e.signup("root@recomengine.test")
+	if res := e.do("PUT", "/api/v1/tenants/"+ta.ID, `{"config":{"rateLimits":{"readsPerMinute":5000}}}`, "Authorization", "Bearer "+root); res.Status != 200 {
+		t.Errorf("a super admin could not raise the limits: %d %s", res.Status, res.Body)
+	}
+	if res := e.do("PUT", "/api/v1/tenants/"+ta.ID, `{"name":"Acme Store 2"}`, bearerA...); res.Status != 200 {
+		t.Errorf("the owner cannot rename after an operator raised the limits: %d %s", res.Status, res.Body)
 	}
 	if res := e.do("DELETE", "/api/v1/tenants/"+ta.ID, nil, bearerA...); res.Status != 204 {
 		t.Fatalf("delete: %d %s", res.Status, res.Body)

@@ -56,6 +56,9 @@ func (s *server) handleTenantCreate() http.Handler {
 		if t.Config, err = mergeConfig(t.Config, in.Config); err != nil {
 			return err
 		}
+		if p.Role != recom.RoleSuperAdmin && !t.Config.SelfServiceLimits() {
+			return recom.ErrLimitsNeedOperator
+		}
 		t, err = s.Stores.Tenants.CreateTenant(r.Context(), t)
 		if err != nil {
 			return err
@@ -134,8 +137,13 @@ func (s *server) handleTenantUpdate() http.Handler {
 				return err
 			}
 		}
+		limits := t.Config.RateLimits
 		if t.Config, err = mergeConfig(t.Config, in.Config); err != nil {
 			return err
+		}
+		// A merchant may lower its limits, or keep those an operator granted, never raise them.
+		if p, _ := recom.PrincipalFrom(r.Context()); p.Role != recom.RoleSuperAdmin && t.Config.RateLimits != limits && !t.Config.SelfServiceLimits() {
+			return recom.ErrLimitsNeedOperator
 		}
 		t.UpdatedAt = recom.Now()
 		t, err = s.Stores.Tenants.UpdateTenant(r.Context(), t)

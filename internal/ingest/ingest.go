@@ -113,8 +113,14 @@ func (in *Ingester) Append(ctx context.Context, events []recom.Event) ([]bool, e
 		return nil, ErrOverloaded
 	}
 	in.pending.Add(int64(len(events)))
-	in.reqs <- req
-	in.mu.RUnlock()
+	select {
+	case in.reqs <- req:
+		in.mu.RUnlock()
+	default: // the queue of requests is full: shed rather than block
+		in.pending.Add(-int64(len(events)))
+		in.mu.RUnlock()
+		return nil, ErrOverloaded
+	}
 	select {
 	case r := <-req.done:
 		return r.created, r.err

@@ -25,6 +25,7 @@ type EventsConfig struct {
 	Products    int           // catalog size per tenant
 	Connections int           // HTTP connections
 	Verify      bool          // count the stored events afterwards
+	Admin       Admin
 }
 
 // EventsReport is the outcome of a run.
@@ -49,7 +50,7 @@ func Events(ctx context.Context, cfg EventsConfig, w io.Writer) (EventsReport, e
 	rep := EventsReport{RunID: newRunID(), Stored: -1}
 	c := &client{base: strings.TrimRight(cfg.URL, "/"), http: &http.Client{Timeout: 30 * time.Second}}
 	fmt.Fprintf(w, "run %s: setting up %d tenants with %d products each on %s\n", rep.RunID, cfg.Tenants, cfg.Products, c.base)
-	tenants, err := setup(ctx, c, rep.RunID, cfg.Tenants, cfg.Products)
+	tenants, err := setup(ctx, c, rep.RunID, cfg.Admin, cfg.Tenants, cfg.Products)
 	if err != nil {
 		return rep, err
 	}

@@ -69,15 +69,27 @@ type tenant struct {
 	Key string
 }
 
-// setup signs up an admin for this run and makes n tenants with a key and products each.
-// Their limits are raised so the run measures the service, not the per-key limit.
-func setup(ctx context.Context, c *client, runID string, n, products int) ([]tenant, error) {
+// Admin is who the load test signs in as. Raising the tenants' rate limits above the
+// platform defaults (so the run measures the service, not the per-key limit) needs a
+// super admin: an email listed in the server's RECOM_SUPER_ADMIN_EMAILS.
+type Admin struct {
+	Email, Password string
+}
+
+// setup signs up (or, if taken, signs in) the admin and makes n tenants with a key and
+// products each.
+func setup(ctx context.Context, c *client, runID string, admin Admin, n, products int) ([]tenant, error) {
 	var sess struct {
 		Token string `json:"token"`
 	}
-	creds := map[string]string{"email": "loadtest-" + runID + "@loadtest.example", "password": "load " + newRunID() + " secret"}
+	if admin.Email == "" {
+		admin = Admin{Email: "loadtest-" + runID + "@loadtest.example", Password: "load " + newRunID() + " secret"}
+	}
+	creds := map[string]string{"email": admin.Email, "password": admin.Password}
 	if err := c.call(ctx, "POST", "/api/v1/auth/signup", creds, &sess); err != nil {
-		return nil, fmt.Errorf("loadtest: sign up: %w", err)
+		if lerr := c.call(ctx, "POST", "/api/v1/auth/login", creds, &sess); lerr != nil {
+			return nil, fmt.Errorf("loadtest: sign up (%v) or sign in: %w", err, lerr)
+		}
 	}
 	c.token = sess.Token
 	out := make([]tenant, n)
@@ -86,7 +98,8 @@ func setup(ctx context.Context, c *client, runID string, n, products int) ([]ten
 		body := map[string]any{"name": fmt.Sprintf("loadtest %s #%d", runID, i),
 			"config": map[string]any{"rateLimits": map[string]int{"readsPerMinute": 1_000_000, "writesPerMinute": 1_000_000}}}
 		if err := c.call(ctx, "POST", "/api/v1/tenants", body, &t); err != nil {
-			return nil, fmt.Errorf("loadtest: create tenant: %w", err)
+			return nil, fmt.Errorf("loadtest: create tenant with raised rate limits (needs a super admin: "+
+				"start the server with RECOM_SUPER_ADMIN_EMAILS=%s and pass -email/-password): %w", admin.Email, err)
 		}
 		var k struct{ Key string }
 		if err := c.call(ctx, "POST", "/api/v1/tenants/"+t.ID+"/api-keys", map[string]string{"name": "loadtest", "permissions": "read_write"}, &k); err != nil {

@@ -22,6 +22,7 @@ type RecsConfig struct {
 	Rate        int
 	Duration    time.Duration
 	Connections int
+	Admin       Admin
 }
 
 // RecsReport is the outcome of a run.
@@ -44,7 +45,7 @@ func Recs(ctx context.Context, cfg RecsConfig, w io.Writer) (RecsReport, error) 
 	runID := newRunID()
 	c := &client{base: strings.TrimRight(cfg.URL, "/"), http: &http.Client{Timeout: 30 * time.Second}}
 	fmt.Fprintf(w, "run %s: seeding %d tenants with %d products and %d shoppers each\n", runID, cfg.Tenants, cfg.Products, cfg.Users)
-	tenants, err := setup(ctx, c, runID, cfg.Tenants, cfg.Products)
+	tenants, err := setup(ctx, c, runID, cfg.Admin, cfg.Tenants, cfg.Products)
 	if err != nil {
 		return RecsReport{}, err
 	}

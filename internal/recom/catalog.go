@@ -82,8 +82,8 @@ func (c *CatalogItem) Validate(at string) []FieldError {
 		bad("attributes", fmt.Sprintf("must have at most %d entries", maxItemAttributes))
 	}
 	for k, v := range c.Attributes {
-		if k == "" || utf8.RuneCountInString(k) > maxAttributeKey {
-			bad("attributes", fmt.Sprintf("keys must be 1 to %d characters", maxAttributeKey))
+		if k == "" || utf8.RuneCountInString(k) > maxAttributeKey || !cleanText(k, false) {
+			bad("attributes", fmt.Sprintf("keys must be 1 to %d characters of valid UTF-8 without control characters", maxAttributeKey))
 			continue
 		}
 		switch v := v.(type) {

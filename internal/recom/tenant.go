@@ -220,3 +220,15 @@ func validOrigin(s string) bool {
 		(u.Path == "" || u.Path == "/") && u.RawQuery == "" && u.Fragment == "" && u.User == nil &&
 		s == u.Scheme+"://"+u.Host
 }
+
+// ErrLimitsNeedOperator refuses a merchant raising its own rate limits: the defaults
+// protect the platform (NFR-007); a platform operator grants more.
+var ErrLimitsNeedOperator = Errorf(CodeForbidden,
+	"Rate limits above 1000 reads and 500 writes a minute are granted by a platform operator; ask support to raise them.")
+
+// SelfServiceLimits reports whether the rate limits are within what a tenant's own admin
+// may set: at most the platform defaults.
+func (c TenantConfig) SelfServiceLimits() bool {
+	d := DefaultTenantConfig().RateLimits
+	return c.RateLimits.ReadsPerMinute <= d.ReadsPerMinute && c.RateLimits.WritesPerMinute <= d.WritesPerMinute
+}

@@ -72,6 +72,7 @@ type tenantModel struct {
 	pending  atomic.Int64 // events since the model's build
 	building atomic.Bool
 	loadOnce sync.Mutex
+	swap     sync.Mutex // orders a model with its version
 }
 
 // New returns the service; reg may be nil.
@@ -290,6 +291,8 @@ func (s *Service) tenantModel(ctx context.Context, tenantID string) (*tenantMode
 	case !recom.IsNotFound(err):
 		return nil, err
 	}
+	tm.building.Store(true) // a concurrent Observe must not start a second build
+	defer tm.building.Store(false)
 	if err := s.build(ctx, tenantID, tm); err != nil {
 		return nil, err
 	}
@@ -373,8 +376,12 @@ func (s *Service) build(ctx context.Context, tenantID string, tm *tenantModel) e
 	}
 	m := engine.Build(items, events, start, s.cfg.Engine)
 	version := start.UnixNano()
-	tm.model.Store(m)
-	tm.version.Store(version)
+	tm.swap.Lock()
+	if version > tm.version.Load() { // never replace a newer model with an older build
+		tm.model.Store(m)
+		tm.version.Store(version)
+	}
+	tm.swap.Unlock()
 	tm.pending.Add(-pendingAtStart)
 	s.buildSeconds.Observe(time.Since(start).Seconds())
 	data, err := m.MarshalBinary()
