@@ -97,13 +97,8 @@ func (s *server) handleCatalogBatch() http.Handler {
 		)
 		for i, raw := range in.Items {
 			at := fmt.Sprintf("items[%d].", i)
-			var ci catalogInput
-			dec := json.NewDecoder(bytes.NewReader(raw))
-			dec.DisallowUnknownFields()
-			var fs []recom.FieldError
-			if err := dec.Decode(&ci); err != nil {
-				fs = prefixFields(jsonError(err), at).(*recom.Error).Fields
-			} else {
+			ci, fs := decodeItem[catalogInput](raw, at)
+			if len(fs) == 0 {
 				it := ci.item(r)
 				fs = it.Validate(at)
 				if j, dup := seen[it.ProductID]; dup && len(fs) == 0 {

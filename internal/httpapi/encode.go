@@ -73,6 +73,18 @@ func decode[T any](r *http.Request) (T, error) {
 	return v, nil
 }
 
+// decodeItem decodes one item of a batch strictly (no unknown fields), naming the fields
+// at fault with the prefix at (e.g. "events[3].").
+func decodeItem[T any](raw json.RawMessage, at string) (T, []recom.FieldError) {
+	var v T
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&v); err != nil {
+		return v, prefixFields(jsonError(err), at).(*recom.Error).Fields
+	}
+	return v, nil
+}
+
 // requireJSON refuses a body whose media type is not JSON.
 func requireJSON(r *http.Request) error {
 	ct := r.Header.Get("Content-Type")

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -138,12 +137,9 @@ func (s *server) handleEventBatch() http.Handler {
 
 // decodeEvent decodes and validates one event of a batch, naming fields with at.
 func decodeEvent(raw json.RawMessage, at string, now time.Time) (recom.Event, []recom.FieldError) {
-	var ev recom.Event
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&ev); err != nil {
-		e := prefixFields(jsonError(err), at).(*recom.Error)
-		return ev, e.Fields
+	ev, fs := decodeItem[recom.Event](raw, at)
+	if len(fs) > 0 {
+		return ev, fs
 	}
 	return ev, ev.Normalize(at, now)
 }

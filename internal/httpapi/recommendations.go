@@ -15,16 +15,21 @@ import (
 func (s *server) handleRecommendations() http.Handler {
 	return handler(s.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		p, _ := recom.PrincipalFrom(r.Context())
-		q, err := recommendQuery(r)
-		if err != nil {
-			return err
-		}
-		recs, meta, err := s.Recommender.Recommend(r.Context(), p.TenantID, p.TenantConfig, q)
-		if err != nil {
-			return err
-		}
-		return encode(w, http.StatusOK, envelope{Data: recs, Meta: meta})
+		return s.recommend(w, r, p.TenantID, p.TenantConfig)
 	})
+}
+
+// recommend answers a recommendation request of the tenant.
+func (s *server) recommend(w http.ResponseWriter, r *http.Request, tenantID string, cfg recom.TenantConfig) error {
+	q, err := recommendQuery(r)
+	if err != nil {
+		return err
+	}
+	recs, meta, err := s.Recommender.Recommend(r.Context(), tenantID, cfg, q)
+	if err != nil {
+		return err
+	}
+	return encode(w, http.StatusOK, envelope{Data: recs, Meta: meta})
 }
 
 // handleRecommendationPreview serves GET /api/v1/tenants/{id}/recommendations/preview: the
@@ -35,15 +40,7 @@ func (s *server) handleRecommendationPreview() http.Handler {
 		if err != nil {
 			return err
 		}
-		q, err := recommendQuery(r)
-		if err != nil {
-			return err
-		}
-		recs, meta, err := s.Recommender.Recommend(r.Context(), t.ID, t.Config, q)
-		if err != nil {
-			return err
-		}
-		return encode(w, http.StatusOK, envelope{Data: recs, Meta: meta})
+		return s.recommend(w, r, t.ID, t.Config)
 	})
 }
 
