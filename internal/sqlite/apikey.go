@@ -73,16 +73,8 @@ func (s apiKeyStore) FindAPIKeys(ctx context.Context, tenantID string) ([]recom.
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: find api keys of tenant %s: %w", tenantID, err)
 	}
-	defer rows.Close()
-	keys := []recom.APIKey{}
-	for rows.Next() {
-		k, err := scanAPIKey(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: find api keys of tenant %s: %w", tenantID, err)
-		}
-		keys = append(keys, k)
-	}
-	if err := rows.Err(); err != nil {
+	keys, err := collect(rows, scanAPIKey)
+	if err != nil {
 		return nil, fmt.Errorf("sqlite: find api keys of tenant %s: %w", tenantID, err)
 	}
 	return keys, nil

@@ -149,25 +149,13 @@ func (s catalogStore) FindItems(ctx context.Context, tenantID string, f recom.Ca
 	if err := s.db.read.QueryRowContext(ctx, `SELECT count(*) FROM catalog_items`+cond, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("sqlite: count catalog items of tenant %s: %w", tenantID, err)
 	}
-	limit := f.Page.Limit
-	if limit <= 0 {
-		limit = -1 // SQLite: no limit
-	}
-	page := ` ORDER BY updated_at DESC, product_id LIMIT ` + arg(limit) + ` OFFSET ` + arg(max(f.Page.Offset, 0))
+	page := ` ORDER BY updated_at DESC, product_id LIMIT ` + arg(sqlLimit(f.Page.Limit)) + ` OFFSET ` + arg(max(f.Page.Offset, 0))
 	rows, err := s.db.read.QueryContext(ctx, `SELECT `+catalogColumns+` FROM catalog_items`+cond+page, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("sqlite: find catalog items of tenant %s: %w", tenantID, err)
 	}
-	defer rows.Close()
-	items := []recom.CatalogItem{}
-	for rows.Next() {
-		c, err := scanItem(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("sqlite: find catalog items of tenant %s: %w", tenantID, err)
-		}
-		items = append(items, c)
-	}
-	if err := rows.Err(); err != nil {
+	items, err := collect(rows, scanItem)
+	if err != nil {
 		return nil, 0, fmt.Errorf("sqlite: find catalog items of tenant %s: %w", tenantID, err)
 	}
 	return items, total, nil
@@ -245,15 +233,8 @@ func (s catalogStore) FindItemsByIDs(ctx context.Context, tenantID string, ids [
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: find catalog items by ids of tenant %s: %w", tenantID, err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		c, err := scanItem(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: find catalog items by ids of tenant %s: %w", tenantID, err)
-		}
-		items = append(items, c)
-	}
-	if err := rows.Err(); err != nil {
+	items, err = collect(rows, scanItem)
+	if err != nil {
 		return nil, fmt.Errorf("sqlite: find catalog items by ids of tenant %s: %w", tenantID, err)
 	}
 	return items, nil

@@ -123,25 +123,13 @@ func (s eventStore) FindEvents(ctx context.Context, tenantID string, f recom.Eve
 	if err := s.db.read.QueryRowContext(ctx, `SELECT count(*) FROM events`+cond, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("sqlite: count events of tenant %s: %w", tenantID, err)
 	}
-	limit := f.Page.Limit
-	if limit <= 0 {
-		limit = -1 // SQLite: no limit
-	}
-	page := ` ORDER BY occurred_at DESC, id DESC LIMIT ` + arg(limit) + ` OFFSET ` + arg(max(f.Page.Offset, 0))
+	page := ` ORDER BY occurred_at DESC, id DESC LIMIT ` + arg(sqlLimit(f.Page.Limit)) + ` OFFSET ` + arg(max(f.Page.Offset, 0))
 	rows, err := s.db.read.QueryContext(ctx, `SELECT `+eventColumns+` FROM events`+cond+page, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("sqlite: find events of tenant %s: %w", tenantID, err)
 	}
-	defer rows.Close()
-	events := []recom.Event{}
-	for rows.Next() {
-		e, err := scanEvent(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("sqlite: find events of tenant %s: %w", tenantID, err)
-		}
-		events = append(events, e)
-	}
-	if err := rows.Err(); err != nil {
+	events, err := collect(rows, func(r interface{ Scan(...any) error }) (recom.Event, error) { return scanEvent(r) })
+	if err != nil {
 		return nil, 0, fmt.Errorf("sqlite: find events of tenant %s: %w", tenantID, err)
 	}
 	return events, total, nil

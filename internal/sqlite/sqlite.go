@@ -196,3 +196,25 @@ func (s nullTimeScanner) Scan(src any) error {
 	*s.t = &t
 	return nil
 }
+
+// collect reads every row of rows with scan and closes rows; no rows is an empty slice.
+func collect[T any](rows *sql.Rows, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, error) {
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// sqlLimit is a Page.Limit for SQLite's LIMIT: 0 (no limit) becomes -1.
+func sqlLimit(limit int) int {
+	if limit <= 0 {
+		return -1
+	}
+	return limit
+}

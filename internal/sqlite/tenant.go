@@ -79,27 +79,15 @@ func (s tenantStore) FindTenants(ctx context.Context, f recom.TenantFilter) ([]r
 	if err != nil {
 		return nil, 0, fmt.Errorf("sqlite: count tenants: %w", err)
 	}
-	limit := f.Page.Limit
-	if limit <= 0 {
-		limit = -1 // SQLite: no limit
-	}
 	rows, err := s.db.read.QueryContext(ctx,
 		`SELECT `+tenantColumns+` FROM tenants `+where+`
 		ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4`,
-		f.OwnerID, f.IncludeDeleted, limit, max(f.Page.Offset, 0))
+		f.OwnerID, f.IncludeDeleted, sqlLimit(f.Page.Limit), max(f.Page.Offset, 0))
 	if err != nil {
 		return nil, 0, fmt.Errorf("sqlite: find tenants: %w", err)
 	}
-	defer rows.Close()
-	tenants := []recom.Tenant{}
-	for rows.Next() {
-		t, err := scanTenant(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("sqlite: find tenants: %w", err)
-		}
-		tenants = append(tenants, t)
-	}
-	if err := rows.Err(); err != nil {
+	tenants, err := collect(rows, scanTenant)
+	if err != nil {
 		return nil, 0, fmt.Errorf("sqlite: find tenants: %w", err)
 	}
 	return tenants, total, nil
