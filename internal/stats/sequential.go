@@ -1,0 +1,136 @@
+package stats
+
+import "math"
+
+// DefaultNStar is the mSPRT tuning sample N* used when a caller passes none (b5; GrowthBook's
+// DEFAULT_SEQUENTIAL_TESTING_TUNING_PARAMETER). Callers should pass the total sample at which
+// decisions are usually made, e.g. the expected 7-day sample, and never change it once the
+// experiment has started.
+const DefaultNStar = 5000
+
+// MixingRho2 returns ρ² of the mSPRT mixing prior τ² = ρ²·N·V (b5; Waudby-Smith et al. 2023,
+// eq. 161): ρ² = (−2 ln α + ln(−2 ln α + 1))/N*. It is tuned so that the test is most
+// powerful around N* users in total. With α = 0.05 and N* = 5000, ρ² = 0.00158723.
+// Invalid alpha or nStar mean DefaultAlpha and DefaultNStar.
+func MixingRho2(alpha, nStar float64) float64 {
+	l := -2 * math.Log(validAlpha(alpha))
+	return (l + math.Log(l+1)) / validNStar(nStar)
+}
+
+// validNStar returns nStar, or DefaultNStar when it is not a finite sample of at least
+// one user.
+func validNStar(nStar float64) float64 {
+	if nStar >= 1 && finite(nStar) {
+		return nStar
+	}
+	return DefaultNStar
+}
+
+// MSPRT returns the always-valid p-value min(1, 1/Λ_N) of one look (b5; Johari et al.
+// 2017, 2022), for a difference estimate Δ̂ with variance V = Var(Δ̂) (Result.StdErr²) on
+// nTotal = n_A + n_B users. With τ² = ρ²·N·V the mixture likelihood ratio is
+//
+//	Λ = (1 + Nρ²)^(−1/2) · exp(Nρ²·z² / (2(1 + Nρ²))),  z² = Δ̂²/V,
+//
+// computed as a logarithm so that it cannot overflow. Report the running minimum over
+// looks (RunningMin), which Ville's inequality keeps below α with probability ≥ 1 − α
+// under no effect, however often one looks. Degenerate inputs (V ≤ 0, N ≤ 0) give 1.
+func MSPRT(estimateDiff, varianceDiff float64, nTotal int64, alpha, nStar float64) float64 {
+	return msprt(estimateDiff, varianceDiff, float64(nTotal), alpha, nStar)
+}
+
+// msprt is MSPRT with a float sample size, so that n_A + n_B cannot overflow.
+func msprt(diff, varDiff, n, alpha, nStar float64) float64 {
+	if !(n > 0) || !(varDiff > 0) || !finite(diff, varDiff, n) {
+		return 1
+	}
+	z2 := diff * diff / varDiff
+	if !finite(z2) {
+		return 1 // as in Compare: refuse rather than claim certainty from a vanishing variance
+	}
+	nr := n * MixingRho2(alpha, nStar)
+	logLambda := -0.5*math.Log1p(nr) + nr*z2/(2*(1+nr))
+	if !(logLambda > 0) {
+		return 1
+	}
+	return math.Exp(-logLambda)
+}
+
+// ConfidenceSequence returns the always-valid interval for the difference matching MSPRT
+// (b5; GrowthBook docs, Waudby-Smith et al. eq. 9): with s² = N·V,
+//
+//	Δ̂ ± s·sqrt(2(Nρ²+1)/(N²ρ²) · ln(sqrt(Nρ²+1)/α)),
+//
+// computed as Δ̂ ± sqrt(2V(Nρ²+1)/(Nρ²) · (½·ln(1+Nρ²) − ln α)). It is nil for degenerate
+// inputs (V ≤ 0, N ≤ 0).
+func ConfidenceSequence(estimateDiff, varianceDiff float64, nTotal int64, alpha, nStar float64) *Interval {
+	return confidenceSequence(estimateDiff, varianceDiff, float64(nTotal), alpha, nStar)
+}
+
+// confidenceSequence is ConfidenceSequence with a float sample size.
+func confidenceSequence(diff, varDiff, n, alpha, nStar float64) *Interval {
+	if !(n > 0) || !(varDiff > 0) || !finite(diff, varDiff, n) {
+		return nil
+	}
+	alpha = validAlpha(alpha)
+	nr := n * MixingRho2(alpha, nStar)
+	half := math.Sqrt(2 * varDiff * (1 + nr) / nr * (0.5*math.Log1p(nr) - math.Log(alpha)))
+	return interval(diff, half)
+}
+
+// RunningMin keeps the smallest mSPRT p-value over an experiment's looks: the reported
+// sequential p-value (b5). The zero value has seen no look. Store it with the experiment
+// between looks (it is plain JSON) and keep one per metric.
+type RunningMin struct {
+	// Min is the smallest p-value observed; meaningless while Looks is 0.
+	Min float64 `json:"min"`
+	// Looks counts the observed p-values.
+	Looks int64 `json:"looks"`
+}
+
+// Observe records the p-value of a new look and returns the running minimum. A p outside
+// [0, 1] (or NaN) counts as 1.
+func (r *RunningMin) Observe(p float64) float64 {
+	p = clamp01(p)
+	if r.Looks == 0 || p < r.Min {
+		r.Min = p
+	}
+	r.Looks++
+	return r.Min
+}
+
+// P returns the running minimum, or 1 before any look.
+func (r RunningMin) P() float64 {
+	if r.Looks == 0 {
+		return 1
+	}
+	return clamp01(r.Min)
+}
+
+// CompareSequential is Compare with the always-valid method of b5, for results read at
+// every look (the dashboard refreshes live): PValue is the running minimum of MSPRT kept
+// in running, AbsoluteInterval the confidence sequence, and ConfidenceInterval the same
+// confidence sequence applied to the relative lift with its delta-method variance (as
+// GrowthBook does). Looks that are degenerate or below the minimum sample do not update
+// running: the normal approximation behind Λ is not trusted there, and one early fluke
+// would otherwise stay in the minimum for good. running may be nil for a single look.
+func CompareSequential(control, variant Estimate, nControl, nVariant int64, alpha, nStar float64, running *RunningMin) Result {
+	if running == nil {
+		running = &RunningMin{}
+	}
+	r, c, ok := compare(control, variant, nControl, nVariant, alpha)
+	r.Method = MethodSequential
+	if ok {
+		n := float64(nControl) + float64(nVariant)
+		if !r.InsufficientData {
+			running.Observe(msprt(c.diff, c.varDiff, n, r.Alpha, nStar))
+		}
+		r.AbsoluteInterval = confidenceSequence(c.diff, c.varDiff, n, r.Alpha, nStar)
+		if c.relativeOK {
+			r.ConfidenceInterval = confidenceSequence(*c.lift, c.varLift, n, r.Alpha, nStar)
+		}
+	}
+	r.PValue = running.P()
+	r.IsSignificant = ok && !r.InsufficientData && r.PValue < r.Alpha
+	return r
+}
