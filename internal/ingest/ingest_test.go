@@ -16,11 +16,12 @@ import (
 // size of each call; slow makes each call take that long. (A fake is right here: what is
 // tested is the batching, not a database; the stores have their own suite.)
 type memStore struct {
-	mu    sync.Mutex
-	seen  map[string]bool
-	calls []int
-	slow  time.Duration
-	fail  error
+	recom.EventStore // only AppendEvents is called; the rest are nil
+	mu               sync.Mutex
+	seen             map[string]bool
+	calls            []int
+	slow             time.Duration
+	fail             error
 }
 
 func (m *memStore) AppendEvents(_ context.Context, evs []recom.Event) ([]bool, error) {
@@ -38,14 +39,6 @@ func (m *memStore) AppendEvents(_ context.Context, evs []recom.Event) ([]bool, e
 		m.seen[k] = true
 	}
 	return out, nil
-}
-
-func (m *memStore) FindEvents(context.Context, string, recom.EventFilter) ([]recom.Event, int, error) {
-	return nil, 0, nil
-}
-
-func (m *memStore) ScanEvents(context.Context, string, time.Time, func([]recom.Event) error) error {
-	return nil
 }
 
 func ev(user string, i int) recom.Event {

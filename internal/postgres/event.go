@@ -27,15 +27,28 @@ var eventColumns = []string{"occurred_at", "received_at", "price", "position", "
 	"recommendation_id", "placement", "order_id", "currency", "metadata"}
 
 // appendSQL writes the events given as parallel arrays, skipping those already stored
-// (FR-010), and returns the dedup keys of those inserted (RETURNING sees only the inserted
-// rows, so the keys are mapped back to the input in Go). It is one statement, so one
-// round trip and its own transaction: a flush of a few events costs no more than that,
-// which is what keeps single-event acknowledgements fast. The guard inserts nothing
-// unless every tenant of the call exists (events carry no foreign key: the per-row check
-// measured about a fifth of the insert's cost). Rows arrive in dedup-key order, so two
-// flushers (say on two nodes) inserting overlapping keys wait on each other's keys in the
-// same order and cannot deadlock.
-var appendSQL = `INSERT INTO events (` + strings.Join(eventColumns, ", ") + `)
+// (FR-010), marks stale the days the new analytic events can change, and returns the
+// dedup keys of the events inserted (RETURNING sees only the inserted rows, so the keys
+// are mapped back to the input in Go). It is one statement, so one round trip and its
+// own transaction: a flush of a few events costs no more than that, which is what keeps
+// single-event acknowledgements fast. The guard inserts nothing unless every tenant of
+// the call exists (events carry no foreign key: the per-row check measured about a fifth
+// of the insert's cost). Rows arrive in dedup-key order, so two flushers (say on two
+// nodes) inserting overlapping keys wait on each other's keys in the same order and
+// cannot deadlock.
+//
+// The marks (AnalyticsStore) come from the inserted rows only, so duplicates mark
+// nothing. spans reduces them to one row per tenant and UTC day, with the day's latest
+// click: a click can change the days up to the one holding its time plus the tenant's
+// attribution window (30 minutes when the config has none; clamped to the range recom
+// validates, so odd data cannot fail the flush), and the latest click reaches furthest.
+// The marks are upserted once each (ON CONFLICT DO UPDATE may not touch a row twice in a
+// statement) in (tenant, day) order, after every event is inserted (the sort needs all
+// of spans), so flushers lock marks in one order too. The upsert keeps each mark's row
+// locked until the events commit: StaleDays, reading marks FOR UPDATE, waits for them.
+// PostgreSQL runs a data-modifying CTE to completion even though nothing reads it.
+var appendSQL = `WITH inserted AS (
+	INSERT INTO events (` + strings.Join(eventColumns, ", ") + `)
 	SELECT u.occurred_at, u.received_at, u.price, u.position, u.quantity, u.tenant_id, u.event_type,
 		u.user_id, u.product_id, u.session_id, u.anonymous_id, u.recommendation_id, u.placement,
 		u.order_id, u.currency, u.metadata::json
@@ -46,7 +59,36 @@ var appendSQL = `INSERT INTO events (` + strings.Join(eventColumns, ", ") + `)
 		product_id, session_id, anonymous_id, recommendation_id, placement, order_id, currency, metadata)
 	WHERE (SELECT count(*) FROM tenants WHERE id = ANY($17::text[])) = cardinality($17::text[])
 	ON CONFLICT DO NOTHING
-	RETURNING tenant_id, user_id, occurred_at, event_type, product_id`
+	RETURNING tenant_id, user_id, occurred_at, event_type, product_id
+), spans AS (
+	SELECT tenant_id, (occurred_at AT TIME ZONE 'UTC')::date AS day,
+		max(occurred_at) FILTER (WHERE event_type = $19::text) AS last_click
+	FROM inserted WHERE event_type = ANY($18::text[])
+	GROUP BY 1, 2
+), marked AS (
+	INSERT INTO analytics_stale AS m (tenant_id, day, version)
+	SELECT DISTINCT s.tenant_id, s.day + k, 1::bigint
+	FROM spans s JOIN tenants t ON t.id = s.tenant_id,
+		generate_series(0, coalesce(((s.last_click + interval '1 minute' *
+			CASE WHEN jsonb_typeof(t.config->'attributionWindowMinutes') = 'number'
+			THEN least(greatest((t.config->>'attributionWindowMinutes')::float8, 0), 10080) ELSE 30 END)
+			AT TIME ZONE 'UTC')::date - s.day, 0)) AS k
+	ORDER BY 1, 2
+	ON CONFLICT (tenant_id, day) DO UPDATE SET version = m.version + 1
+)
+SELECT tenant_id, user_id, occurred_at, event_type, product_id FROM inserted`
+
+// analyticTypes are recom.AnalyticEvents as text, appendSQL's $18.
+var analyticTypes = typeNames(recom.AnalyticEvents)
+
+// typeNames returns the event types as text, for a text[] parameter.
+func typeNames(types []recom.EventType) []string {
+	names := make([]string, len(types))
+	for i, t := range types {
+		names[i] = string(t)
+	}
+	return names
+}
 
 // missingTenantSQL returns one of the tenant ids $1 that has no tenant, if any.
 const missingTenantSQL = `SELECT x.id FROM unnest($1::text[]) AS x (id)
@@ -62,9 +104,10 @@ type dedupKey struct {
 // AppendEvents writes the events in one statement (so one transaction), the hot path of
 // the ingest flusher (DESIGN §3): the first occurrence of each dedup key in the call is
 // sent as parallel arrays to appendSQL, which returns the keys it inserted; they are
-// mapped back to the input. A zero ReceivedAt means now, a zero Timestamp means ReceivedAt; times are kept
-// in UTC to the microsecond. Returns CodeNotFound if an event's tenant does not exist,
-// storing nothing.
+// mapped back to the input. The same statement marks stale the days their analytic
+// events can change. A zero ReceivedAt means now, a zero Timestamp means ReceivedAt;
+// times are kept in UTC to the microsecond. Returns CodeNotFound if an event's tenant
+// does not exist, storing nothing.
 func (s eventStore) AppendEvents(ctx context.Context, events []recom.Event) ([]bool, error) {
 	isNew := make([]bool, len(events))
 	if len(events) == 0 {
@@ -119,7 +162,7 @@ func (s eventStore) AppendEvents(ctx context.Context, events []recom.Event) ([]b
 		}
 	}
 	rows, err := s.db.pool.Query(ctx, appendSQL, occ, rec, price, position, quantity, tenant, typ, user, prod,
-		session, anon, recID, pl, order, currency, metadata, tenants)
+		session, anon, recID, pl, order, currency, metadata, tenants, analyticTypes, string(recom.RecommendationClicked))
 	inserted := 0
 	if err == nil {
 		var (
@@ -250,27 +293,58 @@ func (s eventStore) FindEvents(ctx context.Context, tenantID string, f recom.Eve
 // scanChunk is how many events ScanEvents hands fn at a time: a few MB.
 const scanChunk = 5000
 
-// scanEventsSQL reads a chunk of ScanEvents: the tenant's next events after the last one
-// read, at time $2 with id $3, oldest first. It walks events_tenant_time backwards from
-// $2, and an incremental sort puts events of equal time in id order.
-const scanEventsSQL = `SELECT ` + eventFields + `, id FROM events
-	WHERE tenant_id = $1 AND occurred_at >= $2 AND (occurred_at > $2 OR id > $3)
-	ORDER BY occurred_at, id LIMIT $4`
+// scanEventsSQL reads a chunk of scanEvents: the tenant's next events after the last one
+// read, at time $2 with id $3, oldest first; the conditions of more are added as they
+// come (an end, a type filter), so each combination gets a plan of its own. It walks
+// events_tenant_time backwards from $2 (pruning the partitions before $2 and those from
+// the end on), filters types along the index, which carries them, and an incremental
+// sort puts events of equal time in id order.
+func scanEventsSQL(more []string) string {
+	return `SELECT ` + eventFields + `, id FROM events
+	WHERE tenant_id = $1 AND occurred_at >= $2 AND (occurred_at > $2 OR id > $3)` +
+		strings.Join(more, "") + ` ORDER BY occurred_at, id LIMIT $4`
+}
 
-// ScanEvents reads the tenant's events at or after since oldest first, by occurred_at and
-// then id (arrival order among equal times), scanChunk at a time. Each chunk is a query of
-// its own starting after the last event read (keyset pagination), so no connection,
-// transaction or lock is held while fn runs, however long the model build takes: nothing
-// holds back vacuum or waits in front of EnsureEventPartitions. The price: an event
-// stored during the scan with a time before the last one read is not seen (the next
-// build reads it), and the rest of a run of the tenant's events at one microsecond is read
-// again by each chunk that ends inside the run, as the index has no id: only imports with
-// coarse timestamps make runs longer than a chunk (50,000 at one time read at a third of
-// the usual rate).
+// ScanEvents reads the tenant's events at or after since: scanEvents without an end or a
+// type filter.
 func (s eventStore) ScanEvents(ctx context.Context, tenantID string, since time.Time, fn func([]recom.Event) error) error {
-	at, id := since, int64(0) // identity ids start at 1
+	return s.scanEvents(ctx, tenantID, since, nil, nil, fn)
+}
+
+// ScanEventsBetween reads the tenant's events of the types (all when none) in [from, to):
+// scanEvents with an end.
+func (s eventStore) ScanEventsBetween(ctx context.Context, tenantID string, from, to time.Time,
+	types []recom.EventType, fn func([]recom.Event) error) error {
+	return s.scanEvents(ctx, tenantID, from, &to, types, fn)
+}
+
+// scanEvents reads the tenant's events at or after from, before *to unless to is nil, of
+// the types given (all when none), oldest first, by occurred_at and then id (arrival
+// order among equal times), scanChunk at a time. Each chunk is a query of its own starting
+// after the last event read (keyset pagination), so no connection, transaction or lock
+// is held while fn runs, however long the model build takes: nothing holds back vacuum
+// or waits in front of EnsureEventPartitions. The price: an event stored during the scan
+// with a time before the last one read is not seen (the next build reads it), and the
+// rest of a run of the tenant's events at one microsecond is read again by each chunk
+// that ends inside the run, as the index has no id: only imports with coarse timestamps
+// make runs longer than a chunk (50,000 at one time read at a third of the usual rate).
+func (s eventStore) scanEvents(ctx context.Context, tenantID string, from time.Time, to *time.Time,
+	types []recom.EventType, fn func([]recom.Event) error) error {
+	args := []any{tenantID, from, int64(0), scanChunk} // identity ids start at 1
+	var more []string
+	if to != nil {
+		args = append(args, *to)
+		more = append(more, ` AND occurred_at < $`+strconv.Itoa(len(args)))
+	}
+	if len(types) > 0 {
+		args = append(args, typeNames(types))
+		more = append(more, ` AND event_type = ANY($`+strconv.Itoa(len(args))+`::text[])`)
+	}
+	query := scanEventsSQL(more)
+	at, id := from, int64(0)
 	for {
-		rows, err := s.db.pool.Query(ctx, scanEventsSQL, tenantID, at, id, scanChunk)
+		args[1], args[2] = at, id
+		rows, err := s.db.pool.Query(ctx, query, args...)
 		if err != nil {
 			return fmt.Errorf("postgres: scan events of tenant %s: %w", tenantID, err)
 		}

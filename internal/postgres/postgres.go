@@ -90,6 +90,7 @@ func (db *DB) Stores() recom.Stores {
 		Catalog:       catalogStore{db},
 		Events:        eventStore{db},
 		Models:        modelStore{db},
+		Analytics:     analyticsStore{db},
 		Ping:          db.ping,
 		Name:          "postgres",
 	}

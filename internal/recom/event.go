@@ -153,7 +153,10 @@ type EventStore interface {
 	// AppendEvents writes events of any tenants (each carries TenantID) in one
 	// transaction and reports, per event, whether it was new (false: a duplicate of a
 	// stored event, or of an earlier one in the same call). It returns only after the
-	// transaction committed: the events are durable.
+	// transaction committed: the events are durable. In the same transaction it marks
+	// stale (AnalyticsStore) the days the new AnalyticEvents can change: an event's own
+	// UTC day, and for a recommendation_clicked also every day up to the one holding its
+	// time plus the tenant's attribution window.
 	AppendEvents(ctx context.Context, events []Event) ([]bool, error)
 	// FindEvents lists the tenant's events newest first, with the total matching.
 	FindEvents(ctx context.Context, tenantID string, f EventFilter) ([]Event, int, error)
@@ -161,4 +164,7 @@ type EventStore interface {
 	// chunks, without holding them all in memory: the input of a model build. It stops at
 	// fn's first error and returns it.
 	ScanEvents(ctx context.Context, tenantID string, since time.Time, fn func([]Event) error) error
+	// ScanEventsBetween is ScanEvents over [from, to) and only the given types (every
+	// type when none is given): the input of a rollup.
+	ScanEventsBetween(ctx context.Context, tenantID string, from, to time.Time, types []EventType, fn func([]Event) error) error
 }

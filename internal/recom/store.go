@@ -14,6 +14,7 @@ type Stores struct {
 	Catalog       CatalogStore
 	Events        EventStore
 	Models        ModelStore
+	Analytics     AnalyticsStore
 	// Ping reports whether the database answers.
 	Ping func(ctx context.Context) error
 	// Name is "sqlite" or "postgres", shown by /readyz.

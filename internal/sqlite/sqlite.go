@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -39,6 +40,8 @@ const pragmas = "_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)" +
 type DB struct {
 	write *sql.DB
 	read  *sql.DB
+	// exclusive holds a *sync.Mutex per name of AnalyticsStore.Exclusive.
+	exclusive sync.Map
 }
 
 // Open opens, or creates, the SQLite database file at path, creating its folder if missing.
@@ -101,6 +104,7 @@ func (db *DB) Stores() recom.Stores {
 		Catalog:       catalogStore{db},
 		Events:        eventStore{db},
 		Models:        modelStore{db},
+		Analytics:     analyticsStore{db},
 		Ping:          db.ping,
 		Name:          "sqlite",
 	}
