@@ -38,6 +38,7 @@ type config struct {
 	IngestFlushers   int
 	IngestMaxDelay   time.Duration
 	IngestMaxBatch   int
+	RollupInterval   time.Duration
 }
 
 // embedded reports whether the store is the SQLite file (the zero-install default).
@@ -87,6 +88,9 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 	}
 	if c.IngestMaxDelay, err = time.ParseDuration(env("RECOM_INGEST_MAX_DELAY", "0s")); err != nil || c.IngestMaxDelay < 0 || c.IngestMaxDelay > time.Second {
 		errs = append(errs, errors.New("RECOM_INGEST_MAX_DELAY must be a duration from 0s to 1s, e.g. 2ms"))
+	}
+	if c.RollupInterval, err = time.ParseDuration(env("RECOM_ROLLUP_INTERVAL", "5s")); err != nil || c.RollupInterval < 100*time.Millisecond || c.RollupInterval > time.Hour {
+		errs = append(errs, errors.New("RECOM_ROLLUP_INTERVAL must be a duration from 100ms to 1h, e.g. 5s"))
 	}
 	if c.MaxBodyBytes, err = strconv.ParseInt(env("RECOM_MAX_BODY_BYTES", "1048576"), 10, 64); err != nil || c.MaxBodyBytes < 1024 {
 		errs = append(errs, errors.New("RECOM_MAX_BODY_BYTES must be an integer of at least 1024"))

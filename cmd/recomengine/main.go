@@ -22,6 +22,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/recomengine/recomengine/api"
+	"github.com/recomengine/recomengine/internal/analytics"
 	"github.com/recomengine/recomengine/internal/auth"
 	"github.com/recomengine/recomengine/internal/httpapi"
 	"github.com/recomengine/recomengine/internal/ingest"
@@ -194,15 +195,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			logger.Error("ingest drain", "err", err)
 		}
 	}()
-	recommender := recommend.New(st.Stores(), activity, cache, logger, recommend.Config{}, reg)
+	refs := recom.NewRefCodec(pepper)
+	recommender := recommend.New(st.Stores(), activity, cache, logger, recommend.Config{Refs: refs}, reg)
+	reports := analytics.New(st.Stores(), refs, logger, reg)
 	jobs, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopJobs()
 	startJobs(jobs, st, logger)
 	go recommender.Run(jobs)
+	go reports.Run(jobs, cfg.RollupInterval)
 	h, err := httpapi.NewServer(ctx, httpapi.Deps{
 		Logger: logger, Stores: st.Stores(), Cache: cache, Limiter: limiter, Checks: checks,
 		Tokens: tokens, Pepper: pepper, Registry: reg, Docs: api.DocsHandler(), Web: web.Handler(),
-		Ingester: ingester, Activity: activity, Recommender: recommender,
+		Ingester: ingester, Activity: activity, Recommender: recommender, Analytics: reports,
 		Config: httpapi.Config{MaxBodyBytes: cfg.MaxBodyBytes, HSTS: cfg.TLSCertFile != "",
 			BcryptCost: cfg.BcryptCost, SuperAdminEmails: cfg.SuperAdminEmails},
 	})

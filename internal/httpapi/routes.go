@@ -42,6 +42,11 @@ func (s *server) addRoutes() error {
 		s.handle("GET /api/v1/tenants/{id}/events", s.handleEventList(), admin),
 		s.handle("GET /api/v1/tenants/{id}/recommendations/preview", s.handleRecommendationPreview(), admin),
 
+		s.handle("GET /api/v1/tenants/{id}/analytics/overview", s.handleAnalyticsOverview(), admin),
+		s.handle("GET /api/v1/tenants/{id}/analytics/timeseries", s.handleAnalyticsTimeSeries(), admin),
+		s.handle("GET /api/v1/tenants/{id}/analytics/top-products", s.handleAnalyticsTopProducts(), admin),
+		s.handle("GET /api/v1/tenants/{id}/analytics/export.csv", s.handleAnalyticsExport(), admin),
+
 		s.handle("GET /api/v1/key", s.handleKeyInfo(), readKey),
 
 		s.handle("GET /api/v1/catalog", s.handleCatalogList(keyTenant), catalogRead),

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/recomengine/recomengine/internal/analytics"
 	"github.com/recomengine/recomengine/internal/auth"
 	"github.com/recomengine/recomengine/internal/ingest"
 	"github.com/recomengine/recomengine/internal/recom"
@@ -46,8 +47,9 @@ type Deps struct {
 	Activity recom.Activity   // recent user events and trending, updated on ingest
 	// Recommender answers recommendation requests and learns of new events.
 	Recommender *recommend.Service
-	Docs        http.Handler // the offline API docs page, under /docs/
-	Web         http.Handler // the embedded dashboard, at /
+	Analytics   *analytics.Service // rollups and the reports read from them
+	Docs        http.Handler       // the offline API docs page, under /docs/
+	Web         http.Handler       // the embedded dashboard, at /
 }
 
 // server holds what the handlers share.

@@ -17,6 +17,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx", for dumpSQL
 
+	"github.com/recomengine/recomengine/internal/analytics"
 	"github.com/recomengine/recomengine/internal/auth"
 	"github.com/recomengine/recomengine/internal/ingest"
 	"github.com/recomengine/recomengine/internal/inmem"
@@ -56,6 +57,7 @@ type testEnv struct {
 	pepper   []byte
 	dump     func() string
 	activity recom.Activity
+	reports  *analytics.Service
 }
 
 // backend is a set of adapters the HTTP tests run on.
@@ -143,7 +145,9 @@ func newDeps(t testing.TB, b backend) (Deps, fixture) {
 		d.Cache, d.Limiter, d.Activity, d.Checks = rc.Cache(), rc.Limiter(), rc.Activity(), []func() recom.Health{rc.Health}
 	}
 	d.Ingester = ingest.New(d.Stores.Events, ingest.Config{}, nil)
-	d.Recommender = recommend.New(d.Stores, d.Activity, d.Cache, d.Logger, recommend.Config{RebuildAfterEvents: 1_000_000}, nil)
+	refs := recom.NewRefCodec(d.Pepper)
+	d.Recommender = recommend.New(d.Stores, d.Activity, d.Cache, d.Logger, recommend.Config{RebuildAfterEvents: 1_000_000, Refs: refs}, nil)
+	d.Analytics = analytics.New(d.Stores, refs, d.Logger, nil)
 	t.Cleanup(func() { d.Ingester.Close(context.Background()) })
 	return d, fx
 }
@@ -157,7 +161,7 @@ func serveDeps(t testing.TB, d Deps, fx fixture) *testEnv {
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &testEnv{t: t, srv: srv, logs: fx.logs, stores: d.Stores, pepper: d.Pepper, dump: fx.dump, activity: d.Activity}
+	return &testEnv{t: t, srv: srv, logs: fx.logs, stores: d.Stores, pepper: d.Pepper, dump: fx.dump, activity: d.Activity, reports: d.Analytics}
 }
 
 type response struct {

@@ -30,6 +30,9 @@ type Config struct {
 	RebuildAfterEvents int64         // … and early once this many new events arrived
 	History            time.Duration // how far back a build reads events
 	Engine             engine.Config
+	// Refs mints the recommendationIds that impressions and clicks carry back; nil: a
+	// codec with a random key (ids then mean nothing to another process).
+	Refs *recom.RefCodec
 }
 
 func (c Config) withDefaults() Config {
@@ -44,6 +47,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.History <= 0 {
 		c.History = 400 * 24 * time.Hour
+	}
+	if c.Refs == nil {
+		c.Refs = recom.NewRefCodec([]byte(recom.NewID()))
 	}
 	return c
 }
@@ -155,7 +161,7 @@ func (s *Service) Recommend(ctx context.Context, tenantID string, cfg recom.Tena
 		return nil, Meta{}, err
 	}
 	version := tm.version.Load()
-	meta := Meta{Placement: q.Placement, RecommendationID: recom.NewID(), ModelVersion: version}
+	meta := Meta{Placement: q.Placement, ModelVersion: version}
 	// The key holds the user's event sequence: a new event of the user is never hidden
 	// (US3-5). seq < 0 means Activity was unavailable: no caching then.
 	key := fmt.Sprintf("rec:%s:%s:%s:%s:%s:%d:%d:%d", tenantID, q.UserID, q.Placement, strategy, q.ProductID, q.Limit, seq, version)
@@ -186,6 +192,9 @@ func (s *Service) Recommend(ctx context.Context, tenantID string, cfg recom.Tena
 		}
 	}
 	meta.Strategy, meta.IsFallback = r.Strategy, r.IsFallback
+	// The id says which strategy and arm served, for analytics to credit (DESIGN §6).
+	meta.RecommendationID = s.cfg.Refs.Mint(tenantID, recom.RecommendationRef{Strategy: meta.Strategy,
+		ExperimentID: meta.ExperimentID, Variant: meta.Variant, IssuedAt: now})
 	out, err := s.live(ctx, tenantID, r.Items, q)
 	return out, meta, err
 }

@@ -1,0 +1,183 @@
+// Package analytics turns events into what a merchant reads (DESIGN §6): revenue
+// attribution, daily rollups kept current by a background job, the reports of the
+// dashboard (overview, time series, top products) and their CSV export. It imports recom
+// of ours.
+package analytics
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/recomengine/recomengine/internal/recom"
+)
+
+// Service computes and reads analytics.
+type Service struct {
+	stores recom.Stores
+	refs   *recom.RefCodec
+	logger *slog.Logger
+	now    func() time.Time
+
+	rolled   prometheus.Counter
+	duration prometheus.Histogram
+}
+
+// New returns the service; reg may be nil.
+func New(stores recom.Stores, refs *recom.RefCodec, logger *slog.Logger, reg prometheus.Registerer) *Service {
+	s := &Service{stores: stores, refs: refs, logger: logger, now: time.Now,
+		rolled: prometheus.NewCounter(prometheus.CounterOpts{Name: "recomengine_rollup_days_total",
+			Help: "Tenant-days rolled up."}),
+		duration: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "recomengine_rollup_day_seconds",
+			Help: "Duration of one tenant-day's rollup.", Buckets: prometheus.ExponentialBuckets(0.001, 2, 16)}),
+	}
+	if reg != nil {
+		reg.MustRegister(s.rolled, s.duration)
+	}
+	return s
+}
+
+// refreshBatch is how many stale days one Refresh takes on.
+const refreshBatch = 500
+
+// Refresh rolls up the days that were stale when it started and returns how many. Days
+// changed meanwhile stay stale for the next call. The job calls it every few seconds;
+// tests call it to see their events in the reports at once.
+func (s *Service) Refresh(ctx context.Context) (int, error) {
+	days, err := s.stores.Analytics.StaleDays(ctx, refreshBatch)
+	if err != nil {
+		return 0, err
+	}
+	var errs []error
+	done := 0
+	for _, d := range days {
+		if err := s.rollup(ctx, d); err != nil {
+			errs = append(errs, fmt.Errorf("analytics: roll up %s of tenant %s: %w", d.Day.Format(time.DateOnly), d.TenantID, err))
+			continue
+		}
+		done++
+	}
+	return done, errors.Join(errs...)
+}
+
+// Run refreshes every interval until ctx ends, on one node at a time (DESIGN §1).
+func (s *Service) Run(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		_, err := s.stores.Analytics.Exclusive(ctx, "rollup", func(ctx context.Context) error {
+			_, err := s.Refresh(ctx)
+			return err
+		})
+		if err != nil && ctx.Err() == nil {
+			s.logger.Error("analytics rollup", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// rollup recomputes one tenant-day from its events and replaces the stored one.
+func (s *Service) rollup(ctx context.Context, d recom.StaleDay) error {
+	start := time.Now()
+	tenant, err := s.stores.Tenants.FindTenantByID(ctx, d.TenantID)
+	if err != nil {
+		return err
+	}
+	window := time.Duration(tenant.Config.AttributionWindowMinutes) * time.Minute
+	end := d.Day.AddDate(0, 0, 1)
+	var events []recom.Event
+	collect := func(chunk []recom.Event) error { events = append(events, chunk...); return nil }
+	// Clicks from a window before the day can earn its purchases.
+	if err := s.stores.Events.ScanEventsBetween(ctx, d.TenantID, d.Day.Add(-window), end,
+		[]recom.EventType{recom.RecommendationClicked}, collect); err != nil {
+		return err
+	}
+	if err := s.stores.Events.ScanEventsBetween(ctx, d.TenantID, d.Day, end,
+		[]recom.EventType{recom.RecommendationImpressed, recom.Purchase}, collect); err != nil {
+		return err
+	}
+	sortByTime(events)
+	prices, err := s.catalogPrices(ctx, d.TenantID, events)
+	if err != nil {
+		return err
+	}
+	elsewhere, err := s.creditsElsewhere(ctx, d, events)
+	if err != nil {
+		return err
+	}
+	r := rollupDay(dayInput{tenantID: d.TenantID, day: d.Day, window: window, events: events, refs: s.refs,
+		price:     func(id string) (float64, bool) { p, ok := prices[id]; return p, ok },
+		elsewhere: func(l recom.OrderLine) (time.Time, bool) { at, ok := elsewhere[l]; return at, ok }})
+	if err := s.stores.Analytics.ReplaceDay(ctx, d, r.DayRollup); err != nil {
+		return err
+	}
+	for _, day := range r.took {
+		if err := s.stores.Analytics.MarkStale(ctx, d.TenantID, day); err != nil {
+			return err
+		}
+	}
+	s.rolled.Inc()
+	s.duration.Observe(time.Since(start).Seconds())
+	return nil
+}
+
+// creditsElsewhere returns, for the lines of the day's purchases credited on another day,
+// the time of the purchase holding the credit.
+func (s *Service) creditsElsewhere(ctx context.Context, d recom.StaleDay, events []recom.Event) (map[recom.OrderLine]time.Time, error) {
+	var lines []recom.OrderLine
+	seen := map[recom.OrderLine]bool{}
+	for _, e := range events {
+		l := recom.OrderLine{OrderID: e.OrderID, ProductID: e.ProductID}
+		if e.Type == recom.Purchase && !seen[l] {
+			seen[l] = true
+			lines = append(lines, l)
+		}
+	}
+	out := map[recom.OrderLine]time.Time{}
+	if len(lines) == 0 {
+		return out, nil
+	}
+	found, err := s.stores.Analytics.FindAttributions(ctx, d.TenantID, lines)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range found {
+		if !recom.Day(a.PurchasedAt).Equal(d.Day) {
+			out[recom.OrderLine{OrderID: a.OrderID, ProductID: a.ProductID}] = a.PurchasedAt
+		}
+	}
+	return out, nil
+}
+
+// catalogPrices returns the current catalog price of the products of purchase lines
+// without a price.
+func (s *Service) catalogPrices(ctx context.Context, tenantID string, events []recom.Event) (map[string]float64, error) {
+	var ids []string
+	seen := map[string]bool{}
+	for _, e := range events {
+		if e.Type == recom.Purchase && e.Price == nil && !seen[e.ProductID] {
+			seen[e.ProductID] = true
+			ids = append(ids, e.ProductID)
+		}
+	}
+	prices := map[string]float64{}
+	if len(ids) == 0 {
+		return prices, nil
+	}
+	items, err := s.stores.Catalog.FindItemsByIDs(ctx, tenantID, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, it := range items {
+		prices[it.ProductID] = it.Price
+	}
+	return prices, nil
+}
