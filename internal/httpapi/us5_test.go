@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"cmp"
+	"context"
 	"encoding/csv"
 	"fmt"
 	"math"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/recomengine/recomengine/internal/analytics"
 	"github.com/recomengine/recomengine/internal/recom"
+	"github.com/recomengine/recomengine/internal/recommend"
 )
 
 // simEvent is one event of the generated stream, with what the truth needs.
@@ -462,6 +464,115 @@ func refresh(t *testing.T, e *testEnv) {
 		}
 		if n == 0 {
 			return
+		}
+	}
+}
+
+// TestUS5 is User Story 5's backend scenarios on both backends: a shopper served by the
+// real recommendation endpoint sees, clicks and buys through a publishable key; with the
+// rollup job running, the KPI cards, the 30-day series and the CSV show it within seconds
+// (today included), credited to the strategy that served it.
+func TestUS5(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		k := newKeyEnv(t, b)
+		shopFixture(t, k, 30)
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		go k.reports.Run(ctx, 50*time.Millisecond)
+
+		rec := k.recommend(t, "userId=shopper-5&placement=home&strategy=trending")
+		if len(rec.Data) < 2 {
+			t.Fatalf("recommendations: %+v", rec)
+		}
+		send := func(e map[string]any) {
+			t.Helper()
+			res := k.do("POST", "/api/v1/events", e, "X-API-Key", k.public.Key, "Origin", "https://shop.example")
+			if res.Status != http.StatusAccepted {
+				t.Fatalf("event %v: %d %s", e, res.Status, res.Body)
+			}
+		}
+		shown := func(typ string, p recommend.Recommendation, pos int) map[string]any {
+			return map[string]any{"eventType": typ, "userId": "shopper-5", "productId": p.ProductID,
+				"recommendationId": rec.Meta.RecommendationID, "placement": "home", "position": pos}
+		}
+		for i, p := range rec.Data[:2] {
+			send(shown("recommendation_impressed", p, i))
+		}
+		bought := rec.Data[1]
+		send(shown("recommendation_clicked", bought, 1))
+		send(map[string]any{"eventType": "purchase", "userId": "shopper-5", "productId": bought.ProductID, "orderId": "web-1", "quantity": 2})
+
+		// 1 and 4: the KPI cards of the default range (the last 30 days) show it live.
+		want := analytics.KPIs{Impressions: 2, Clicks: 1, CTR: 0.5, Conversions: 1, ConversionRate: 1, Revenue: 2 * bought.Price}
+		var o struct{ Data analytics.Overview }
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			k.admin("/analytics/overview").decode(t, &o)
+			if o.Data.Current == want || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if o.Data.Current != want {
+			t.Fatalf("US5-1: KPI cards %+v, want %+v", o.Data.Current, want)
+		}
+		if o.Data.To != time.Now().UTC().Format(time.DateOnly) || o.Data.Previous != (analytics.KPIs{}) || o.Data.Change.Relative.Clicks != nil {
+			t.Errorf("US5-1: range %s..%s, previous %+v, relative change of clicks %v; want today, zeros, null", o.Data.From, o.Data.To, o.Data.Previous, o.Data.Change.Relative.Clicks)
+		}
+		var byStrategy struct{ Data analytics.Overview }
+		k.admin("/analytics/overview?strategy=collaborative").decode(t, &byStrategy)
+		if byStrategy.Data.Current.Impressions != 0 {
+			t.Errorf("impressions served by trending were counted under collaborative: %+v", byStrategy.Data.Current)
+		}
+
+		// 2: "last 30 days" → 30 daily points, today's holding the numbers.
+		var ts struct{ Data []analytics.Point }
+		k.admin("/analytics/timeseries").decode(t, &ts)
+		if len(ts.Data) != 30 || ts.Data[29].KPIs != want || ts.Data[0].Impressions != 0 {
+			t.Errorf("US5-2: %d points, last %+v", len(ts.Data), ts.Data[len(ts.Data)-1])
+		}
+
+		// 3: the CSV holds every number shown.
+		csvBody := string(k.admin("/analytics/export.csv").Body)
+		for _, line := range []string{
+			fmt.Sprintf("current,%s,%s,,,,,,,,2,1,0.5,1,1,%s\r\n", o.Data.From, o.Data.To, number(want.Revenue)),
+			fmt.Sprintf("breakdown,%s,%s,,home,trending,,,,,2,1,0.5,1,1,%s\r\n", o.Data.From, o.Data.To, number(want.Revenue)),
+			fmt.Sprintf("product,%s,%s,,,,,,%s,%s,1,1,1,1,1,%s\r\n", o.Data.From, o.Data.To, bought.ProductID, bought.Name, number(want.Revenue)),
+		} {
+			if !strings.Contains(csvBody, line) {
+				t.Errorf("US5-3: the CSV lacks %q:\n%s", line, csvBody)
+			}
+		}
+	})
+}
+
+func number(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+
+// TestAnalyticsValidation: every bad query names its parameter in a 400 problem.
+func TestAnalyticsValidation(t *testing.T) {
+	k := newKeyEnv(t, embedded)
+	base := "/api/v1/tenants/" + k.tenant.ID + "/analytics/"
+	for _, tc := range []struct{ path, field string }{
+		{"overview?from=2026-13-01", "from"},
+		{"overview?to=yesterday", "to"},
+		{"timeseries?from=2026-11-20&to=2026-11-01", "from"},
+		{"timeseries?from=2024-01-01&to=2026-11-01", "to"},
+		{"overview?from=1999-12-01&to=1999-12-31", "from"},
+		{"overview?strategy=magic", "strategy"},
+		{"top-products?by=profit", "by"},
+		{"top-products?limit=101", "limit"},
+		{"top-products?limit=0", "limit"},
+		{"export.csv?by=profit", "by"},
+		{"export.csv?from=2026-02-30", "from"},
+	} {
+		res := k.do("GET", base+tc.path, nil, "Authorization", "Bearer "+k.token)
+		if res.Status != http.StatusBadRequest {
+			t.Errorf("%s: %d %s, want 400", tc.path, res.Status, res.Body)
+			continue
+		}
+		p := res.problem(t)
+		if len(p.Errors) == 0 || p.Errors[0].Field != tc.field {
+			t.Errorf("%s: problem %+v, want field %q", tc.path, p, tc.field)
 		}
 	}
 }
