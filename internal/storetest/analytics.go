@@ -196,7 +196,6 @@ func testAnalyticsReplaceDay(t *testing.T, s recom.Stores) {
 	}
 }
 
-
 // testAnalyticsAttributionOnce: a line (order, product) holds one credit. Replacing
 // another day with a credit of the same line moves it there (the caller decided that
 // day's purchase came first); FindAttributions finds lines by key; MarkStale marks a day.
