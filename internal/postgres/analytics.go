@@ -54,13 +54,14 @@ func (s analyticsStore) StaleDays(ctx context.Context, limit int) ([]recom.Stale
 // the tenant, $2 the day. The rows come as parallel arrays, so each table takes one
 // statement whatever the number of rows.
 var replaceDaySQL = struct {
-	deleteDaily, deleteProducts, deleteAttributions string
-	insertDaily, insertProducts, insertAttributions string
-	clearMark                                       string
+	deleteDaily, deleteProducts, deleteAttributions, deleteUsers string
+	insertDaily, insertProducts, insertAttributions, insertUsers string
+	clearMark                                                    string
 }{
 	deleteDaily:        `DELETE FROM analytics_daily WHERE tenant_id = $1 AND day = $2`,
 	deleteProducts:     `DELETE FROM analytics_products_daily WHERE tenant_id = $1 AND day = $2`,
 	deleteAttributions: `DELETE FROM attributions WHERE tenant_id = $1 AND day = $2`,
+	deleteUsers:        `DELETE FROM experiment_user_days WHERE tenant_id = $1 AND day = $2`,
 	insertDaily: `INSERT INTO analytics_daily (tenant_id, day, placement, strategy, experiment_id,
 			variant, impressions, clicks, conversions, revenue, users)
 		SELECT $1, $2, u.* FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::int8[],
@@ -83,15 +84,19 @@ var replaceDaySQL = struct {
 			placement = excluded.placement, strategy = excluded.strategy,
 			experiment_id = excluded.experiment_id, variant = excluded.variant,
 			quantity = excluded.quantity, revenue = excluded.revenue`,
+	insertUsers: `INSERT INTO experiment_user_days (tenant_id, day, experiment_id, variant, user_id,
+			impressions, clicks, conversions, revenue)
+		SELECT $1, $2, u.* FROM unnest($3::text[], $4::text[], $5::text[], $6::int8[], $7::int8[],
+			$8::int8[], $9::float8[]) AS u`,
 	// Waits for any AppendEvents re-marking the day, then leaves a changed mark alone.
 	clearMark: `DELETE FROM analytics_stale WHERE tenant_id = $1 AND day = $2 AND version = $3`,
 }
 
-// ReplaceDay replaces the tenant-day's rows and credits with r in one transaction, one
-// round trip for all its statements, and clears the mark if its version is still
-// d.Version. Every row and credit must be of d.Day (a zero row Day counts as d.Day), or
-// nothing changes and an error is returned. Returns CodeNotFound if the tenant does not
-// exist.
+// ReplaceDay replaces the tenant-day's rows (experiment user rows included) and credits
+// with r in one transaction, one round trip for all its statements, and clears the mark
+// if its version is still d.Version. Every row and credit must be of d.Day (a zero row
+// Day counts as d.Day), or nothing changes and an error is returned. Returns CodeNotFound
+// if the tenant does not exist.
 func (s analyticsStore) ReplaceDay(ctx context.Context, d recom.StaleDay, r recom.DayRollup) error {
 	day := recom.Day(d.Day)
 	if err := checkRollup(day, r); err != nil {
@@ -132,17 +137,29 @@ func (s analyticsStore) ReplaceDay(ctx context.Context, d recom.StaleDay, r reco
 		aPlacement[i], aStrategy[i], aExperiment[i], aVariant[i] = a.Placement, a.Strategy, a.ExperimentID, a.Variant
 		quantity[i], aRevenue[i] = int32(a.Quantity), a.Revenue
 	}
+	n = len(r.Users)
+	var (
+		uExperiment, uVariant, uUser               = make([]string, n), make([]string, n), make([]string, n)
+		uImpressions, uClicks, uConversions, uRevs = make([]int64, n), make([]int64, n), make([]int64, n), make([]float64, n)
+	)
+	for i, u := range r.Users {
+		uExperiment[i], uVariant[i], uUser[i] = u.ExperimentID, u.Variant, u.UserID
+		uImpressions[i], uClicks[i], uConversions[i], uRevs[i] = u.Impressions, u.Clicks, u.Conversions, u.Revenue
+	}
 	q := replaceDaySQL
 	b := &pgx.Batch{}
 	b.Queue(q.deleteDaily, d.TenantID, day)
 	b.Queue(q.deleteProducts, d.TenantID, day)
 	b.Queue(q.deleteAttributions, d.TenantID, day)
+	b.Queue(q.deleteUsers, d.TenantID, day)
 	b.Queue(q.insertDaily, d.TenantID, day, placement, strategy, experiment, variant,
 		impressions, clicks, conversions, revenue, users)
 	b.Queue(q.insertProducts, d.TenantID, day, pPlacement, pStrategy, pProduct,
 		pImpressions, pClicks, pConversions, pRevs)
 	b.Queue(q.insertAttributions, d.TenantID, day, order, product, user, purchased, clicked,
 		recID, aPlacement, aStrategy, aExperiment, aVariant, quantity, aRevenue)
+	b.Queue(q.insertUsers, d.TenantID, day, uExperiment, uVariant, uUser,
+		uImpressions, uClicks, uConversions, uRevs)
 	b.Queue(q.clearMark, d.TenantID, day, d.Version)
 	err := pgx.BeginFunc(ctx, s.db.pool, func(tx pgx.Tx) error {
 		return tx.SendBatch(ctx, b).Close() // Close reports the first statement's error
@@ -173,6 +190,11 @@ func checkRollup(day time.Time, r recom.DayRollup) error {
 	for _, a := range r.Attributions {
 		if !recom.Day(a.PurchasedAt).Equal(day) {
 			return fmt.Errorf("order %s was purchased on %s", a.OrderID, a.PurchasedAt.UTC().Format(time.DateOnly))
+		}
+	}
+	for _, u := range r.Users {
+		if !of(u.Day) {
+			return fmt.Errorf("an experiment user row is of %s", u.Day.Format(time.DateOnly))
 		}
 	}
 	return nil

@@ -91,6 +91,7 @@ func (db *DB) Stores() recom.Stores {
 		Events:        eventStore{db},
 		Models:        modelStore{db},
 		Analytics:     analyticsStore{db},
+		Experiments:   experimentStore{db},
 		Ping:          db.ping,
 		Name:          "postgres",
 	}

@@ -95,6 +95,8 @@ type DayRollup struct {
 	Daily        []DailyRow
 	Products     []ProductDailyRow
 	Attributions []Attribution // credits of the day's purchases
+	// Users is each experiment user's activity of the day: what experiment results read.
+	Users []ExperimentUserDay
 }
 
 // AnalyticsFilter narrows analytics reads; empty fields match everything.
@@ -116,8 +118,8 @@ type AnalyticsStore interface {
 	// transaction that marked one of them has ended, so a scan started afterwards sees
 	// their events.
 	StaleDays(ctx context.Context, limit int) ([]StaleDay, error)
-	// ReplaceDay replaces, in one transaction, the tenant-day's rollup rows and the
-	// attributions of its purchases with r, and clears the mark if its version is still
+	// ReplaceDay replaces, in one transaction, the tenant-day's rollup rows, experiment
+	// user rows and the attributions of its purchases with r, and clears the mark if its version is still
 	// d.Version. An attribution of a line credited on another day moves the credit here:
 	// the caller found this day's purchase earlier and marks the other day stale.
 	ReplaceDay(ctx context.Context, d StaleDay, r DayRollup) error

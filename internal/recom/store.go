@@ -15,6 +15,7 @@ type Stores struct {
 	Events        EventStore
 	Models        ModelStore
 	Analytics     AnalyticsStore
+	Experiments   ExperimentStore
 	// Ping reports whether the database answers.
 	Ping func(ctx context.Context) error
 	// Name is "sqlite" or "postgres", shown by /readyz.

@@ -53,17 +53,18 @@ func (s analyticsStore) StaleDays(ctx context.Context, limit int) ([]recom.Stale
 	return days, nil
 }
 
-// ReplaceDay replaces the tenant-day's rows and credits with r in one transaction, with a
-// prepared INSERT a table, and clears the mark if its version is still d.Version. Every
-// row and credit must be of d.Day (a zero row Day counts as d.Day), or nothing changes and
-// an error is returned. Returns CodeNotFound if the tenant does not exist.
+// ReplaceDay replaces the tenant-day's rows (experiment user rows included) and credits
+// with r in one transaction, with a prepared INSERT a table, and clears the mark if its
+// version is still d.Version. Every row and credit must be of d.Day (a zero row Day
+// counts as d.Day), or nothing changes and an error is returned. Returns CodeNotFound if
+// the tenant does not exist.
 func (s analyticsStore) ReplaceDay(ctx context.Context, d recom.StaleDay, r recom.DayRollup) error {
 	day := dayText(d.Day)
 	if err := checkRollup(recom.Day(d.Day), r); err != nil {
 		return fmt.Errorf("sqlite: replace %s of tenant %s: %w", day, d.TenantID, err)
 	}
 	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
-		for _, table := range []string{"analytics_daily", "analytics_products_daily", "attributions"} {
+		for _, table := range []string{"analytics_daily", "analytics_products_daily", "attributions", "experiment_user_days"} {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE tenant_id = $1 AND day = $2`,
 				d.TenantID, day); err != nil {
 				return err
@@ -102,6 +103,15 @@ func (s analyticsStore) ReplaceDay(ctx context.Context, d recom.StaleDay, r reco
 			return []any{d.TenantID, day, a.OrderID, a.ProductID, a.UserID, timeText(a.PurchasedAt),
 				timeText(a.ClickedAt), a.RecommendationID, a.Placement, a.Strategy, a.ExperimentID,
 				a.Variant, a.Quantity, a.Revenue}
+		})
+		if err != nil {
+			return err
+		}
+		err = insertEach(ctx, tx, `INSERT INTO experiment_user_days (tenant_id, day, experiment_id,
+				variant, user_id, impressions, clicks, conversions, revenue)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, r.Users, func(u recom.ExperimentUserDay) []any {
+			return []any{d.TenantID, day, u.ExperimentID, u.Variant, u.UserID,
+				u.Impressions, u.Clicks, u.Conversions, u.Revenue}
 		})
 		if err != nil {
 			return err
@@ -154,6 +164,11 @@ func checkRollup(day time.Time, r recom.DayRollup) error {
 	for _, a := range r.Attributions {
 		if !recom.Day(a.PurchasedAt).Equal(day) {
 			return fmt.Errorf("order %s was purchased on %s", a.OrderID, a.PurchasedAt.UTC().Format(time.DateOnly))
+		}
+	}
+	for _, u := range r.Users {
+		if !of(u.Day) {
+			return fmt.Errorf("an experiment user row is of %s", u.Day.Format(time.DateOnly))
 		}
 	}
 	return nil
