@@ -24,6 +24,7 @@ import (
 	"github.com/recomengine/recomengine/api"
 	"github.com/recomengine/recomengine/internal/analytics"
 	"github.com/recomengine/recomengine/internal/auth"
+	"github.com/recomengine/recomengine/internal/experiment"
 	"github.com/recomengine/recomengine/internal/httpapi"
 	"github.com/recomengine/recomengine/internal/ingest"
 	"github.com/recomengine/recomengine/internal/inmem"
@@ -196,7 +197,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 	}()
 	refs := recom.NewRefCodec(pepper)
-	recommender := recommend.New(st.Stores(), activity, cache, logger, recommend.Config{Refs: refs}, reg)
+	experiments := experiment.New(st.Stores().Experiments, logger)
+	recommender := recommend.New(st.Stores(), activity, cache, logger, recommend.Config{Refs: refs, Assign: experiments.Assign}, reg)
 	reports := analytics.New(st.Stores(), refs, logger, reg)
 	jobs, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopJobs()
@@ -206,7 +208,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	h, err := httpapi.NewServer(ctx, httpapi.Deps{
 		Logger: logger, Stores: st.Stores(), Cache: cache, Limiter: limiter, Checks: checks,
 		Tokens: tokens, Pepper: pepper, Registry: reg, Docs: api.DocsHandler(), Web: web.Handler(),
-		Ingester: ingester, Activity: activity, Recommender: recommender, Analytics: reports,
+		Ingester: ingester, Activity: activity, Recommender: recommender, Analytics: reports, Experiments: experiments,
 		Config: httpapi.Config{MaxBodyBytes: cfg.MaxBodyBytes, HSTS: cfg.TLSCertFile != "",
 			BcryptCost: cfg.BcryptCost, SuperAdminEmails: cfg.SuperAdminEmails},
 	})

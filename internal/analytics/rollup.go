@@ -46,6 +46,8 @@ func rollupDay(in dayInput) dayResult {
 	type productKey struct{ placement, strategy, product string }
 	rows := map[recom.Dims]*recom.DailyRow{}
 	users := map[recom.Dims]map[string]bool{}
+	type armUser struct{ experiment, variant, user string }
+	expUsers := map[armUser]*recom.Counts{}
 	products := map[productKey]*recom.ProductDailyRow{}
 	add := func(d recom.Dims, user, product string, c recom.Counts) {
 		r := rows[d]
@@ -55,6 +57,13 @@ func rollupDay(in dayInput) dayResult {
 		}
 		r.Add(c)
 		users[d][user] = true
+		if d.ExperimentID != "" {
+			k := armUser{d.ExperimentID, d.Variant, user}
+			if expUsers[k] == nil {
+				expUsers[k] = &recom.Counts{}
+			}
+			expUsers[k].Add(c)
+		}
 		pk := productKey{d.Placement, d.Strategy, product}
 		p := products[pk]
 		if p == nil {
@@ -137,6 +146,13 @@ func rollupDay(in dayInput) dayResult {
 	for _, p := range products {
 		out.Products = append(out.Products, *p)
 	}
+	for k, c := range expUsers {
+		out.Users = append(out.Users, recom.ExperimentUserDay{ExperimentID: k.experiment, Variant: k.variant,
+			UserID: k.user, Day: in.day, Counts: *c})
+	}
+	slices.SortFunc(out.Users, func(a, b recom.ExperimentUserDay) int {
+		return cmp.Or(cmp.Compare(a.ExperimentID, b.ExperimentID), cmp.Compare(a.UserID, b.UserID), cmp.Compare(a.Variant, b.Variant))
+	})
 	slices.SortFunc(out.Daily, func(a, b recom.DailyRow) int { return compareDims(a.Dims, b.Dims) })
 	slices.SortFunc(out.Products, func(a, b recom.ProductDailyRow) int {
 		return cmp.Or(cmp.Compare(a.Placement, b.Placement), cmp.Compare(a.Strategy, b.Strategy), cmp.Compare(a.ProductID, b.ProductID))

@@ -35,9 +35,17 @@ func TestTenantIsolation(t *testing.T) {
 			"X-API-Key", keyA.Key); res.Status != 202 {
 			t.Fatalf("A's event: %d %s", res.Status, res.Body)
 		}
+		res := e.do("POST", "/api/v1/tenants/"+tenantA.ID+"/experiments", map[string]any{"name": "A's experiment", "placement": "a-placement",
+			"controlStrategy": "collaborative", "variantStrategy": "trending"}, "Authorization", "Bearer "+tokA)
+		var expA struct{ Data recom.Experiment }
+		res.decode(t, &expA)
+		if res.Status != 201 {
+			t.Fatalf("A's experiment: %d %s", res.Status, res.Body)
+		}
 		// A's identifiers, one per path parameter; a new parameter needs a fixture here.
-		fixtures := map[string]string{"id": tenantA.ID, "keyId": keyA.ID, "productId": productA}
-		secretsOfA := []string{tenantA.ID, keyA.ID, keyA.Prefix, "A's store", "alice@a.example", "A's product", "a-shopper", "a-order"}
+		fixtures := map[string]string{"id": tenantA.ID, "keyId": keyA.ID, "productId": productA, "expId": expA.Data.ID}
+		secretsOfA := []string{tenantA.ID, keyA.ID, keyA.Prefix, "A's store", "alice@a.example", "A's product", "a-shopper", "a-order",
+			expA.Data.ID, "A's experiment", "a-placement"}
 		before := snapshot(t, e, tokA, tenantA.ID)
 
 		// Operations that are not tenant-scoped, and why.

@@ -15,16 +15,18 @@ import (
 func (s *server) handleRecommendations() http.Handler {
 	return handler(s.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		p, _ := recom.PrincipalFrom(r.Context())
-		return s.recommend(w, r, p.TenantID, p.TenantConfig)
+		return s.recommend(w, r, p.TenantID, p.TenantConfig, false)
 	})
 }
 
-// recommend answers a recommendation request of the tenant.
-func (s *server) recommend(w http.ResponseWriter, r *http.Request, tenantID string, cfg recom.TenantConfig) error {
+// recommend answers a recommendation request of the tenant; a preview records no
+// experiment exposure.
+func (s *server) recommend(w http.ResponseWriter, r *http.Request, tenantID string, cfg recom.TenantConfig, preview bool) error {
 	q, err := recommendQuery(r)
 	if err != nil {
 		return err
 	}
+	q.Preview = preview
 	recs, meta, err := s.Recommender.Recommend(r.Context(), tenantID, cfg, q)
 	if err != nil {
 		return err
@@ -40,7 +42,7 @@ func (s *server) handleRecommendationPreview() http.Handler {
 		if err != nil {
 			return err
 		}
-		return s.recommend(w, r, t.ID, t.Config)
+		return s.recommend(w, r, t.ID, t.Config, true)
 	})
 }
 

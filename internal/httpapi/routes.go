@@ -42,6 +42,15 @@ func (s *server) addRoutes() error {
 		s.handle("GET /api/v1/tenants/{id}/events", s.handleEventList(), admin),
 		s.handle("GET /api/v1/tenants/{id}/recommendations/preview", s.handleRecommendationPreview(), admin),
 
+		s.handle("GET /api/v1/tenants/{id}/experiments", s.handleExperimentList(), admin),
+		s.handle("POST /api/v1/tenants/{id}/experiments", s.handleExperimentCreate(), admin),
+		s.handle("GET /api/v1/tenants/{id}/experiments/{expId}", s.handleExperimentGet(), admin),
+		s.handle("PUT /api/v1/tenants/{id}/experiments/{expId}", s.handleExperimentUpdate(), admin),
+		s.handle("POST /api/v1/tenants/{id}/experiments/{expId}/start", s.handleExperimentMove(recom.ExperimentRunning), admin),
+		s.handle("POST /api/v1/tenants/{id}/experiments/{expId}/pause", s.handleExperimentMove(recom.ExperimentPaused), admin),
+		s.handle("POST /api/v1/tenants/{id}/experiments/{expId}/complete", s.handleExperimentMove(recom.ExperimentCompleted), admin),
+		s.handle("GET /api/v1/tenants/{id}/experiments/{expId}/results", s.handleExperimentResults(), admin),
+
 		s.handle("GET /api/v1/tenants/{id}/analytics/overview", s.handleAnalyticsOverview(), admin),
 		s.handle("GET /api/v1/tenants/{id}/analytics/timeseries", s.handleAnalyticsTimeSeries(), admin),
 		s.handle("GET /api/v1/tenants/{id}/analytics/top-products", s.handleAnalyticsTopProducts(), admin),

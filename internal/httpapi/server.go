@@ -18,6 +18,7 @@ import (
 
 	"github.com/recomengine/recomengine/internal/analytics"
 	"github.com/recomengine/recomengine/internal/auth"
+	"github.com/recomengine/recomengine/internal/experiment"
 	"github.com/recomengine/recomengine/internal/ingest"
 	"github.com/recomengine/recomengine/internal/recom"
 	"github.com/recomengine/recomengine/internal/recommend"
@@ -48,8 +49,9 @@ type Deps struct {
 	// Recommender answers recommendation requests and learns of new events.
 	Recommender *recommend.Service
 	Analytics   *analytics.Service // rollups and the reports read from them
-	Docs        http.Handler       // the offline API docs page, under /docs/
-	Web         http.Handler       // the embedded dashboard, at /
+	Experiments *experiment.Service
+	Docs        http.Handler // the offline API docs page, under /docs/
+	Web         http.Handler // the embedded dashboard, at /
 }
 
 // server holds what the handlers share.

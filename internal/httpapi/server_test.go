@@ -19,6 +19,7 @@ import (
 
 	"github.com/recomengine/recomengine/internal/analytics"
 	"github.com/recomengine/recomengine/internal/auth"
+	"github.com/recomengine/recomengine/internal/experiment"
 	"github.com/recomengine/recomengine/internal/ingest"
 	"github.com/recomengine/recomengine/internal/inmem"
 	"github.com/recomengine/recomengine/internal/logging"
@@ -146,7 +147,9 @@ func newDeps(t testing.TB, b backend) (Deps, fixture) {
 	}
 	d.Ingester = ingest.New(d.Stores.Events, ingest.Config{}, nil)
 	refs := recom.NewRefCodec(d.Pepper)
-	d.Recommender = recommend.New(d.Stores, d.Activity, d.Cache, d.Logger, recommend.Config{RebuildAfterEvents: 1_000_000, Refs: refs}, nil)
+	d.Experiments = experiment.New(d.Stores.Experiments, d.Logger)
+	d.Recommender = recommend.New(d.Stores, d.Activity, d.Cache, d.Logger, recommend.Config{RebuildAfterEvents: 1_000_000,
+		Refs: refs, Assign: d.Experiments.Assign}, nil)
 	d.Analytics = analytics.New(d.Stores, refs, d.Logger, nil)
 	t.Cleanup(func() { d.Ingester.Close(context.Background()) })
 	return d, fx

@@ -30,6 +30,9 @@ type Config struct {
 	RebuildAfterEvents int64         // … and early once this many new events arrived
 	History            time.Duration // how far back a build reads events
 	Engine             engine.Config
+	// Assign returns the user's arm of the experiment running on the placement, if any,
+	// recording the user's first exposure when record is set (DESIGN §5).
+	Assign func(ctx context.Context, tenantID, placement, userID string, record bool) (recom.Arm, bool)
 	// Refs mints the recommendationIds that impressions and clicks carry back; nil: a
 	// codec with a random key (ids then mean nothing to another process).
 	Refs *recom.RefCodec
@@ -101,8 +104,9 @@ type Query struct {
 	UserID    string
 	ProductID string
 	Placement string
-	Strategy  string // "" = the tenant's default
+	Strategy  string // "" = the experiment's arm on the placement, else the tenant's default
 	Limit     int
+	Preview   bool // the dashboard's preview: shows the arm but records no exposure
 }
 
 // Meta describes an answer (DESIGN §2).
@@ -147,7 +151,15 @@ func (s *Service) Recommend(ctx context.Context, tenantID string, cfg recom.Tena
 	if q.Placement == "" {
 		q.Placement = "default"
 	}
+	// Strategy: explicit > the experiment's arm > the tenant's default (DESIGN §4). An
+	// explicit strategy bypasses the experiment and records no exposure.
 	strategy := q.Strategy
+	var arm recom.Arm
+	if strategy == "" && s.cfg.Assign != nil {
+		if a, ok := s.cfg.Assign(ctx, tenantID, q.Placement, q.UserID, !q.Preview); ok {
+			arm, strategy = a, a.Strategy
+		}
+	}
 	if strategy == "" {
 		strategy = cfg.DefaultStrategy
 	}
@@ -161,7 +173,7 @@ func (s *Service) Recommend(ctx context.Context, tenantID string, cfg recom.Tena
 		return nil, Meta{}, err
 	}
 	version := tm.version.Load()
-	meta := Meta{Placement: q.Placement, ModelVersion: version}
+	meta := Meta{Placement: q.Placement, ModelVersion: version, ExperimentID: arm.ExperimentID, Variant: arm.Variant}
 	// The key holds the user's event sequence: a new event of the user is never hidden
 	// (US3-5). seq < 0 means Activity was unavailable: no caching then.
 	key := fmt.Sprintf("rec:%s:%s:%s:%s:%s:%d:%d:%d", tenantID, q.UserID, q.Placement, strategy, q.ProductID, q.Limit, seq, version)

@@ -134,3 +134,28 @@ func CompareSequential(control, variant Estimate, nControl, nVariant int64, alph
 	r.IsSignificant = ok && !r.InsufficientData && r.PValue < r.Alpha
 	return r
 }
+
+// SequentialZ returns the |z| = |Δ̂|/sqrt(V) at which MSPRT's p-value reaches alpha on
+// nTotal users: solving Λ = 1/α for z in b5's closed form,
+//
+//	z² = 2(1 + Nρ²)/(Nρ²) · (ln(1/α) + ½·ln(1 + Nρ²)).
+//
+// It is the sequential test's critical value at its current look, above the fixed
+// horizon's z_{1−α/2}: the price of being valid at every look. Planning with it (MDE,
+// sample size) gives the power of the last look alone, a lower bound as earlier looks can
+// only add rejections. Returns +Inf for nTotal ≤ 0.
+func SequentialZ(nTotal float64, alpha, nStar float64) float64 {
+	if !(nTotal > 0) || !finite(nTotal) {
+		return math.Inf(1)
+	}
+	a := validAlpha(alpha)
+	nr := nTotal * MixingRho2(a, nStar)
+	return math.Sqrt(2 * (1 + nr) / nr * (-math.Log(a) + 0.5*math.Log1p(nr)))
+}
+
+// PowerZ returns z_{power}, the standard errors an effect must exceed the critical value
+// by to be detected with that power (b7).
+func PowerZ(power float64) float64 { return zQuantile(validPower(power)) }
+
+// CriticalZ returns z_{1−α/2}, the fixed-horizon two-sided critical value.
+func CriticalZ(alpha float64) float64 { return zQuantile(1 - validAlpha(alpha)/2) }

@@ -149,3 +149,21 @@ func TestCompareSequentialIntervals(t *testing.T) {
 		t.Error("the confidence sequence is not wider than the fixed interval")
 	}
 }
+
+// TestSequentialZ: at the returned z the mSPRT p-value is exactly alpha (so the closed
+// form inverts b5's Λ), and the sequential critical value exceeds the fixed one.
+func TestSequentialZ(t *testing.T) {
+	for _, n := range []float64{100, 5000, 70000, 1e7} {
+		z := SequentialZ(n, 0.05, DefaultNStar)
+		// With V = 1, Δ̂ = z gives z² = Δ̂²/V.
+		if p := MSPRT(z, 1, int64(n), 0.05, DefaultNStar); math.Abs(p-0.05) > 1e-9 {
+			t.Errorf("N=%v: MSPRT at SequentialZ = %v, want 0.05", n, p)
+		}
+		if z <= CriticalZ(0.05) {
+			t.Errorf("N=%v: sequential z %v not above the fixed 1.96", n, z)
+		}
+	}
+	if !math.IsInf(SequentialZ(0, 0.05, DefaultNStar), 1) {
+		t.Error("no users must mean no finite critical value")
+	}
+}

@@ -1,0 +1,176 @@
+// Package experiment runs A/B tests of strategies (DESIGN §5): the lifecycle, one active
+// experiment per placement, deterministic assignment with exposures recorded once per
+// user, and results computed with the stats package from exposures and the per-user
+// activity the analytics rollup keeps. It imports recom and stats of ours.
+package experiment
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/recomengine/recomengine/internal/recom"
+)
+
+// activeTTL is how long a node reuses a tenant's list of active experiments: a start,
+// pause or completion on another node reaches this one within it.
+const activeTTL = 2 * time.Second
+
+// maxSeen bounds the exposures remembered in process; past it the memory starts afresh
+// (the store ignores repeats, so forgetting costs only a write).
+const maxSeen = 1_000_000
+
+// Service manages experiments and assigns users.
+type Service struct {
+	store  recom.ExperimentStore
+	logger *slog.Logger
+	now    func() time.Time
+
+	mu     sync.Mutex
+	active map[string]activeList // tenant → its active experiments
+	seen   map[string]struct{}   // experiment + user exposures already stored
+}
+
+type activeList struct {
+	list []recom.Experiment
+	at   time.Time
+}
+
+// New returns the service.
+func New(store recom.ExperimentStore, logger *slog.Logger) *Service {
+	return &Service{store: store, logger: logger, now: time.Now,
+		active: map[string]activeList{}, seen: map[string]struct{}{}}
+}
+
+// Create stores a new draft experiment (US4-1). Returns CodeConflict if another
+// experiment is running or paused on its placement (FR-019, US4-5).
+func (s *Service) Create(ctx context.Context, tenantID string, in recom.ExperimentInput) (recom.Experiment, error) {
+	e, err := recom.NewExperiment(tenantID, in)
+	if err != nil {
+		return recom.Experiment{}, err
+	}
+	if err := s.placementFree(ctx, e); err != nil {
+		return recom.Experiment{}, err
+	}
+	return s.store.CreateExperiment(ctx, e)
+}
+
+// placementFree returns CodeConflict if another active experiment holds e's placement.
+func (s *Service) placementFree(ctx context.Context, e recom.Experiment) error {
+	active, err := s.store.ActiveExperiments(ctx, e.TenantID)
+	if err != nil {
+		return err
+	}
+	for _, a := range active {
+		if a.Placement == e.Placement && a.ID != e.ID {
+			return recom.Errorf(recom.CodeConflict, "Experiment %q is %s on placement %q; complete it first.", a.Name, a.Status, a.Placement)
+		}
+	}
+	return nil
+}
+
+// Get returns the tenant's experiment.
+func (s *Service) Get(ctx context.Context, tenantID, id string) (recom.Experiment, error) {
+	return s.store.FindExperiment(ctx, tenantID, id)
+}
+
+// List returns the tenant's experiments newest first, with the total.
+func (s *Service) List(ctx context.Context, tenantID string, f recom.ExperimentFilter) ([]recom.Experiment, int, error) {
+	return s.store.FindExperiments(ctx, tenantID, f)
+}
+
+// Update changes the given fields; once started only the name and target MDE may change.
+func (s *Service) Update(ctx context.Context, tenantID, id string, in recom.ExperimentInput) (recom.Experiment, error) {
+	e, err := s.store.FindExperiment(ctx, tenantID, id)
+	if err != nil {
+		return recom.Experiment{}, err
+	}
+	if err := e.Apply(in); err != nil {
+		return recom.Experiment{}, err
+	}
+	e.UpdatedAt = recom.Now()
+	return s.store.UpdateExperiment(ctx, e)
+}
+
+// Move changes the experiment's status (start, pause, resume, complete). Starting on a
+// placement another experiment holds is a CodeConflict (FR-019), atomically in the store.
+func (s *Service) Move(ctx context.Context, tenantID, id string, to recom.ExperimentStatus) (recom.Experiment, error) {
+	e, err := s.store.FindExperiment(ctx, tenantID, id)
+	if err != nil {
+		return recom.Experiment{}, err
+	}
+	if err := e.MoveTo(to, recom.Now()); err != nil {
+		return recom.Experiment{}, err
+	}
+	if e.Active() {
+		if err := s.placementFree(ctx, e); err != nil {
+			return recom.Experiment{}, err
+		}
+	}
+	e, err = s.store.UpdateExperiment(ctx, e)
+	if err == nil {
+		s.mu.Lock()
+		delete(s.active, tenantID) // this node sees the change at once
+		s.mu.Unlock()
+	}
+	return e, err
+}
+
+// Assign returns the arm of the user in the experiment running on the placement, if one
+// runs (a paused experiment assigns no one: its users get the tenant's default). With
+// record, the user's first exposure is stored. A store failure only costs the
+// assignment: recommendations go on without the experiment.
+func (s *Service) Assign(ctx context.Context, tenantID, placement, userID string, record bool) (recom.Arm, bool) {
+	e, ok := s.running(ctx, tenantID, placement)
+	if !ok {
+		return recom.Arm{}, false
+	}
+	variant, strategy := e.Arm(userID)
+	if record {
+		key := e.ID + "\x00" + userID
+		s.mu.Lock()
+		_, done := s.seen[key]
+		s.mu.Unlock()
+		if !done {
+			x := recom.Exposure{ExperimentID: e.ID, UserID: userID, Variant: variant, At: recom.Now()}
+			if _, err := s.store.RecordExposures(ctx, tenantID, []recom.Exposure{x}); err != nil {
+				s.logger.ErrorContext(ctx, "record exposure", "experiment", e.ID, "err", err)
+				return recom.Arm{}, false // unrecorded users would bias the results
+			}
+			s.mu.Lock()
+			if len(s.seen) >= maxSeen {
+				s.seen = map[string]struct{}{}
+			}
+			s.seen[key] = struct{}{}
+			s.mu.Unlock()
+		}
+	}
+	return recom.Arm{ExperimentID: e.ID, Variant: variant, Strategy: strategy}, true
+}
+
+// running returns the experiment running on the tenant's placement, from a list of the
+// tenant's active experiments read at most activeTTL ago.
+func (s *Service) running(ctx context.Context, tenantID, placement string) (recom.Experiment, bool) {
+	now := s.now()
+	s.mu.Lock()
+	a, ok := s.active[tenantID]
+	s.mu.Unlock()
+	if !ok || now.Sub(a.at) > activeTTL {
+		list, err := s.store.ActiveExperiments(ctx, tenantID)
+		if err != nil {
+			s.logger.ErrorContext(ctx, "active experiments", "tenant", tenantID, "err", err)
+			return recom.Experiment{}, false
+		}
+		a = activeList{list: list, at: now}
+		s.mu.Lock()
+		s.active[tenantID] = a
+		s.mu.Unlock()
+	}
+	for _, e := range a.list {
+		if e.Placement == placement && e.Status == recom.ExperimentRunning {
+			return e, true
+		}
+	}
+	return recom.Experiment{}, false
+}
