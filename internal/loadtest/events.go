@@ -75,12 +75,22 @@ func Events(ctx context.Context, cfg EventsConfig, w io.Writer) (EventsReport, e
 			if i > 0 {
 				b.WriteByte(',')
 			}
+			// A storefront's mix: what the SDK sends (impressions, clicks) and the shop's
+			// own events; the analytic types also mark their day for the rollup.
+			var extra string
 			typ := "product_viewed"
-			if r := rand.IntN(10); r == 0 {
+			switch r := rand.IntN(100); {
+			case r < 40:
+				typ, extra = "recommendation_impressed", fmt.Sprintf(`,"recommendationId":"lt-%d","placement":"home"`, n)
+			case r < 45:
+				typ, extra = "recommendation_clicked", fmt.Sprintf(`,"recommendationId":"lt-%d","placement":"home"`, n)
+			case r < 55:
 				typ = "add_to_cart"
+			case r < 60:
+				typ, extra = "purchase", fmt.Sprintf(`,"orderId":"o-%d","price":12.5,"quantity":1`, n)
 			}
-			fmt.Fprintf(&b, `{"eventType":%q,"userId":"%s-%d-%d","productId":"p%d","sessionId":"s%d"}`,
-				typ, rep.RunID, n, i, rand.IntN(max(cfg.Products, 1)), n)
+			fmt.Fprintf(&b, `{"eventType":%q,"userId":"%s-%d-%d","productId":"p%d","sessionId":"s%d"%s}`,
+				typ, rep.RunID, n, i, rand.IntN(max(cfg.Products, 1)), n, extra)
 		}
 		if cfg.Batch > 1 {
 			b.WriteString(`]}`)
