@@ -15,39 +15,64 @@ import (
 // UTC midnights recom.Day gives and read back as such.
 type analyticsStore struct{ db *DB }
 
-// StaleDays reads up to limit marks (0: all), oldest day first, then by tenant, FOR
-// UPDATE in a transaction of its own that commits at once. The lock is the point: it
-// waits for every AppendEvents still running that upserted one of the marks (the upsert
-// holds the row until its events commit), so once StaleDays returns, a scan sees those
-// events. A mark inserted by a transaction still running is not seen at all: it is
-// listed by a later call. Waiting re-reads a changed row, so the version returned is the
-// newest.
+// staleWait bounds how long StaleDays waits for the transactions in progress when it
+// read the log; past it, it fails and the job tries again on its next run.
+const staleWait = 30 * time.Second
+
+// StaleDays reads up to limit stale tenant-days (0: all) from the log, oldest day first,
+// then by tenant, with the largest id of each as its Version. Before reading the log it
+// takes a transaction id of its own, larger than every id assigned before; after, it
+// waits until no transaction with a smaller id is running. So a rollup that scans
+// afterwards sees the events of every AppendEvents whose log rows it read or could not yet
+// see; rows written by transactions begun later have larger ids than any read, and
+// ReplaceDay keeps them. (A snapshot's xmax would not do: it is the latest completed id
+// plus one, and a running transaction may hold that very id.)
 func (s analyticsStore) StaleDays(ctx context.Context, limit int) ([]recom.StaleDay, error) {
 	var lim *int // LIMIT NULL: no limit
 	if limit > 0 {
 		lim = &limit
 	}
-	var days []recom.StaleDay
-	err := pgx.BeginFunc(ctx, s.db.pool, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT tenant_id, day, version FROM analytics_stale
-			ORDER BY day, tenant_id LIMIT $1 FOR UPDATE`, lim)
-		if err != nil {
-			return err
-		}
-		days, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (recom.StaleDay, error) {
-			var d recom.StaleDay
-			err := row.Scan(&d.TenantID, &d.Day, &d.Version)
-			return d, err
-		})
-		return err
+	var mark string
+	if err := s.db.pool.QueryRow(ctx, `SELECT pg_current_xact_id()::text`).Scan(&mark); err != nil {
+		return nil, fmt.Errorf("postgres: find stale days: %w", err)
+	}
+	rows, err := s.db.pool.Query(ctx, `SELECT tenant_id, day, max(id) FROM analytics_stale_log
+		GROUP BY tenant_id, day ORDER BY day, tenant_id LIMIT $1`, lim)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: find stale days: %w", err)
+	}
+	days, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (recom.StaleDay, error) {
+		var d recom.StaleDay
+		err := row.Scan(&d.TenantID, &d.Day, &d.Version)
+		return d, err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("postgres: find stale days: %w", err)
 	}
-	if days == nil {
-		days = []recom.StaleDay{}
+	if len(days) == 0 {
+		return []recom.StaleDay{}, nil
 	}
-	return days, nil
+	// mark was taken before the log was read, so every writer of a row read, or in
+	// progress then, has a smaller id.
+	deadline := time.Now().Add(staleWait)
+	for {
+		var settled bool
+		if err := s.db.pool.QueryRow(ctx, `SELECT pg_snapshot_xmin(pg_current_snapshot()) > $1::text::xid8`,
+			mark).Scan(&settled); err != nil {
+			return nil, fmt.Errorf("postgres: find stale days: %w", err)
+		}
+		if settled {
+			return days, nil
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("postgres: find stale days: transactions older than xid %s still running after %s", mark, staleWait)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(2 * time.Millisecond):
+		}
+	}
 }
 
 // replaceDaySQL are ReplaceDay's statements, sent as one batch in its transaction. $1 is
@@ -88,8 +113,8 @@ var replaceDaySQL = struct {
 			impressions, clicks, conversions, revenue)
 		SELECT $1, $2, u.* FROM unnest($3::text[], $4::text[], $5::text[], $6::int8[], $7::int8[],
 			$8::int8[], $9::float8[]) AS u`,
-	// Waits for any AppendEvents re-marking the day, then leaves a changed mark alone.
-	clearMark: `DELETE FROM analytics_stale WHERE tenant_id = $1 AND day = $2 AND version = $3`,
+	// The rows rolled up; rows written since have larger ids and keep the day stale.
+	clearMark: `DELETE FROM analytics_stale_log WHERE tenant_id = $1 AND day = $2 AND id <= $3`,
 }
 
 // ReplaceDay replaces the tenant-day's rows (experiment user rows included) and credits
@@ -329,10 +354,9 @@ func (s analyticsStore) FindAttributions(ctx context.Context, tenantID string, l
 	return out, nil
 }
 
-// MarkStale upserts the tenant-day's mark, as AppendEvents does.
+// MarkStale logs the tenant-day stale, as AppendEvents does.
 func (s analyticsStore) MarkStale(ctx context.Context, tenantID string, day time.Time) error {
-	_, err := s.db.pool.Exec(ctx, `INSERT INTO analytics_stale AS m (tenant_id, day, version) VALUES ($1, $2, 1)
-		ON CONFLICT (tenant_id, day) DO UPDATE SET version = m.version + 1`, tenantID, recom.Day(day))
+	_, err := s.db.pool.Exec(ctx, `INSERT INTO analytics_stale_log (tenant_id, day) VALUES ($1, $2)`, tenantID, recom.Day(day))
 	if err != nil {
 		return fmt.Errorf("postgres: mark %s of tenant %s stale: %w", day.Format(time.DateOnly), tenantID, err)
 	}

@@ -42,11 +42,9 @@ var eventColumns = []string{"occurred_at", "received_at", "price", "position", "
 // click: a click can change the days up to the one holding its time plus the tenant's
 // attribution window (30 minutes when the config has none; clamped to the range recom
 // validates, so odd data cannot fail the flush), and the latest click reaches furthest.
-// The marks are upserted once each (ON CONFLICT DO UPDATE may not touch a row twice in a
-// statement) in (tenant, day) order, after every event is inserted (the sort needs all
-// of spans), so flushers lock marks in one order too. The upsert keeps each mark's row
-// locked until the events commit: StaleDays, reading marks FOR UPDATE, waits for them.
-// PostgreSQL runs a data-modifying CTE to completion even though nothing reads it.
+// Each such day gets a row in the append-only analytics_stale_log (migration 00006 says
+// why a log and not an upserted row). PostgreSQL runs a data-modifying CTE to completion
+// even though nothing reads it.
 var appendSQL = `WITH inserted AS (
 	INSERT INTO events (` + strings.Join(eventColumns, ", ") + `)
 	SELECT u.occurred_at, u.received_at, u.price, u.position, u.quantity, u.tenant_id, u.event_type,
@@ -66,15 +64,13 @@ var appendSQL = `WITH inserted AS (
 	FROM inserted WHERE event_type = ANY($18::text[])
 	GROUP BY 1, 2
 ), marked AS (
-	INSERT INTO analytics_stale AS m (tenant_id, day, version)
-	SELECT DISTINCT s.tenant_id, s.day + k, 1::bigint
+	INSERT INTO analytics_stale_log (tenant_id, day)
+	SELECT DISTINCT s.tenant_id, s.day + k
 	FROM spans s JOIN tenants t ON t.id = s.tenant_id,
 		generate_series(0, coalesce(((s.last_click + interval '1 minute' *
 			CASE WHEN jsonb_typeof(t.config->'attributionWindowMinutes') = 'number'
 			THEN least(greatest((t.config->>'attributionWindowMinutes')::float8, 0), 10080) ELSE 30 END)
 			AT TIME ZONE 'UTC')::date - s.day, 0)) AS k
-	ORDER BY 1, 2
-	ON CONFLICT (tenant_id, day) DO UPDATE SET version = m.version + 1
 )
 SELECT tenant_id, user_id, occurred_at, event_type, product_id FROM inserted`
 

@@ -20,8 +20,8 @@ func Day(t time.Time) time.Time {
 }
 
 // StaleDay is a tenant's day whose analytic events changed since its rollup. Version
-// grows with each change; ReplaceDay clears the mark only if it is unchanged, so a day
-// changed while it was being rolled up is rolled up again.
+// grows with each change; ReplaceDay clears the changes up to Version only, so a day
+// changed while it was being rolled up stays stale and is rolled up again.
 type StaleDay struct {
 	TenantID string
 	Day      time.Time // midnight UTC
