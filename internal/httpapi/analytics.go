@@ -10,45 +10,31 @@ import (
 	"github.com/recomengine/recomengine/internal/recom"
 )
 
-// analyticsQuery reads the tenant (the admin's own) and the range and filters of an
-// analytics request.
-func (s *server) analyticsQuery(r *http.Request) (string, analytics.Query, error) {
-	tenantID, err := s.adminTenant(r)
-	if err != nil {
-		return "", analytics.Query{}, err
-	}
+// analyticsQuery reads the range and filters of an analytics request.
+func analyticsQuery(r *http.Request) (analytics.Query, error) {
 	v := r.URL.Query()
-	q, err := analytics.ParseQuery(v.Get("from"), v.Get("to"), v.Get("placement"), v.Get("strategy"), time.Now())
-	return tenantID, q, err
+	return analytics.ParseQuery(v.Get("from"), v.Get("to"), v.Get("placement"), v.Get("strategy"), time.Now())
 }
 
 // handleAnalyticsOverview serves GET /api/v1/tenants/{id}/analytics/overview.
 func (s *server) handleAnalyticsOverview() http.Handler {
-	return handler(s.Logger, func(w http.ResponseWriter, r *http.Request) error {
-		tenantID, q, err := s.analyticsQuery(r)
+	return s.tenantCall(http.StatusOK, func(r *http.Request, tenantID string) (any, error) {
+		q, err := analyticsQuery(r)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		o, err := s.Analytics.Overview(r.Context(), tenantID, q)
-		if err != nil {
-			return err
-		}
-		return encode(w, http.StatusOK, envelope{Data: o})
+		return s.Analytics.Overview(r.Context(), tenantID, q)
 	})
 }
 
 // handleAnalyticsTimeSeries serves GET /api/v1/tenants/{id}/analytics/timeseries.
 func (s *server) handleAnalyticsTimeSeries() http.Handler {
-	return handler(s.Logger, func(w http.ResponseWriter, r *http.Request) error {
-		tenantID, q, err := s.analyticsQuery(r)
+	return s.tenantCall(http.StatusOK, func(r *http.Request, tenantID string) (any, error) {
+		q, err := analyticsQuery(r)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		points, err := s.Analytics.TimeSeries(r.Context(), tenantID, q)
-		if err != nil {
-			return err
-		}
-		return encode(w, http.StatusOK, envelope{Data: points})
+		return s.Analytics.TimeSeries(r.Context(), tenantID, q)
 	})
 }
 
@@ -72,20 +58,16 @@ func topQuery(r *http.Request) (by string, limit int, err error) {
 
 // handleAnalyticsTopProducts serves GET /api/v1/tenants/{id}/analytics/top-products.
 func (s *server) handleAnalyticsTopProducts() http.Handler {
-	return handler(s.Logger, func(w http.ResponseWriter, r *http.Request) error {
-		tenantID, q, err := s.analyticsQuery(r)
+	return s.tenantCall(http.StatusOK, func(r *http.Request, tenantID string) (any, error) {
+		q, err := analyticsQuery(r)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		by, limit, err := topQuery(r)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		top, err := s.Analytics.TopProducts(r.Context(), tenantID, q, by, limit)
-		if err != nil {
-			return err
-		}
-		return encode(w, http.StatusOK, envelope{Data: top})
+		return s.Analytics.TopProducts(r.Context(), tenantID, q, by, limit)
 	})
 }
 
@@ -94,7 +76,11 @@ func (s *server) handleAnalyticsTopProducts() http.Handler {
 // client never takes a cut file for a whole one.
 func (s *server) handleAnalyticsExport() http.Handler {
 	return handler(s.Logger, func(w http.ResponseWriter, r *http.Request) error {
-		tenantID, q, err := s.analyticsQuery(r)
+		tenantID, err := s.adminTenant(r)
+		if err != nil {
+			return err
+		}
+		q, err := analyticsQuery(r)
 		if err != nil {
 			return err
 		}

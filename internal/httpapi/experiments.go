@@ -27,87 +27,62 @@ func (s *server) handleExperimentList() http.Handler {
 	})
 }
 
-// handleExperimentCreate serves POST /api/v1/tenants/{id}/experiments: a draft (US4-1), or
-// 409 when another experiment is running or paused on the placement (US4-5).
-func (s *server) handleExperimentCreate() http.Handler {
+// tenantCall answers an admin request about its own tenant with fn's value as data.
+func (s *server) tenantCall(status int, fn func(r *http.Request, tenantID string) (any, error)) http.Handler {
 	return handler(s.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		tenantID, err := s.adminTenant(r)
 		if err != nil {
 			return err
 		}
+		v, err := fn(r, tenantID)
+		if err != nil {
+			return err
+		}
+		return encode(w, status, envelope{Data: v})
+	})
+}
+
+// handleExperimentCreate serves POST /api/v1/tenants/{id}/experiments: a draft (US4-1), or
+// 409 when another experiment is running or paused on the placement (US4-5).
+func (s *server) handleExperimentCreate() http.Handler {
+	return s.tenantCall(http.StatusCreated, func(r *http.Request, tenantID string) (any, error) {
 		in, err := decode[recom.ExperimentInput](r)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		e, err := s.Experiments.Create(r.Context(), tenantID, in)
-		if err != nil {
-			return err
-		}
-		return encode(w, http.StatusCreated, envelope{Data: e})
+		return s.Experiments.Create(r.Context(), tenantID, in)
 	})
 }
 
 // handleExperimentGet serves GET /api/v1/tenants/{id}/experiments/{expId}.
 func (s *server) handleExperimentGet() http.Handler {
-	return handler(s.Logger, func(w http.ResponseWriter, r *http.Request) error {
-		tenantID, err := s.adminTenant(r)
-		if err != nil {
-			return err
-		}
-		e, err := s.Experiments.Get(r.Context(), tenantID, r.PathValue("expId"))
-		if err != nil {
-			return err
-		}
-		return encode(w, http.StatusOK, envelope{Data: e})
+	return s.tenantCall(http.StatusOK, func(r *http.Request, tenantID string) (any, error) {
+		return s.Experiments.Get(r.Context(), tenantID, r.PathValue("expId"))
 	})
 }
 
 // handleExperimentUpdate serves PUT /api/v1/tenants/{id}/experiments/{expId}: the fields
 // given change; once started, only name and targetMde may (409 otherwise).
 func (s *server) handleExperimentUpdate() http.Handler {
-	return handler(s.Logger, func(w http.ResponseWriter, r *http.Request) error {
-		tenantID, err := s.adminTenant(r)
-		if err != nil {
-			return err
-		}
+	return s.tenantCall(http.StatusOK, func(r *http.Request, tenantID string) (any, error) {
 		in, err := decode[recom.ExperimentInput](r)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		e, err := s.Experiments.Update(r.Context(), tenantID, r.PathValue("expId"), in)
-		if err != nil {
-			return err
-		}
-		return encode(w, http.StatusOK, envelope{Data: e})
+		return s.Experiments.Update(r.Context(), tenantID, r.PathValue("expId"), in)
 	})
 }
 
 // handleExperimentMove serves POST …/experiments/{expId}/start, /pause and /complete.
 func (s *server) handleExperimentMove(to recom.ExperimentStatus) http.Handler {
-	return handler(s.Logger, func(w http.ResponseWriter, r *http.Request) error {
-		tenantID, err := s.adminTenant(r)
-		if err != nil {
-			return err
-		}
-		e, err := s.Experiments.Move(r.Context(), tenantID, r.PathValue("expId"), to)
-		if err != nil {
-			return err
-		}
-		return encode(w, http.StatusOK, envelope{Data: e})
+	return s.tenantCall(http.StatusOK, func(r *http.Request, tenantID string) (any, error) {
+		return s.Experiments.Move(r.Context(), tenantID, r.PathValue("expId"), to)
 	})
 }
 
 // handleExperimentResults serves GET /api/v1/tenants/{id}/experiments/{expId}/results.
 func (s *server) handleExperimentResults() http.Handler {
-	return handler(s.Logger, func(w http.ResponseWriter, r *http.Request) error {
-		tenantID, err := s.adminTenant(r)
-		if err != nil {
-			return err
-		}
-		res, err := s.Experiments.Results(r.Context(), tenantID, r.PathValue("expId"))
-		if err != nil {
-			return err
-		}
-		return encode(w, http.StatusOK, envelope{Data: res})
+	return s.tenantCall(http.StatusOK, func(r *http.Request, tenantID string) (any, error) {
+		return s.Experiments.Results(r.Context(), tenantID, r.PathValue("expId"))
 	})
 }
