@@ -116,13 +116,9 @@ func (s *Service) rollup(ctx context.Context, d recom.StaleDay) error {
 	r := rollupDay(dayInput{tenantID: d.TenantID, day: d.Day, window: window, events: events, refs: s.refs,
 		price:     func(id string) (float64, bool) { p, ok := prices[id]; return p, ok },
 		elsewhere: func(l recom.OrderLine) (time.Time, bool) { at, ok := elsewhere[l]; return at, ok }})
+	r.Stale = r.took // their rollups still count the credits moved here
 	if err := s.stores.Analytics.ReplaceDay(ctx, d, r.DayRollup); err != nil {
 		return err
-	}
-	for _, day := range r.took {
-		if err := s.stores.Analytics.MarkStale(ctx, d.TenantID, day); err != nil {
-			return err
-		}
 	}
 	s.rolled.Inc()
 	s.duration.Observe(time.Since(start).Seconds())

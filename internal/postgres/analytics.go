@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -15,64 +16,37 @@ import (
 // UTC midnights recom.Day gives and read back as such.
 type analyticsStore struct{ db *DB }
 
-// staleWait bounds how long StaleDays waits for the transactions in progress when it
-// read the log; past it, it fails and the job tries again on its next run.
-const staleWait = 30 * time.Second
-
-// StaleDays reads up to limit stale tenant-days (0: all) from the log, oldest day first,
-// then by tenant, with the largest id of each as its Version. Before reading the log it
-// takes a transaction id of its own, larger than every id assigned before; after, it
-// waits until no transaction with a smaller id is running. So a rollup that scans
-// afterwards sees the events of every AppendEvents whose log rows it read or could not yet
-// see; rows written by transactions begun later have larger ids than any read, and
-// ReplaceDay keeps them. (A snapshot's xmax would not do: it is the latest completed id
-// plus one, and a running transaction may hold that very id.)
+// StaleDays lists up to limit stale tenant-days (0: all) from the log, oldest day first,
+// then by tenant. Each carries as its Version the xmin of the snapshot the log was read
+// in: every transaction with a smaller id had ended, so a rollup scanning afterwards sees
+// their events, and ReplaceDay clears only their rows. Rows of transactions running at
+// the read (invisible to it) or begun since stay for the next run (migration 00006).
 func (s analyticsStore) StaleDays(ctx context.Context, limit int) ([]recom.StaleDay, error) {
 	var lim *int // LIMIT NULL: no limit
 	if limit > 0 {
 		lim = &limit
 	}
-	var mark string
-	if err := s.db.pool.QueryRow(ctx, `SELECT pg_current_xact_id()::text`).Scan(&mark); err != nil {
-		return nil, fmt.Errorf("postgres: find stale days: %w", err)
-	}
-	rows, err := s.db.pool.Query(ctx, `SELECT tenant_id, day, max(id) FROM analytics_stale_log
-		GROUP BY tenant_id, day ORDER BY day, tenant_id LIMIT $1`, lim)
+	rows, err := s.db.pool.Query(ctx, `SELECT tenant_id, day, pg_snapshot_xmin(pg_current_snapshot())::text
+		FROM analytics_stale_log GROUP BY tenant_id, day ORDER BY day, tenant_id LIMIT $1`, lim)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: find stale days: %w", err)
 	}
 	days, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (recom.StaleDay, error) {
 		var d recom.StaleDay
-		err := row.Scan(&d.TenantID, &d.Day, &d.Version)
+		var xmin string
+		if err := row.Scan(&d.TenantID, &d.Day, &xmin); err != nil {
+			return d, err
+		}
+		d.Version, err = strconv.ParseInt(xmin, 10, 64)
 		return d, err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("postgres: find stale days: %w", err)
 	}
-	if len(days) == 0 {
-		return []recom.StaleDay{}, nil
+	if days == nil {
+		days = []recom.StaleDay{}
 	}
-	// mark was taken before the log was read, so every writer of a row read, or in
-	// progress then, has a smaller id.
-	deadline := time.Now().Add(staleWait)
-	for {
-		var settled bool
-		if err := s.db.pool.QueryRow(ctx, `SELECT pg_snapshot_xmin(pg_current_snapshot()) > $1::text::xid8`,
-			mark).Scan(&settled); err != nil {
-			return nil, fmt.Errorf("postgres: find stale days: %w", err)
-		}
-		if settled {
-			return days, nil
-		}
-		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("postgres: find stale days: transactions older than xid %s still running after %s", mark, staleWait)
-		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(2 * time.Millisecond):
-		}
-	}
+	return days, nil
 }
 
 // replaceDaySQL are ReplaceDay's statements, sent as one batch in its transaction. $1 is
@@ -81,7 +55,7 @@ func (s analyticsStore) StaleDays(ctx context.Context, limit int) ([]recom.Stale
 var replaceDaySQL = struct {
 	deleteDaily, deleteProducts, deleteAttributions, deleteUsers string
 	insertDaily, insertProducts, insertAttributions, insertUsers string
-	clearMark                                                    string
+	clearMark, markOthers                                        string
 }{
 	deleteDaily:        `DELETE FROM analytics_daily WHERE tenant_id = $1 AND day = $2`,
 	deleteProducts:     `DELETE FROM analytics_products_daily WHERE tenant_id = $1 AND day = $2`,
@@ -113,8 +87,11 @@ var replaceDaySQL = struct {
 			impressions, clicks, conversions, revenue)
 		SELECT $1, $2, u.* FROM unnest($3::text[], $4::text[], $5::text[], $6::int8[], $7::int8[],
 			$8::int8[], $9::float8[]) AS u`,
-	// The rows rolled up; rows written since have larger ids and keep the day stale.
-	clearMark: `DELETE FROM analytics_stale_log WHERE tenant_id = $1 AND day = $2 AND id <= $3`,
+	// The rows of transactions that had ended when StaleDays read; later ones keep the
+	// day stale.
+	clearMark: `DELETE FROM analytics_stale_log WHERE tenant_id = $1 AND day = $2 AND xid < $3::text::xid8`,
+	// Other days this rollup changed (credits moved here), in the same transaction.
+	markOthers: `INSERT INTO analytics_stale_log (tenant_id, day) SELECT $1, unnest($2::date[])`,
 }
 
 // ReplaceDay replaces the tenant-day's rows (experiment user rows included) and credits
@@ -185,7 +162,10 @@ func (s analyticsStore) ReplaceDay(ctx context.Context, d recom.StaleDay, r reco
 		recID, aPlacement, aStrategy, aExperiment, aVariant, quantity, aRevenue)
 	b.Queue(q.insertUsers, d.TenantID, day, uExperiment, uVariant, uUser,
 		uImpressions, uClicks, uConversions, uRevs)
-	b.Queue(q.clearMark, d.TenantID, day, d.Version)
+	b.Queue(q.clearMark, d.TenantID, day, strconv.FormatInt(d.Version, 10))
+	if len(r.Stale) > 0 {
+		b.Queue(q.markOthers, d.TenantID, r.Stale)
+	}
 	err := pgx.BeginFunc(ctx, s.db.pool, func(tx pgx.Tx) error {
 		return tx.SendBatch(ctx, b).Close() // Close reports the first statement's error
 	})
@@ -352,15 +332,6 @@ func (s analyticsStore) FindAttributions(ctx context.Context, tenantID string, l
 		return nil, fmt.Errorf("postgres: find attributions of tenant %s: %w", tenantID, err)
 	}
 	return out, nil
-}
-
-// MarkStale logs the tenant-day stale, as AppendEvents does.
-func (s analyticsStore) MarkStale(ctx context.Context, tenantID string, day time.Time) error {
-	_, err := s.db.pool.Exec(ctx, `INSERT INTO analytics_stale_log (tenant_id, day) VALUES ($1, $2)`, tenantID, recom.Day(day))
-	if err != nil {
-		return fmt.Errorf("postgres: mark %s of tenant %s stale: %w", day.Format(time.DateOnly), tenantID, err)
-	}
-	return nil
 }
 
 // exclusiveKey is the advisory lock key of a name: "recomengine:" keeps clear of other

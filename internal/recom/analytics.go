@@ -19,9 +19,10 @@ func Day(t time.Time) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
-// StaleDay is a tenant's day whose analytic events changed since its rollup. Version
-// grows with each change; ReplaceDay clears the changes up to Version only, so a day
-// changed while it was being rolled up stays stale and is rolled up again.
+// StaleDay is a tenant's day whose analytic events changed since its rollup. Version is
+// the store's token of the changes StaleDays read (and of no later one): ReplaceDay
+// clears only those, so a day changed while it was being rolled up stays stale and is
+// rolled up again. Tokens grow with time.
 type StaleDay struct {
 	TenantID string
 	Day      time.Time // midnight UTC
@@ -97,6 +98,9 @@ type DayRollup struct {
 	Attributions []Attribution // credits of the day's purchases
 	// Users is each experiment user's activity of the day: what experiment results read.
 	Users []ExperimentUserDay
+	// Stale are other days this rollup changed (a credit moved here from them): they are
+	// marked stale in the same transaction.
+	Stale []time.Time
 }
 
 // AnalyticsFilter narrows analytics reads; empty fields match everything.
@@ -125,8 +129,6 @@ type AnalyticsStore interface {
 	ReplaceDay(ctx context.Context, d StaleDay, r DayRollup) error
 	// FindAttributions returns the tenant's credits of the given lines, those that have one.
 	FindAttributions(ctx context.Context, tenantID string, lines []OrderLine) ([]Attribution, error)
-	// MarkStale marks the tenant's day stale, as new events would.
-	MarkStale(ctx context.Context, tenantID string, day time.Time) error
 	// Daily returns the tenant's rows of days in [from, to], oldest first.
 	Daily(ctx context.Context, tenantID string, from, to time.Time, f AnalyticsFilter) ([]DailyRow, error)
 	// ProductTotals returns the products with any count in days [from, to], summed, in the

@@ -116,9 +116,18 @@ func (s analyticsStore) ReplaceDay(ctx context.Context, d recom.StaleDay, r reco
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM analytics_stale
-			WHERE tenant_id = $1 AND day = $2 AND version = $3`, d.TenantID, day, d.Version)
-		return err
+		if _, err = tx.ExecContext(ctx, `DELETE FROM analytics_stale
+			WHERE tenant_id = $1 AND day = $2 AND version = $3`, d.TenantID, day, d.Version); err != nil {
+			return err
+		}
+		// Other days this rollup changed (credits moved here), in the same transaction.
+		for _, other := range r.Stale {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO analytics_stale (tenant_id, day, version) VALUES ($1, $2, 1)
+				ON CONFLICT (tenant_id, day) DO UPDATE SET version = version + 1`, d.TenantID, dayText(other)); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if isForeignKeyViolation(err) {
 		return recom.Errorf(recom.CodeNotFound, "Tenant not found.")
@@ -294,16 +303,6 @@ func (s analyticsStore) FindAttributions(ctx context.Context, tenantID string, l
 		return nil, fmt.Errorf("sqlite: find attributions of tenant %s: %w", tenantID, err)
 	}
 	return out, nil
-}
-
-// MarkStale upserts the tenant-day's mark, as AppendEvents does.
-func (s analyticsStore) MarkStale(ctx context.Context, tenantID string, day time.Time) error {
-	_, err := s.db.write.ExecContext(ctx, `INSERT INTO analytics_stale (tenant_id, day, version) VALUES ($1, $2, 1)
-		ON CONFLICT (tenant_id, day) DO UPDATE SET version = version + 1`, tenantID, dayText(day))
-	if err != nil {
-		return fmt.Errorf("sqlite: mark %s of tenant %s stale: %w", dayText(day), tenantID, err)
-	}
-	return nil
 }
 
 // Exclusive runs fn unless a run under the same name is in progress on this DB: an SQLite

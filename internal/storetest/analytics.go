@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -43,43 +42,52 @@ func testAnalyticsMarks(t *testing.T, s recom.Stores) {
 	appendEvents(t, s, events, slices.Repeat([]bool{true}, len(events))...)
 	want := []string{a.ID + " 0", a.ID + " 1", a.ID + " 2", a.ID + " 3", a.ID + " 5", a.ID + " 7",
 		b.ID + " 0", b.ID + " 1"}
-	marks := staleMarks(t, s)
 	slices.Sort(want)
-	if diff := cmp.Diff(want, slices.Sorted(maps.Keys(marks))); diff != "" {
+	if diff := cmp.Diff(want, staleKeysSorted(t, s)); diff != "" {
 		t.Fatalf("stale marks (tenant, day) (-want +got):\n%s", diff)
 	}
-	for k, v := range marks {
-		if v < 1 {
-			t.Errorf("mark %s has version %d, want at least 1", k, v)
-		}
-	}
 
-	// Duplicates, and events of other types, change nothing.
+	// Duplicates, and events of other types, mark nothing.
 	appendEvents(t, s, []recom.Event{impression, events[2], events[8]}, false, false, false)
 	appendEvents(t, s, []recom.Event{analyticEvent(a.ID, "u2", "p1", recom.ProductViewed, dayN(0))}, true)
-	if diff := cmp.Diff(marks, staleMarks(t, s)); diff != "" {
+	if diff := cmp.Diff(want, staleKeysSorted(t, s)); diff != "" {
 		t.Errorf("marks after duplicates and a view (-before +after):\n%s", diff)
 	}
 
-	// A new event of a marked day makes its version grow, and leaves other days alone.
+	// A new event of a marked day keeps it stale through a rollup read before the event;
+	// a day without one is cleared by such a rollup.
+	read := map[string]recom.StaleDay{}
+	days, err := s.Analytics.StaleDays(t.Context(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range days {
+		read[markKey(d)] = d
+	}
 	appendEvents(t, s, []recom.Event{
 		analyticEvent(a.ID, "u2", "p1", recom.RecommendationImpressed, dayN(0).Add(time.Hour)),
 		analyticEvent(b.ID, "u2", "p1", recom.RecommendationClicked, dayN(1).Add(time.Hour)), // days 1 and 2
 	}, true, true)
-	after := staleMarks(t, s)
-	for _, k := range []string{a.ID + " 0", b.ID + " 1"} {
-		if after[k] <= marks[k] {
-			t.Errorf("mark %s has version %d after a new event, want more than %d", k, after[k], marks[k])
+	for _, k := range []string{a.ID + " 0", b.ID + " 1", a.ID + " 1", a.ID + " 2"} {
+		replaceDay(t, s, read[k], recom.DayRollup{})
+	}
+	got := staleKeysSorted(t, s)
+	for _, k := range []string{a.ID + " 0", b.ID + " 1", b.ID + " 2"} {
+		if !slices.Contains(got, k) {
+			t.Errorf("day %s, changed after the rollup's read, is not stale: %v", k, got)
 		}
 	}
-	if after[b.ID+" 2"] < 1 {
-		t.Errorf("the 1440-minute window of a click on day 1 did not mark day 2: %v", after)
-	}
-	for _, k := range []string{a.ID + " 1", a.ID + " 2", a.ID + " 3", b.ID + " 0"} {
-		if after[k] != marks[k] {
-			t.Errorf("mark %s has version %d after events of other days, want %d", k, after[k], marks[k])
+	for _, k := range []string{a.ID + " 1", a.ID + " 2"} {
+		if slices.Contains(got, k) {
+			t.Errorf("day %s, rolled up and unchanged since, is still stale: %v", k, got)
 		}
 	}
+}
+
+// staleKeysSorted returns the markKeys of every stale day, sorted.
+func staleKeysSorted(t *testing.T, s recom.Stores) []string {
+	t.Helper()
+	return slices.Sorted(slices.Values(staleKeys(t, s)))
 }
 
 // testAnalyticsStaleDays: oldest day first, then by tenant id; at most limit (0: all).
@@ -198,7 +206,8 @@ func testAnalyticsReplaceDay(t *testing.T, s recom.Stores) {
 
 // testAnalyticsAttributionOnce: a line (order, product) holds one credit. Replacing
 // another day with a credit of the same line moves it there (the caller decided that
-// day's purchase came first); FindAttributions finds lines by key; MarkStale marks a day.
+// day's purchase came first, and passes that day in Stale to be marked in the same
+// transaction); FindAttributions finds lines by key.
 func testAnalyticsAttributionOnce(t *testing.T, s recom.Stores) {
 	ctx := t.Context()
 	owner := newAdmin(t, s, "ada@example.com")
@@ -228,18 +237,17 @@ func testAnalyticsAttributionOnce(t *testing.T, s recom.Stores) {
 	if diff := cmp.Diff([]recom.Attribution{retried, other2}, attributions(t, s, tenant.ID, dayN(0), dayN(3))); diff != "" {
 		t.Errorf("Attributions after day 2 rolled up again (-want +got):\n%s", diff)
 	}
-	if err := s.Analytics.MarkStale(ctx, tenant.ID, dayN(1).Add(5*time.Hour)); err != nil {
-		t.Fatal(err)
+	// A rollup that moves a credit here marks the day it came from, with its own writes.
+	if days, err := s.Analytics.StaleDays(ctx, 0); err != nil || len(days) != 0 {
+		t.Fatalf("StaleDays before = %v, %v; want none", days, err)
 	}
-	if err := s.Analytics.MarkStale(ctx, tenant.ID, dayN(1)); err != nil {
-		t.Fatal(err)
-	}
+	replaceDay(t, s, day1, recom.DayRollup{Attributions: []recom.Attribution{first}, Stale: []time.Time{dayN(2)}})
 	days, err := s.Analytics.StaleDays(ctx, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []recom.StaleDay{{TenantID: tenant.ID, Day: dayN(1), Version: 2}}; !cmp.Equal(want, days) {
-		t.Errorf("StaleDays after MarkStale twice = %+v, want %+v", days, want)
+	if len(days) != 1 || days[0].TenantID != tenant.ID || !days[0].Day.Equal(dayN(2)) {
+		t.Errorf("StaleDays after a rollup that took day 2's credit = %+v, want day 2 of the tenant", days)
 	}
 }
 
@@ -510,23 +518,6 @@ func analyticEvent(tenantID, userID, productID string, typ recom.EventType, at t
 // markKey is "<tenant> <day number>" of a stale day, day 0 being day0.
 func markKey(d recom.StaleDay) string {
 	return fmt.Sprint(d.TenantID, " ", int(d.Day.Sub(day0)/(24*time.Hour)))
-}
-
-// staleMarks returns every mark's version by markKey.
-func staleMarks(t *testing.T, s recom.Stores) map[string]int64 {
-	t.Helper()
-	days, err := s.Analytics.StaleDays(t.Context(), 0)
-	if err != nil {
-		t.Fatalf("StaleDays: %v", err)
-	}
-	marks := map[string]int64{}
-	for _, d := range days {
-		if !d.Day.Equal(recom.Day(d.Day)) {
-			t.Errorf("stale day %v is not a midnight UTC", d.Day)
-		}
-		marks[markKey(d)] = d.Version
-	}
-	return marks
 }
 
 // staleKeys returns the markKeys of every stale day, in StaleDays' order.
