@@ -86,11 +86,12 @@ func (s *Service) Update(ctx context.Context, tenantID, id string, in recom.Expe
 	if err != nil {
 		return recom.Experiment{}, err
 	}
+	prev := e.UpdatedAt
 	if err := e.Apply(in); err != nil {
 		return recom.Experiment{}, err
 	}
 	e.UpdatedAt = recom.Now()
-	return s.store.UpdateExperiment(ctx, e)
+	return s.store.UpdateExperiment(ctx, e, prev)
 }
 
 // Move changes the experiment's status (start, pause, resume, complete). Starting on a
@@ -100,6 +101,7 @@ func (s *Service) Move(ctx context.Context, tenantID, id string, to recom.Experi
 	if err != nil {
 		return recom.Experiment{}, err
 	}
+	prev := e.UpdatedAt
 	if err := e.MoveTo(to, recom.Now()); err != nil {
 		return recom.Experiment{}, err
 	}
@@ -108,7 +110,7 @@ func (s *Service) Move(ctx context.Context, tenantID, id string, to recom.Experi
 			return recom.Experiment{}, err
 		}
 	}
-	e, err = s.store.UpdateExperiment(ctx, e)
+	e, err = s.store.UpdateExperiment(ctx, e, prev)
 	if err == nil {
 		s.mu.Lock()
 		delete(s.active, tenantID) // this node sees the change at once

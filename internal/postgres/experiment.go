@@ -124,7 +124,7 @@ func (s experimentStore) FindExperiments(ctx context.Context, tenantID string, f
 // CreatedAt; a zero UpdatedAt means now. Returns CodeConflict if it becomes active on a
 // placement another active experiment holds (the unique index decides, so concurrent
 // starts cannot both pass, FR-019), CodeNotFound if the tenant has no such experiment.
-func (s experimentStore) UpdateExperiment(ctx context.Context, e recom.Experiment) (recom.Experiment, error) {
+func (s experimentStore) UpdateExperiment(ctx context.Context, e recom.Experiment, prev time.Time) (recom.Experiment, error) {
 	if e.UpdatedAt.IsZero() {
 		e.UpdatedAt = recom.Now()
 	}
@@ -132,12 +132,12 @@ func (s experimentStore) UpdateExperiment(ctx context.Context, e recom.Experimen
 			placement = $4, status = $5, control_strategy = $6, variant_strategy = $7,
 			control_share = $8, primary_metric = $9, method = $10, target_mde = $11,
 			updated_at = $12, started_at = $13, ended_at = $14
-		WHERE tenant_id = $1 AND id = $2
+		WHERE tenant_id = $1 AND id = $2 AND updated_at = $15
 		RETURNING `+experimentColumns,
 		e.TenantID, e.ID, e.Name, e.Placement, e.Status, e.ControlStrategy, e.VariantStrategy,
-		e.ControlShare, e.PrimaryMetric, e.Method, e.TargetMDE, e.UpdatedAt, e.StartedAt, e.EndedAt))
+		e.ControlShare, e.PrimaryMetric, e.Method, e.TargetMDE, e.UpdatedAt, e.StartedAt, e.EndedAt, prev))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return recom.Experiment{}, recom.Errorf(recom.CodeNotFound, "Experiment not found.")
+		return recom.Experiment{}, s.changedOrMissing(ctx, e)
 	}
 	if conflict := experimentConflict(err, e); conflict != nil {
 		return recom.Experiment{}, conflict
@@ -146,6 +146,15 @@ func (s experimentStore) UpdateExperiment(ctx context.Context, e recom.Experimen
 		return recom.Experiment{}, fmt.Errorf("postgres: update experiment %s: %w", e.ID, err)
 	}
 	return updated, nil
+}
+
+// changedOrMissing tells why an update matched no row: the experiment is gone
+// (CodeNotFound) or changed since it was read (CodeConflict).
+func (s experimentStore) changedOrMissing(ctx context.Context, e recom.Experiment) error {
+	if _, err := s.FindExperiment(ctx, e.TenantID, e.ID); err != nil {
+		return err
+	}
+	return recom.Errorf(recom.CodeConflict, "The experiment changed since it was read; reload it and try again.")
 }
 
 // ActiveExperiments reads the tenant's running and paused experiments by placement,

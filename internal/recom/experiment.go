@@ -234,10 +234,12 @@ type ExperimentStore interface {
 	FindExperiment(ctx context.Context, tenantID, id string) (Experiment, error)
 	// FindExperiments lists the tenant's experiments newest first, with the total.
 	FindExperiments(ctx context.Context, tenantID string, f ExperimentFilter) ([]Experiment, int, error)
-	// UpdateExperiment replaces the experiment's fields. Returns CodeConflict if it
-	// becomes active while another active one holds its placement (one per placement,
-	// FR-019: atomic, whatever runs concurrently), CodeNotFound if it does not exist.
-	UpdateExperiment(ctx context.Context, e Experiment) (Experiment, error)
+	// UpdateExperiment replaces the experiment's fields if it is still as read: its stored
+	// UpdatedAt is prev (so two concurrent changes cannot undo each other). Returns
+	// CodeConflict if it changed meanwhile, or if it becomes active while another active
+	// one holds its placement (one per placement, FR-019: atomic, whatever runs
+	// concurrently); CodeNotFound if it does not exist.
+	UpdateExperiment(ctx context.Context, e Experiment, prev time.Time) (Experiment, error)
 	// ActiveExperiments returns the tenant's running and paused experiments.
 	ActiveExperiments(ctx context.Context, tenantID string) ([]Experiment, error)
 	// RecordExposures stores the exposures of the tenant not stored yet (the first one

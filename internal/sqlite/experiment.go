@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	sqlite3 "modernc.org/sqlite/lib"
 
@@ -122,7 +123,7 @@ func (s experimentStore) FindExperiments(ctx context.Context, tenantID string, f
 // placement another active experiment holds (FR-019; the one writer connection runs
 // updates one at a time, and the unique index decides), CodeNotFound if the tenant has no
 // such experiment.
-func (s experimentStore) UpdateExperiment(ctx context.Context, e recom.Experiment) (recom.Experiment, error) {
+func (s experimentStore) UpdateExperiment(ctx context.Context, e recom.Experiment, prev time.Time) (recom.Experiment, error) {
 	if e.UpdatedAt.IsZero() {
 		e.UpdatedAt = recom.Now()
 	}
@@ -130,13 +131,13 @@ func (s experimentStore) UpdateExperiment(ctx context.Context, e recom.Experimen
 			placement = $4, status = $5, control_strategy = $6, variant_strategy = $7,
 			control_share = $8, primary_metric = $9, method = $10, target_mde = $11,
 			updated_at = $12, started_at = $13, ended_at = $14
-		WHERE tenant_id = $1 AND id = $2
+		WHERE tenant_id = $1 AND id = $2 AND updated_at = $15
 		RETURNING `+experimentColumns,
 		e.TenantID, e.ID, e.Name, e.Placement, string(e.Status), e.ControlStrategy, e.VariantStrategy,
 		e.ControlShare, e.PrimaryMetric, e.Method, nullFloat(e.TargetMDE), timeText(e.UpdatedAt),
-		nullTimeText(e.StartedAt), nullTimeText(e.EndedAt)))
+		nullTimeText(e.StartedAt), nullTimeText(e.EndedAt), timeText(prev)))
 	if errors.Is(err, sql.ErrNoRows) {
-		return recom.Experiment{}, recom.Errorf(recom.CodeNotFound, "Experiment not found.")
+		return recom.Experiment{}, s.changedOrMissing(ctx, e)
 	}
 	if conflict := experimentConflict(err, e); conflict != nil {
 		return recom.Experiment{}, conflict
@@ -145,6 +146,15 @@ func (s experimentStore) UpdateExperiment(ctx context.Context, e recom.Experimen
 		return recom.Experiment{}, fmt.Errorf("sqlite: update experiment %s: %w", e.ID, err)
 	}
 	return updated, nil
+}
+
+// changedOrMissing tells why an update matched no row: the experiment is gone
+// (CodeNotFound) or changed since it was read (CodeConflict).
+func (s experimentStore) changedOrMissing(ctx context.Context, e recom.Experiment) error {
+	if _, err := s.FindExperiment(ctx, e.TenantID, e.ID); err != nil {
+		return err
+	}
+	return recom.Errorf(recom.CodeConflict, "The experiment changed since it was read; reload it and try again.")
 }
 
 // ActiveExperiments reads the tenant's running and paused experiments by placement,

@@ -48,7 +48,7 @@ func testExperimentRoundTrip(t *testing.T, s recom.Stores) {
 	change.TargetMDE, change.EndedAt, change.UpdatedAt = nil, nil, t0.Add(72*time.Hour+3*time.Microsecond)
 	want := change
 	change.CreatedAt = t0.Add(99 * time.Hour) // not updatable: ignored
-	got, err := s.Experiments.UpdateExperiment(ctx, change)
+	got, err := s.Experiments.UpdateExperiment(ctx, change, storedAt(t, s, change))
 	if err != nil {
 		t.Fatalf("UpdateExperiment: %v", err)
 	}
@@ -60,7 +60,7 @@ func testExperimentRoundTrip(t *testing.T, s recom.Stores) {
 	}
 	change = draft
 	change.TargetMDE, change.StartedAt, change.Status, change.UpdatedAt = &mde, &started, recom.ExperimentRunning, started
-	if got, err := s.Experiments.UpdateExperiment(ctx, change); err != nil || !cmp.Equal(change, got) {
+	if got, err := s.Experiments.UpdateExperiment(ctx, change, storedAt(t, s, change)); err != nil || !cmp.Equal(change, got) {
 		t.Errorf("UpdateExperiment setting optional fields = %+v, %v; want %+v", got, err, change)
 	}
 	if diff := cmp.Diff(change, findExperiment(t, s, tenant.ID, draft.ID)); diff != "" {
@@ -70,7 +70,7 @@ func testExperimentRoundTrip(t *testing.T, s recom.Stores) {
 	// A zero UpdatedAt means now.
 	before := recom.Now()
 	change.UpdatedAt = time.Time{}
-	got, err = s.Experiments.UpdateExperiment(ctx, change)
+	got, err = s.Experiments.UpdateExperiment(ctx, change, storedAt(t, s, change))
 	if err != nil || got.UpdatedAt.Before(before) || got.UpdatedAt.After(recom.Now()) {
 		t.Errorf("UpdateExperiment with a zero UpdatedAt = %v, %v; want now", got.UpdatedAt, err)
 	}
@@ -91,10 +91,10 @@ func testExperimentNotFound(t *testing.T, s recom.Stores) {
 
 	theirs := e
 	theirs.TenantID, theirs.Name = other.ID, "Hijacked"
-	_, err = s.Experiments.UpdateExperiment(ctx, theirs)
+	_, err = s.Experiments.UpdateExperiment(ctx, theirs, e.UpdatedAt)
 	wantError(t, "UpdateExperiment of another tenant's experiment", err, recom.CodeNotFound, "Experiment not found.")
 	ghost := newExperiment(tenant.ID, "home", recom.ExperimentDraft, t0)
-	_, err = s.Experiments.UpdateExperiment(ctx, ghost)
+	_, err = s.Experiments.UpdateExperiment(ctx, ghost, ghost.UpdatedAt)
 	wantError(t, "UpdateExperiment of an unknown id", err, recom.CodeNotFound, "Experiment not found.")
 	if got := findExperiment(t, s, tenant.ID, e.ID); !cmp.Equal(e, got) {
 		t.Errorf("experiment after another tenant's update = %+v, want unchanged %+v", got, e)
@@ -183,15 +183,16 @@ func testExperimentOnePerPlacement(t *testing.T, s recom.Stores) {
 	theirs := createExperiment(t, s, newExperiment(other.ID, "home", recom.ExperimentRunning, t0))
 
 	start := func(e recom.Experiment) (recom.Experiment, error) {
+		prev := storedAt(t, s, e)
 		e.Status, e.UpdatedAt = recom.ExperimentRunning, e.UpdatedAt.Add(time.Minute)
-		return s.Experiments.UpdateExperiment(ctx, e)
+		return s.Experiments.UpdateExperiment(ctx, e, prev)
 	}
 	_, err = start(draft)
 	wantError(t, "UpdateExperiment of a draft to running on a held placement", err, recom.CodeConflict, conflict)
 	moved := draft
 	moved.Placement = "cart" // placement is in the message
 	moved.Status = recom.ExperimentPaused
-	_, err = s.Experiments.UpdateExperiment(ctx, moved)
+	_, err = s.Experiments.UpdateExperiment(ctx, moved, storedAt(t, s, moved))
 	wantError(t, "UpdateExperiment of a draft to paused on another held placement", err, recom.CodeConflict,
 		`Another experiment is running or paused on placement "cart".`)
 	if got := findExperiment(t, s, tenant.ID, draft.ID); !cmp.Equal(draft, got) {
@@ -232,8 +233,9 @@ func testExperimentStartConcurrent(t *testing.T, s recom.Stores) {
 	var wg sync.WaitGroup
 	for i, e := range drafts {
 		wg.Go(func() {
+			prev := e.UpdatedAt
 			e.Status = recom.ExperimentRunning
-			_, errs[i] = s.Experiments.UpdateExperiment(ctx, e)
+			_, errs[i] = s.Experiments.UpdateExperiment(ctx, e, prev)
 		})
 	}
 	wg.Wait()
@@ -405,9 +407,33 @@ func createExperiment(t *testing.T, s recom.Stores, e recom.Experiment) recom.Ex
 	return created
 }
 
+// storedAt is the UpdatedAt of e as stored: what an update of e read.
+func storedAt(t *testing.T, s recom.Stores, e recom.Experiment) time.Time {
+	t.Helper()
+	return findExperiment(t, s, e.TenantID, e.ID).UpdatedAt
+}
+
+// testExperimentLostUpdate: an update made from a stale read (another change landed in
+// between) is refused, so two concurrent changes cannot undo each other.
+func testExperimentLostUpdate(t *testing.T, s recom.Stores) {
+	ctx := t.Context()
+	tenant := newTenant(t, s, newAdmin(t, s, "ada@example.com").ID, t0)
+	read := createExperiment(t, s, newExperiment(tenant.ID, "home", recom.ExperimentDraft, t0))
+	started := read
+	started.Status, started.UpdatedAt = recom.ExperimentRunning, t0.Add(time.Minute)
+	updateExperiment(t, s, started)
+	stale := read
+	stale.ControlShare, stale.UpdatedAt = 0.2, t0.Add(2*time.Minute)
+	_, err := s.Experiments.UpdateExperiment(ctx, stale, read.UpdatedAt)
+	wantError(t, "UpdateExperiment from a stale read", err, recom.CodeConflict, "The experiment changed since it was read; reload it and try again.")
+	if got := findExperiment(t, s, tenant.ID, read.ID); got.Status != recom.ExperimentRunning || got.ControlShare != read.ControlShare {
+		t.Errorf("after a refused stale update: %+v", got)
+	}
+}
+
 func updateExperiment(t *testing.T, s recom.Stores, e recom.Experiment) recom.Experiment {
 	t.Helper()
-	updated, err := s.Experiments.UpdateExperiment(t.Context(), e)
+	updated, err := s.Experiments.UpdateExperiment(t.Context(), e, storedAt(t, s, e))
 	if err != nil {
 		t.Fatalf("UpdateExperiment %s: %v", e.Name, err)
 	}

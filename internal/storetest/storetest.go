@@ -77,6 +77,7 @@ func Run(t *testing.T, open func(t *testing.T) recom.Stores) {
 		{"ExperimentList", testExperimentList},
 		{"ExperimentOnePerPlacement", testExperimentOnePerPlacement},
 		{"ExperimentStartConcurrent", testExperimentStartConcurrent},
+		{"ExperimentLostUpdate", testExperimentLostUpdate},
 		{"ExperimentExposures", testExperimentExposures},
 		{"ExperimentUserDays", testExperimentUserDays},
 		{"ModelSaveAndLoad", testModelSaveAndLoad},
