@@ -120,35 +120,38 @@ func (s *Service) Move(ctx context.Context, tenantID, id string, to recom.Experi
 }
 
 // Assign returns the arm of the user in the experiment running on the placement, if one
-// runs (a paused experiment assigns no one: its users get the tenant's default). With
-// record, the user's first exposure is stored. A store failure only costs the
-// assignment: recommendations go on without the experiment.
-func (s *Service) Assign(ctx context.Context, tenantID, placement, userID string, record bool) (recom.Arm, bool) {
+// runs (a paused experiment assigns no one: its users get the tenant's default).
+func (s *Service) Assign(ctx context.Context, tenantID, placement, userID string) (recom.Arm, bool) {
 	e, ok := s.running(ctx, tenantID, placement)
 	if !ok {
 		return recom.Arm{}, false
 	}
 	variant, strategy := e.Arm(userID)
-	if record {
-		key := e.ID + "\x00" + userID
-		s.mu.Lock()
-		_, done := s.seen[key]
-		s.mu.Unlock()
-		if !done {
-			x := recom.Exposure{ExperimentID: e.ID, UserID: userID, Variant: variant, At: recom.Now()}
-			if _, err := s.store.RecordExposures(ctx, tenantID, []recom.Exposure{x}); err != nil {
-				s.logger.ErrorContext(ctx, "record exposure", "experiment", e.ID, "err", err)
-				return recom.Arm{}, false // unrecorded users would bias the results
-			}
-			s.mu.Lock()
-			if len(s.seen) >= maxSeen {
-				s.seen = map[string]struct{}{}
-			}
-			s.seen[key] = struct{}{}
-			s.mu.Unlock()
-		}
-	}
 	return recom.Arm{ExperimentID: e.ID, Variant: variant, Strategy: strategy}, true
+}
+
+// Expose records that the user was served the arm, once: the recommendation path calls it
+// after a successful answer. A failure is logged; the user's activity still counts in
+// the arm (results take the larger of exposed and active users).
+func (s *Service) Expose(ctx context.Context, tenantID string, arm recom.Arm, userID string) {
+	key := arm.ExperimentID + "\x00" + userID
+	s.mu.Lock()
+	_, done := s.seen[key]
+	s.mu.Unlock()
+	if done {
+		return
+	}
+	x := recom.Exposure{ExperimentID: arm.ExperimentID, UserID: userID, Variant: arm.Variant, At: recom.Now()}
+	if _, err := s.store.RecordExposures(ctx, tenantID, []recom.Exposure{x}); err != nil {
+		s.logger.ErrorContext(ctx, "record exposure", "experiment", arm.ExperimentID, "err", err)
+		return
+	}
+	s.mu.Lock()
+	if len(s.seen) >= maxSeen {
+		s.seen = map[string]struct{}{}
+	}
+	s.seen[key] = struct{}{}
+	s.mu.Unlock()
 }
 
 // running returns the experiment running on the tenant's placement, from a list of the

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/recomengine/recomengine/internal/recom"
@@ -50,14 +51,15 @@ func (s *server) handleRecommendationPreview() http.Handler {
 // the contract's parameters, checked here because this hot path skips the validator.
 func recommendQuery(r *http.Request) (recommend.Query, error) {
 	v := r.URL.Query()
-	q := recommend.Query{UserID: v.Get("userId"), ProductID: v.Get("productId"), Placement: v.Get("placement"),
+	// userId is trimmed as events' are, so both name the same shopper.
+	q := recommend.Query{UserID: strings.TrimSpace(v.Get("userId")), ProductID: v.Get("productId"), Placement: v.Get("placement"),
 		Strategy: v.Get("strategy"), Limit: 8}
 	var fs []recom.FieldError
 	switch n := utf8.RuneCountInString(q.UserID); {
 	case !v.Has("userId"):
 		fs = append(fs, recom.FieldError{Field: "userId", Message: "is required"})
-	case n < 1 || n > 128:
-		fs = append(fs, recom.FieldError{Field: "userId", Message: "must be 1 to 128 characters"})
+	case n < 1 || n > 128 || strings.ContainsFunc(q.UserID, unicode.IsControl):
+		fs = append(fs, recom.FieldError{Field: "userId", Message: "must be 1 to 128 printable characters"})
 	}
 	for field, val := range map[string]string{"productId": q.ProductID, "placement": q.Placement} {
 		if v.Has(field) && (val == "" || utf8.RuneCountInString(val) > 128) {

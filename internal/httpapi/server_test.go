@@ -149,7 +149,7 @@ func newDeps(t testing.TB, b backend) (Deps, fixture) {
 	refs := recom.NewRefCodec(d.Pepper)
 	d.Experiments = experiment.New(d.Stores.Experiments, d.Logger)
 	d.Recommender = recommend.New(d.Stores, d.Activity, d.Cache, d.Logger, recommend.Config{RebuildAfterEvents: 1_000_000,
-		Refs: refs, Assign: d.Experiments.Assign}, nil)
+		Refs: refs, Assign: d.Experiments.Assign, Expose: d.Experiments.Expose}, nil)
 	d.Analytics = analytics.New(d.Stores, refs, d.Logger, nil)
 	t.Cleanup(func() { d.Ingester.Close(context.Background()) })
 	return d, fx

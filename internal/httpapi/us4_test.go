@@ -77,7 +77,7 @@ func TestUS4(t *testing.T) {
 		d.Stores = k.stores
 		d.Experiments = experiment.New(d.Stores.Experiments, d.Logger)
 		d.Recommender = recommend.New(d.Stores, d.Activity, d.Cache, d.Logger, recommend.Config{
-			Refs: recom.NewRefCodec(d.Pepper), Assign: d.Experiments.Assign}, nil)
+			Refs: recom.NewRefCodec(d.Pepper), Assign: d.Experiments.Assign, Expose: d.Experiments.Expose}, nil)
 		node2 := serveDeps(t, d, fixture{})
 		k2 := &keyEnv{testEnv: node2, token: k.token, tenant: k.tenant, rw: k.rw, read: k.read, public: k.public}
 		for i := range 20 {
@@ -85,6 +85,10 @@ func TestUS4(t *testing.T) {
 			if wantArm, _ := e.Arm(user); k2.recommend(t, "userId="+user+"&placement=home").Meta.Variant != wantArm {
 				t.Errorf("node 2 put %s in another arm", user)
 			}
+		}
+		// A padded user id is the same shopper (trimmed, as events' ids are).
+		if want, _ := e.Arm("visitor-7"); k.recommend(t, "userId=%20visitor-7%20&placement=home").Meta.Variant != want {
+			t.Error("a padded user id got another arm than the shopper's")
 		}
 		// An explicit strategy bypasses the experiment; another placement is not in it.
 		if r := k.recommend(t, "userId=visitor-1&placement=home&strategy=content_based"); r.Meta.ExperimentID != "" || (r.Meta.Strategy != "content_based" && r.Meta.Strategy != "trending_fallback") {

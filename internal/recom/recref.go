@@ -81,7 +81,7 @@ func (c *RefCodec) Parse(tenantID, id string) (r RecommendationRef, ok bool) {
 	if !found || len(raw) > 200 {
 		return r, false
 	}
-	b, err := base64.RawURLEncoding.DecodeString(raw)
+	b, err := base64.RawURLEncoding.Strict().DecodeString(raw) // one spelling per id: counts dedupe on it
 	const fixed = 1 + 8 + 4 + 3
 	if err != nil || len(b) < fixed+refTagLen || b[0] != refVersion {
 		return r, false

@@ -1,6 +1,8 @@
 package recom
 
 import (
+	"bytes"
+	"encoding/base64"
 	"strings"
 	"testing"
 	"time"
@@ -50,10 +52,36 @@ func TestRefCodecRefusesForgeries(t *testing.T) {
 	}
 }
 
+// TestRefCodecOneSpelling: an id whose last character carries unused bits has other
+// spellings a lenient decoder reads as the same bytes; only the minted one is accepted,
+// so counting distinct ids cannot be inflated.
+func TestRefCodecOneSpelling(t *testing.T) {
+	c := NewRefCodec([]byte("pepper"))
+	id := c.Mint("t1", RecommendationRef{Strategy: "trending"}) // 28 bytes: 4 unused bits
+	other := respell(id)
+	a, _ := base64.RawURLEncoding.DecodeString(id[4:])
+	b, err := base64.RawURLEncoding.DecodeString(other[4:])
+	if err != nil || !bytes.Equal(a, b) {
+		t.Fatalf("the respelling is not an equivalent spelling (%v): the test proves nothing", err)
+	}
+	if _, ok := c.Parse("t1", other); ok {
+		t.Errorf("Parse accepted %q, another spelling of %q", other, id)
+	}
+}
+
 func TestRefCodecUnknownStrategy(t *testing.T) {
 	c := NewRefCodec([]byte("pepper"))
 	r, ok := c.Parse("t1", c.Mint("t1", RecommendationRef{Strategy: "telepathy"}))
 	if !ok || r.Strategy != UnknownStrategy {
 		t.Errorf("got %+v, %v; want strategy %q", r, ok, UnknownStrategy)
 	}
+}
+
+// respell changes the unused low bits of the last base64 character: lenient decoders
+// read the same bytes, so the same answer would count twice.
+func respell(id string) string {
+	last := id[len(id)-1]
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	i := strings.IndexByte(alphabet, last)
+	return id[:len(id)-1] + string(alphabet[i^1])
 }

@@ -30,9 +30,10 @@ type Config struct {
 	RebuildAfterEvents int64         // … and early once this many new events arrived
 	History            time.Duration // how far back a build reads events
 	Engine             engine.Config
-	// Assign returns the user's arm of the experiment running on the placement, if any,
-	// recording the user's first exposure when record is set (DESIGN §5).
-	Assign func(ctx context.Context, tenantID, placement, userID string, record bool) (recom.Arm, bool)
+	// Assign returns the user's arm of the experiment running on the placement, if any
+	// (DESIGN §5); Expose records that the user was served it (after the answer).
+	Assign func(ctx context.Context, tenantID, placement, userID string) (recom.Arm, bool)
+	Expose func(ctx context.Context, tenantID string, arm recom.Arm, userID string)
 	// Refs mints the recommendationIds that impressions and clicks carry back; nil: a
 	// codec with a random key (ids then mean nothing to another process).
 	Refs *recom.RefCodec
@@ -156,7 +157,7 @@ func (s *Service) Recommend(ctx context.Context, tenantID string, cfg recom.Tena
 	strategy := q.Strategy
 	var arm recom.Arm
 	if strategy == "" && s.cfg.Assign != nil {
-		if a, ok := s.cfg.Assign(ctx, tenantID, q.Placement, q.UserID, !q.Preview); ok {
+		if a, ok := s.cfg.Assign(ctx, tenantID, q.Placement, q.UserID); ok {
 			arm, strategy = a, a.Strategy
 		}
 	}
@@ -208,6 +209,9 @@ func (s *Service) Recommend(ctx context.Context, tenantID string, cfg recom.Tena
 	meta.RecommendationID = s.cfg.Refs.Mint(tenantID, recom.RecommendationRef{Strategy: meta.Strategy,
 		ExperimentID: meta.ExperimentID, Variant: meta.Variant, IssuedAt: now})
 	out, err := s.live(ctx, tenantID, r.Items, q)
+	if err == nil && arm.ExperimentID != "" && !q.Preview && s.cfg.Expose != nil {
+		s.cfg.Expose(ctx, tenantID, arm, q.UserID)
+	}
 	return out, meta, err
 }
 
