@@ -21,6 +21,8 @@ type dayInput struct {
 	price func(productID string) (float64, bool)
 	// elsewhere is the time of the purchase that holds the line's credit on another day.
 	elsewhere func(recom.OrderLine) (time.Time, bool)
+	// arm is the user's arm of the tenant's experiment (false: no such experiment).
+	arm func(experimentID, userID string) (string, bool)
 }
 
 // dayResult is a day's rollup and the other days whose credits it took.
@@ -40,7 +42,18 @@ type dayResult struct {
 func rollupDay(in dayInput) dayResult {
 	end := in.day.AddDate(0, 0, 1)
 	inDay := func(e *recom.Event) bool { return !e.Timestamp.Before(in.day) && e.Timestamp.Before(end) }
-	dimsOf := memoDims(in.tenantID, in.refs)
+	refDims := memoDims(in.tenantID, in.refs)
+	// An event counts in an experiment arm only for a user of that arm: an answer replayed
+	// for other users (a shared page cache, a script) is outside the experiment.
+	dimsOf := func(e *recom.Event) recom.Dims {
+		d := refDims(e)
+		if d.ExperimentID != "" {
+			if v, ok := in.arm(d.ExperimentID, e.UserID); !ok || v != d.Variant {
+				d.ExperimentID, d.Variant = "", ""
+			}
+		}
+		return d
+	}
 
 	type seenKey struct{ rec, product string }
 	type productKey struct{ placement, strategy, product string }

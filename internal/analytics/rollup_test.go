@@ -26,7 +26,17 @@ func roll(events []recom.Event, elsewhere map[recom.OrderLine]time.Time) dayResu
 		price: func(id string) (float64, bool) {
 			return map[string]float64{"p1": 10, "p2": 20}[id], id == "p1" || id == "p2"
 		},
-		elsewhere: func(l recom.OrderLine) (time.Time, bool) { at, ok := elsewhere[l]; return at, ok }})
+		elsewhere: func(l recom.OrderLine) (time.Time, bool) { at, ok := elsewhere[l]; return at, ok },
+		arm: func(experimentID, userID string) (string, bool) {
+			// Experiment e1: users named "c…" are in control, every other in the variant.
+			if experimentID != "e1" {
+				return "", false
+			}
+			if userID[0] == 'c' {
+				return recom.Control, true
+			}
+			return recom.Variant, true
+		}})
 }
 
 func credits(r dayResult) map[string]recom.Attribution {
@@ -113,5 +123,30 @@ func TestRollupLineCreditedOnItsEarliestDay(t *testing.T) {
 	later := roll(events, map[recom.OrderLine]time.Time{{OrderID: "o1", ProductID: "p1"}: at.Add(24 * time.Hour)})
 	if len(later.Attributions) != 1 || len(later.took) != 1 || !later.took[0].Equal(day.AddDate(0, 0, 1)) {
 		t.Errorf("an earlier purchase must take the credit from the later day: %+v, took %v", later.Attributions, later.took)
+	}
+}
+
+// TestRollupArmOnlyForItsUsers: an experiment answer's id counts in its arm only for
+// users of that arm; replayed for others (a cached page, a script), it counts outside.
+func TestRollupArmOnlyForItsUsers(t *testing.T) {
+	variant := refs.Mint("t1", recom.RecommendationRef{Strategy: "trending", ExperimentID: "e1", Variant: recom.Variant})
+	gone := refs.Mint("t1", recom.RecommendationRef{Strategy: "trending", ExperimentID: "e9", Variant: recom.Variant})
+	at := day.Add(time.Hour)
+	r := roll([]recom.Event{
+		ev(recom.RecommendationImpressed, "v1", "p1", at, variant),
+		ev(recom.RecommendationImpressed, "c1", "p2", at, variant), // a control user shown a variant answer
+		ev(recom.RecommendationImpressed, "v2", "p1", at, gone),    // an experiment that does not exist
+	}, nil)
+	if len(r.Users) != 1 || r.Users[0].UserID != "v1" || r.Users[0].Variant != recom.Variant {
+		t.Errorf("experiment users %+v, want only v1 in the variant", r.Users)
+	}
+	var outside int64
+	for _, row := range r.Daily {
+		if row.ExperimentID == "" {
+			outside += row.Impressions
+		}
+	}
+	if outside != 2 {
+		t.Errorf("impressions outside the experiment: %d, want 2 (c1's and v2's)", outside)
 	}
 }

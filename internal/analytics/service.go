@@ -115,7 +115,8 @@ func (s *Service) rollup(ctx context.Context, d recom.StaleDay) error {
 	}
 	r := rollupDay(dayInput{tenantID: d.TenantID, day: d.Day, window: window, events: events, refs: s.refs,
 		price:     func(id string) (float64, bool) { p, ok := prices[id]; return p, ok },
-		elsewhere: func(l recom.OrderLine) (time.Time, bool) { at, ok := elsewhere[l]; return at, ok }})
+		elsewhere: func(l recom.OrderLine) (time.Time, bool) { at, ok := elsewhere[l]; return at, ok },
+		arm:       s.arms(ctx, d.TenantID)})
 	r.Stale = r.took // their rollups still count the credits moved here
 	if err := s.stores.Analytics.ReplaceDay(ctx, d, r.DayRollup); err != nil {
 		return err
@@ -123,6 +124,28 @@ func (s *Service) rollup(ctx context.Context, d recom.StaleDay) error {
 	s.rolled.Inc()
 	s.duration.Observe(time.Since(start).Seconds())
 	return nil
+}
+
+// arms returns the arm of a user in one of the tenant's experiments, reading each
+// experiment once.
+func (s *Service) arms(ctx context.Context, tenantID string) func(experimentID, userID string) (string, bool) {
+	found := map[string]*recom.Experiment{}
+	return func(experimentID, userID string) (string, bool) {
+		e, seen := found[experimentID]
+		if !seen {
+			if x, err := s.stores.Experiments.FindExperiment(ctx, tenantID, experimentID); err == nil {
+				e = &x
+			} else if !recom.IsNotFound(err) {
+				s.logger.ErrorContext(ctx, "analytics: read experiment", "experiment", experimentID, "err", err)
+			}
+			found[experimentID] = e
+		}
+		if e == nil {
+			return "", false
+		}
+		v, _ := e.Arm(userID)
+		return v, true
+	}
 }
 
 // creditsElsewhere returns, for the lines of the day's purchases credited on another day,

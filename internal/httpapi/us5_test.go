@@ -53,6 +53,7 @@ type world struct {
 	catalog  map[string]float64
 	window   time.Duration
 	products []string
+	exp      recom.Experiment // running; a third of the answers are its arms'
 }
 
 type truthRow struct {
@@ -67,9 +68,9 @@ type truthRow struct {
 // 30-minute window, lines sent twice, lines without a price, purchases nobody clicked,
 // clicks before midnight that earn purchases after it, two placements, an experiment with
 // two arms, and recommendationIds not minted by us.
-func generate(tenantID string, refs *recom.RefCodec, now time.Time) *world {
+func generate(tenantID string, refs *recom.RefCodec, exp recom.Experiment, now time.Time) *world {
 	r := rand.New(rand.NewPCG(5, 7))
-	w := &world{now: now, refs: map[string]recom.RecommendationRef{}, catalog: map[string]float64{}, window: 30 * time.Minute}
+	w := &world{now: now, refs: map[string]recom.RecommendationRef{}, catalog: map[string]float64{}, window: 30 * time.Minute, exp: exp}
 	for i := range 12 {
 		id := fmt.Sprintf("p%d", i)
 		w.products = append(w.products, id)
@@ -77,7 +78,6 @@ func generate(tenantID string, refs *recom.RefCodec, now time.Time) *world {
 	}
 	strategies := []string{"collaborative", "content_based", "trending", "trending_fallback"}
 	placements := []string{"home", "product-page"}
-	expID := recom.NewID()
 	var evs []simEvent
 	money := func() *float64 {
 		if r.IntN(10) < 3 {
@@ -95,16 +95,20 @@ func generate(tenantID string, refs *recom.RefCodec, now time.Time) *world {
 			if a == 0 {
 				at = day.Add(24*time.Hour - 10*time.Minute) // its clicks earn purchases after midnight
 			}
+			user, placement := fmt.Sprintf("u%d", r.IntN(12)), placements[r.IntN(2)]
 			ref := recom.RecommendationRef{Strategy: strategies[r.IntN(len(strategies))], IssuedAt: at}
 			if r.IntN(3) == 0 {
-				ref.ExperimentID, ref.Variant = expID, []string{recom.Control, recom.Variant}[r.IntN(2)]
+				ref.ExperimentID = exp.ID
+				ref.Variant, ref.Strategy = exp.Arm(user)
+				if r.IntN(4) == 0 { // another arm's answer replayed to this user: outside the experiment
+					ref.Variant = map[string]string{recom.Control: recom.Variant, recom.Variant: recom.Control}[ref.Variant]
+				}
 			}
 			rec := refs.Mint(tenantID, ref)
 			if a == 15 {
 				rec, ref = fmt.Sprintf("client-made-%d", d), recom.RecommendationRef{Strategy: recom.UnknownStrategy}
 			}
 			w.refs[rec] = ref
-			user, placement := fmt.Sprintf("u%d", r.IntN(12)), placements[r.IntN(2)]
 			for _, i := range r.Perm(12)[:4] {
 				p := w.products[i]
 				shown := simEvent{typ: recom.RecommendationImpressed, user: user, product: p, rec: rec, placement: placement, at: at.Add(time.Second)}
@@ -173,7 +177,11 @@ func (w *world) truth() []truthRow {
 	var rows []truthRow
 	dims := func(e simEvent) recom.Dims {
 		ref := w.refs[e.rec]
-		return recom.Dims{Placement: e.placement, Strategy: ref.Strategy, ExperimentID: ref.ExperimentID, Variant: ref.Variant}
+		d := recom.Dims{Placement: e.placement, Strategy: ref.Strategy, ExperimentID: ref.ExperimentID, Variant: ref.Variant}
+		if arm, _ := w.exp.Arm(e.user); d.ExperimentID != "" && arm != d.Variant {
+			d.ExperimentID, d.Variant = "", "" // an answer of the other arm: not in the experiment
+		}
+		return d
 	}
 	type shown struct {
 		typ          recom.EventType
@@ -260,7 +268,9 @@ func TestAnalyticsReconcile(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b backend) {
 		k := newKeyEnv(t, b)
 		now := time.Now().UTC()
-		w := generate(k.tenant.ID, recom.NewRefCodec(k.pepper), now)
+		exp := k.experimentCall("POST", "", experimentBody("Reconcile", "home"), http.StatusCreated)
+		exp = k.experimentCall("POST", "/"+exp.ID+"/start", nil, http.StatusOK)
+		w := generate(k.tenant.ID, recom.NewRefCodec(k.pepper), exp, now)
 		var items []map[string]any
 		for _, p := range w.products {
 			items = append(items, map[string]any{"productId": p, "name": "=HYPERLINK(\"evil\") " + p, "category": "Kitchen", "price": w.catalog[p]})
