@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -217,5 +218,24 @@ func TestReportedMDEIsDetected(t *testing.T) {
 		if power < 0.78 || falsePositives > 0.05+0.01 {
 			t.Errorf("%s: detected %.3f (want ≥ 0.78), false positives %.3f (want ≤ 0.05)", method, power, falsePositives)
 		}
+	}
+}
+
+// TestCompletedResultsAreFinal: activity after a completed experiment's last day does not
+// change its results, and no days to a target are promised.
+func TestCompletedResultsAreFinal(t *testing.T) {
+	e := experimentOf(recom.MethodFixed, 0.5)
+	target := 0.05
+	e.TargetMDE = &target
+	xs, us := traffic(e, 2000, 3, 0.05, 0.07)
+	ended := day0.AddDate(0, 0, 2).Add(12 * time.Hour)
+	e.Status, e.EndedAt = recom.ExperimentCompleted, &ended
+	final := analyse(e, xs, us, ended)
+	late := append(slices.Clone(us), recom.ExperimentUserDay{ExperimentID: e.ID, Variant: recom.Control, UserID: "late",
+		Day: day0.AddDate(0, 0, 5), Counts: recom.Counts{Conversions: 50, Revenue: 500}})
+	later := analyse(e, xs, late, day0.AddDate(0, 0, 9))
+	if later.PValue != final.PValue || later.ControlMetric != final.ControlMetric || later.Looks != final.Looks ||
+		later.SampleSize != final.SampleSize || later.DaysToTargetMDE != nil {
+		t.Errorf("results changed after completion: %+v\nthen %+v", final, later)
 	}
 }

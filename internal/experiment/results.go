@@ -152,6 +152,13 @@ func analyse(e recom.Experiment, exposures []recom.ArmDay, activity []recom.Expe
 		}
 		return variant
 	}
+	// A completed experiment's results are final: activity after its last day (late
+	// clicks on old answers) is left out, so no later look can change them.
+	if e.EndedAt != nil {
+		last := recom.Day(*e.EndedAt)
+		exposures = slices.DeleteFunc(slices.Clone(exposures), func(x recom.ArmDay) bool { return x.Day.After(last) })
+		activity = slices.DeleteFunc(slices.Clone(activity), func(u recom.ExperimentUserDay) bool { return u.Day.After(last) })
+	}
 	var days []time.Time
 	for _, x := range exposures {
 		days = append(days, x.Day)
@@ -216,7 +223,7 @@ func analyse(e recom.Experiment, exposures []recom.ArmDay, activity []recom.Expe
 	perUser := c.Variance * float64(r.SampleSize.Control)
 	total := float64(r.SampleSize.Control + r.SampleSize.Variant)
 	r.MDE = relativeMDE(e, c.Value, perUser, total)
-	if e.TargetMDE != nil && r.MDE != nil && e.StartedAt != nil {
+	if e.TargetMDE != nil && r.MDE != nil && e.StartedAt != nil && e.EndedAt == nil {
 		r.DaysToTargetMDE = daysToTarget(e, c.Value, perUser, total, now)
 	}
 	return r
