@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -25,11 +26,27 @@ type Service struct {
 
 	rolled   prometheus.Counter
 	duration prometheus.Histogram
+
+	mu      sync.Mutex
+	waiting map[dayKey]time.Time // slow days: not rolled up again before then
 }
+
+type dayKey struct {
+	tenantID string
+	day      time.Time
+}
+
+// A day whose rollup took at least slowRollup is not rolled up again for restFactor
+// times as long: a large tenant's today, stale on every run, then costs the job at most
+// a tenth of its time instead of all of it, and its numbers lag by seconds more.
+const (
+	slowRollup = 100 * time.Millisecond
+	restFactor = 10
+)
 
 // New returns the service; reg may be nil.
 func New(stores recom.Stores, refs *recom.RefCodec, logger *slog.Logger, reg prometheus.Registerer) *Service {
-	s := &Service{stores: stores, refs: refs, logger: logger, now: time.Now,
+	s := &Service{stores: stores, refs: refs, logger: logger, now: time.Now, waiting: map[dayKey]time.Time{},
 		rolled: prometheus.NewCounter(prometheus.CounterOpts{Name: "recomengine_rollup_days_total",
 			Help: "Tenant-days rolled up."}),
 		duration: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "recomengine_rollup_day_seconds",
@@ -55,11 +72,29 @@ func (s *Service) Refresh(ctx context.Context) (int, error) {
 	var errs []error
 	done := 0
 	for _, d := range days {
+		k := dayKey{d.TenantID, d.Day}
+		s.mu.Lock()
+		until, resting := s.waiting[k]
+		s.mu.Unlock()
+		if resting && s.now().Before(until) {
+			continue // still stale: a later run takes it
+		}
+		start := s.now()
 		if err := s.rollup(ctx, d); err != nil {
 			errs = append(errs, fmt.Errorf("analytics: roll up %s of tenant %s: %w", d.Day.Format(time.DateOnly), d.TenantID, err))
 			continue
 		}
 		done++
+		s.mu.Lock()
+		if took := s.now().Sub(start); took >= slowRollup {
+			if len(s.waiting) > 10_000 {
+				clear(s.waiting)
+			}
+			s.waiting[k] = start.Add(restFactor * took)
+		} else {
+			delete(s.waiting, k)
+		}
+		s.mu.Unlock()
 	}
 	return done, errors.Join(errs...)
 }

@@ -1,0 +1,66 @@
+package analytics
+
+import (
+	"io"
+	"log/slog"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/recomengine/recomengine/internal/recom"
+	"github.com/recomengine/recomengine/internal/sqlite"
+)
+
+// TestSlowDayRests: a day whose rollup took long is not rolled up again until it has
+// rested ten times as long; it stays stale meanwhile and is rolled up after.
+func TestSlowDayRests(t *testing.T) {
+	ctx := t.Context()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "a.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	st := db.Stores()
+	owner, err := st.Admins.CreateAdmin(ctx, recom.Admin{ID: recom.NewID(), Email: "a@shop.example", PasswordHash: "x", Role: recom.RoleAdmin, CreatedAt: recom.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tenant, err := recom.NewTenant(owner.ID, "Shop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tenant, err = st.Tenants.CreateTenant(ctx, tenant); err != nil {
+		t.Fatal(err)
+	}
+	impress := func(user string) {
+		e := recom.Event{TenantID: tenant.ID, Type: recom.RecommendationImpressed, UserID: user, ProductID: "p1",
+			RecommendationID: "r1", Placement: "home", Timestamp: day.Add(time.Hour)}
+		if _, err := st.Events.AppendEvents(ctx, []recom.Event{e}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := New(st, refs, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	clock := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	tick := 300 * time.Millisecond // each reading of the clock moves it on: every rollup "takes" 300 ms
+	s.now = func() time.Time { clock = clock.Add(tick); return clock }
+
+	impress("u1")
+	if n, err := s.Refresh(ctx); n != 1 || err != nil {
+		t.Fatalf("first Refresh = %d, %v; want the day", n, err)
+	}
+	impress("u2")
+	if n, err := s.Refresh(ctx); n != 0 || err != nil {
+		t.Fatalf("Refresh while the slow day rests = %d, %v; want nothing", n, err)
+	}
+	clock = clock.Add(3 * time.Second) // 10 × 300 ms later
+	if n, err := s.Refresh(ctx); n != 1 || err != nil {
+		t.Fatalf("Refresh after the rest = %d, %v; want the day", n, err)
+	}
+	rows, err := st.Analytics.Daily(ctx, tenant.ID, day, day, recom.AnalyticsFilter{})
+	if err != nil || len(rows) != 1 || rows[0].Impressions != 1 || rows[0].Users != 1 {
+		t.Fatalf("rows %+v, %v; want one impression: both users saw the same (id, product)", rows, err)
+	}
+}
