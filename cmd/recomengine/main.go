@@ -202,9 +202,17 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	reports := analytics.New(st.Stores(), refs, logger, reg)
 	jobs, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopJobs()
+	defer func() { // queued exposures are stored before the store closes
+		fctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := experiments.Flush(fctx); err != nil {
+			logger.Error("flush exposures", "err", err)
+		}
+	}()
 	startJobs(jobs, st, logger)
 	go recommender.Run(jobs)
 	go reports.Run(jobs, cfg.RollupInterval)
+	go experiments.Run(jobs, 200*time.Millisecond)
 	h, err := httpapi.NewServer(ctx, httpapi.Deps{
 		Logger: logger, Stores: st.Stores(), Cache: cache, Limiter: limiter, Checks: checks,
 		Tokens: tokens, Pepper: pepper, Registry: reg, Docs: api.DocsHandler(), Web: web.Handler(),

@@ -80,6 +80,9 @@ func (s *Service) Results(ctx context.Context, tenantID, id string) (Results, er
 	if err != nil {
 		return Results{}, err
 	}
+	if err := s.Flush(ctx); err != nil { // this node's queued exposures count too
+		return Results{}, err
+	}
 	exposures, err := s.store.ExposureDays(ctx, tenantID, id)
 	if err != nil {
 		return Results{}, err

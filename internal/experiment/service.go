@@ -6,6 +6,7 @@ package experiment
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -27,10 +28,16 @@ type Service struct {
 	logger *slog.Logger
 	now    func() time.Time
 
-	mu     sync.Mutex
-	active map[string]activeList // tenant → its active experiments
-	seen   map[string]struct{}   // experiment + user exposures already stored
+	mu      sync.Mutex
+	active  map[string]activeList       // tenant → its active experiments
+	seen    map[string]struct{}         // experiment + user exposures stored or pending
+	pending map[string][]recom.Exposure // tenant → exposures waiting for Flush
+	waiting int
 }
+
+// maxPending bounds the exposures waiting for a flush; past it new ones are dropped (and
+// logged): the results then count those users by their activity.
+const maxPending = 100_000
 
 type activeList struct {
 	list []recom.Experiment
@@ -40,7 +47,7 @@ type activeList struct {
 // New returns the service.
 func New(store recom.ExperimentStore, logger *slog.Logger) *Service {
 	return &Service{store: store, logger: logger, now: time.Now,
-		active: map[string]activeList{}, seen: map[string]struct{}{}}
+		active: map[string]activeList{}, seen: map[string]struct{}{}, pending: map[string][]recom.Exposure{}}
 }
 
 // Create stores a new draft experiment (US4-1). Returns CodeConflict if another
@@ -130,28 +137,69 @@ func (s *Service) Assign(ctx context.Context, tenantID, placement, userID string
 	return recom.Arm{ExperimentID: e.ID, Variant: variant, Strategy: strategy}, true
 }
 
-// Expose records that the user was served the arm, once: the recommendation path calls it
-// after a successful answer. A failure is logged; the user's activity still counts in
-// the arm (results take the larger of exposed and active users).
+// Expose notes that the user was served the arm, once: the recommendation path calls it
+// after a successful answer. It only queues the exposure (no write on the request path);
+// Flush stores the queue, which Run does every interval and Results before it reads.
 func (s *Service) Expose(ctx context.Context, tenantID string, arm recom.Arm, userID string) {
 	key := arm.ExperimentID + "\x00" + userID
 	s.mu.Lock()
-	_, done := s.seen[key]
-	s.mu.Unlock()
-	if done {
+	defer s.mu.Unlock()
+	if _, done := s.seen[key]; done {
 		return
 	}
-	x := recom.Exposure{ExperimentID: arm.ExperimentID, UserID: userID, Variant: arm.Variant, At: recom.Now()}
-	if _, err := s.store.RecordExposures(ctx, tenantID, []recom.Exposure{x}); err != nil {
-		s.logger.ErrorContext(ctx, "record exposure", "experiment", arm.ExperimentID, "err", err)
+	if s.waiting >= maxPending {
+		s.logger.WarnContext(ctx, "exposure queue full: exposure dropped", "experiment", arm.ExperimentID)
 		return
 	}
-	s.mu.Lock()
 	if len(s.seen) >= maxSeen {
 		s.seen = map[string]struct{}{}
 	}
 	s.seen[key] = struct{}{}
+	s.pending[tenantID] = append(s.pending[tenantID], recom.Exposure{ExperimentID: arm.ExperimentID,
+		UserID: userID, Variant: arm.Variant, At: recom.Now()})
+	s.waiting++
+}
+
+// Flush stores the queued exposures, one call per tenant. Exposures a failed call held
+// are forgotten as seen, so the users' next answers queue them again.
+func (s *Service) Flush(ctx context.Context) error {
+	s.mu.Lock()
+	batch := s.pending
+	s.pending, s.waiting = map[string][]recom.Exposure{}, 0
 	s.mu.Unlock()
+	var errs []error
+	for tenantID, xs := range batch {
+		if _, err := s.store.RecordExposures(ctx, tenantID, xs); err != nil {
+			errs = append(errs, err)
+			s.mu.Lock()
+			for _, x := range xs {
+				delete(s.seen, x.ExperimentID+"\x00"+x.UserID)
+			}
+			s.mu.Unlock()
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Run flushes exposures every interval until ctx ends, then once more.
+func (s *Service) Run(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			defer cancel()
+			if err := s.Flush(fctx); err != nil {
+				s.logger.Error("flush exposures", "err", err)
+			}
+			return
+		case <-t.C:
+			if err := s.Flush(ctx); err != nil {
+				s.logger.ErrorContext(ctx, "flush exposures", "err", err)
+			}
+		}
+	}
 }
 
 // running returns the experiment running on the tenant's placement, from a list of the
