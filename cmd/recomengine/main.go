@@ -197,7 +197,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 	}()
 	refs := recom.NewRefCodec(pepper)
-	experiments := experiment.New(st.Stores().Experiments, logger)
+	experiments := experiment.New(st.Stores().Experiments, st.Stores().Analytics, logger)
 	recommender := recommend.New(st.Stores(), activity, cache, logger, recommend.Config{Refs: refs, Assign: experiments.Assign, Expose: experiments.Expose}, reg)
 	reports := analytics.New(st.Stores(), refs, logger, reg)
 	jobs, stopJobs := context.WithCancel(context.WithoutCancel(ctx))

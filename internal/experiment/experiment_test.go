@@ -121,7 +121,7 @@ func TestMDEAtSC005Traffic(t *testing.T) {
 		e := experimentOf(tc.method, 0.5)
 		e.TargetMDE = &target
 		xs, us := traffic(e, 10_000, 7, 0.03, 0.03)
-		r := analyse(e, xs, us, now)
+		r := analyse(e, xs, us, now, stats.DefaultNStar)
 		if r.MDE == nil || *r.MDE < tc.min || *r.MDE > tc.max {
 			t.Fatalf("%s: MDE %v, want %v–%v", tc.method, r.MDE, tc.min, tc.max)
 		}
@@ -138,7 +138,7 @@ func TestMDEAtSC005Traffic(t *testing.T) {
 func TestResultsMatchStats(t *testing.T) {
 	e := experimentOf(recom.MethodFixed, 0.5)
 	xs, us := traffic(e, 2000, 3, 0.05, 0.07)
-	r := analyse(e, xs, us, day0.AddDate(0, 0, 3))
+	r := analyse(e, xs, us, day0.AddDate(0, 0, 3), stats.DefaultNStar)
 	want := stats.CompareProportions(stats.Proportion{Successes: 150, N: 3000}, stats.Proportion{Successes: 210, N: 3000}, 0.05)
 	if r.SampleSize != (Arms{3000, 3000}) || r.ControlMetric != want.ControlMetric || r.VariantMetric != want.VariantMetric ||
 		r.PValue != want.PValue || *r.Lift != *want.Lift || !r.IsSignificant || r.Status != StatusOK || r.Looks != 3 {
@@ -154,7 +154,7 @@ func TestResultsMatchStats(t *testing.T) {
 
 func TestResultsGuards(t *testing.T) {
 	e := experimentOf(recom.MethodSequential, 0.5)
-	empty := analyse(e, nil, nil, day0)
+	empty := analyse(e, nil, nil, day0, stats.DefaultNStar)
 	if empty.Status != StatusInsufficientData || empty.IsSignificant || empty.PValue != 1 {
 		t.Errorf("no data: %+v", empty)
 	}
@@ -164,13 +164,13 @@ func TestResultsGuards(t *testing.T) {
 	// A broken split: 1000 vs 1300 on 50/50.
 	xs := []recom.ArmDay{{Day: day0, Variant: recom.Control, Users: 1000}, {Day: day0, Variant: recom.Variant, Users: 1300}}
 	_, us := traffic(e, 2300, 1, 0.02, 0.2)
-	r := analyse(e, xs, us, day0)
+	r := analyse(e, xs, us, day0, stats.DefaultNStar)
 	if r.Status != StatusSRMWarning || !r.SRM.Flagged || r.IsSignificant {
 		t.Errorf("broken split: status %s, srm %+v, significant %v", r.Status, r.SRM, r.IsSignificant)
 	}
 	// Small: 60 users an arm with a large difference is still not significant.
 	xs, us = traffic(e, 120, 1, 0.05, 0.5)
-	if r := analyse(e, xs, us, day0); r.Status != StatusInsufficientData || r.IsSignificant {
+	if r := analyse(e, xs, us, day0, stats.DefaultNStar); r.Status != StatusInsufficientData || r.IsSignificant {
 		t.Errorf("tiny sample: status %s, significant %v", r.Status, r.IsSignificant)
 	}
 }
@@ -183,7 +183,7 @@ func TestReportedMDEIsDetected(t *testing.T) {
 	for _, method := range []string{recom.MethodSequential, recom.MethodFixed} {
 		e := experimentOf(method, 0.5)
 		const perArmDay, days, base = 5000, 7, 0.03
-		mde := *relativeMDE(e, base, base*(1-base), 2*perArmDay*days)
+		mde := *relativeMDE(e, base, base*(1-base), 2*perArmDay*days, stats.DefaultNStar)
 		r := rand.New(rand.NewPCG(11, 13))
 		draw := func(n int64, p float64) int64 {
 			x := math.Round(float64(n)*p + r.NormFloat64()*math.Sqrt(float64(n)*p*(1-p)))
@@ -201,7 +201,7 @@ func TestReportedMDEIsDetected(t *testing.T) {
 					c.Successes += draw(perArmDay, base)
 					v.Successes += draw(perArmDay, base*(1+lift))
 					if method == recom.MethodSequential {
-						res = stats.CompareSequential(c.Estimate(), v.Estimate(), c.N, v.N, alpha, nStar, running)
+						res = stats.CompareSequential(c.Estimate(), v.Estimate(), c.N, v.N, alpha, stats.DefaultNStar, running)
 					}
 				}
 				if method == recom.MethodFixed {
@@ -230,10 +230,10 @@ func TestCompletedResultsAreFinal(t *testing.T) {
 	xs, us := traffic(e, 2000, 3, 0.05, 0.07)
 	ended := day0.AddDate(0, 0, 2).Add(12 * time.Hour)
 	e.Status, e.EndedAt = recom.ExperimentCompleted, &ended
-	final := analyse(e, xs, us, ended)
+	final := analyse(e, xs, us, ended, stats.DefaultNStar)
 	late := append(slices.Clone(us), recom.ExperimentUserDay{ExperimentID: e.ID, Variant: recom.Control, UserID: "late",
 		Day: day0.AddDate(0, 0, 5), Counts: recom.Counts{Conversions: 50, Revenue: 500}})
-	later := analyse(e, xs, late, day0.AddDate(0, 0, 9))
+	later := analyse(e, xs, late, day0.AddDate(0, 0, 9), stats.DefaultNStar)
 	if later.PValue != final.PValue || later.ControlMetric != final.ControlMetric || later.Looks != final.Looks ||
 		later.SampleSize != final.SampleSize || later.DaysToTargetMDE != nil {
 		t.Errorf("results changed after completion: %+v\nthen %+v", final, later)

@@ -14,9 +14,8 @@ import (
 const (
 	alpha = 0.05
 	power = 0.8
-	// nStar is the mSPRT tuning sample N*: GrowthBook's default. It is fixed for every
-	// experiment so the mixing prior never changes after a start (STATS b5).
-	nStar = stats.DefaultNStar
+	// expectedDays is the horizon whose expected sample tunes the mSPRT (N*, STATS b5).
+	expectedDays = 7
 )
 
 // Result statuses.
@@ -67,11 +66,14 @@ type Results struct {
 	TargetMDE *float64 `json:"targetMde"`
 	// DaysToTargetMDE is how many more days, at the traffic so far, until MDE reaches
 	// TargetMDE; 0 when it has; null without a target or traffic.
-	DaysToTargetMDE *int64            `json:"daysToTargetMde"`
-	Status          string            `json:"status"`
-	Looks           int               `json:"looks"` // days analysed; sequential p-values are their running minimum
-	Metrics         map[string]Metric `json:"metrics"`
-	ComputedAt      time.Time         `json:"computedAt"`
+	DaysToTargetMDE *int64 `json:"daysToTargetMde"`
+	// NStar is the sample the sequential test is tuned for (STATS b5): the placement's
+	// users of the 7 days before the start, or 5000 without that history.
+	NStar      float64           `json:"nStar"`
+	Status     string            `json:"status"`
+	Looks      int               `json:"looks"` // days analysed; sequential p-values are their running minimum
+	Metrics    map[string]Metric `json:"metrics"`
+	ComputedAt time.Time         `json:"computedAt"`
 }
 
 // Results computes the experiment's results now.
@@ -91,7 +93,33 @@ func (s *Service) Results(ctx context.Context, tenantID, id string) (Results, er
 	if err != nil {
 		return Results{}, err
 	}
-	return analyse(e, exposures, activity, s.now().UTC()), nil
+	return analyse(e, exposures, activity, s.now().UTC(), s.expectedSample(ctx, e)), nil
+}
+
+// expectedSample is N*, the total sample the sequential test is tuned for (STATS b5: the
+// sample at which decisions are usually made, by default the expected 7-day sample): the
+// daily unique users of the placement's recommendations in the 7 days before the start,
+// from the rollups. Those days are past when the experiment starts, so N* does not move
+// afterwards. Without such history (under 100 users), GrowthBook's default 5000.
+func (s *Service) expectedSample(ctx context.Context, e recom.Experiment) float64 {
+	if s.history == nil || e.StartedAt == nil {
+		return stats.DefaultNStar
+	}
+	start := recom.Day(*e.StartedAt)
+	rows, err := s.history.Daily(ctx, e.TenantID, start.AddDate(0, 0, -expectedDays), start.AddDate(0, 0, -1),
+		recom.AnalyticsFilter{Placement: e.Placement})
+	if err != nil {
+		s.logger.ErrorContext(ctx, "expected sample", "experiment", e.ID, "err", err)
+		return stats.DefaultNStar
+	}
+	var users int64
+	for _, r := range rows {
+		users += r.Users
+	}
+	if users < 100 {
+		return stats.DefaultNStar
+	}
+	return float64(users)
 }
 
 // arm accumulates one arm's users day by day: exposed users, and each user's running
@@ -145,9 +173,9 @@ var metrics = []string{recom.MetricConversionRate, recom.MetricCTR, recom.Metric
 
 // analyse computes the results from the exposures and activity by day: each day is a
 // look, so a sequential p-value is the running minimum of the day-end values.
-func analyse(e recom.Experiment, exposures []recom.ArmDay, activity []recom.ExperimentUserDay, now time.Time) Results {
+func analyse(e recom.Experiment, exposures []recom.ArmDay, activity []recom.ExperimentUserDay, now time.Time, nStar float64) Results {
 	r := Results{ExperimentID: e.ID, ExperimentStatus: e.Status, PrimaryMetric: e.PrimaryMetric, Method: e.Method,
-		TargetMDE: e.TargetMDE, Metrics: map[string]Metric{}, ComputedAt: now}
+		TargetMDE: e.TargetMDE, Metrics: map[string]Metric{}, ComputedAt: now, NStar: nStar}
 	control, variant := &arm{users: map[string]recom.Counts{}}, &arm{users: map[string]recom.Counts{}}
 	pick := func(v string) *arm {
 		if v == recom.Control {
@@ -225,9 +253,9 @@ func analyse(e recom.Experiment, exposures []recom.ArmDay, activity []recom.Expe
 	c := control.estimate(e.PrimaryMetric)
 	perUser := c.Variance * float64(r.SampleSize.Control)
 	total := float64(r.SampleSize.Control + r.SampleSize.Variant)
-	r.MDE = relativeMDE(e, c.Value, perUser, total)
+	r.MDE = relativeMDE(e, c.Value, perUser, total, nStar)
 	if e.TargetMDE != nil && r.MDE != nil && e.StartedAt != nil && e.EndedAt == nil {
-		r.DaysToTargetMDE = daysToTarget(e, c.Value, perUser, total, now)
+		r.DaysToTargetMDE = daysToTarget(e, c.Value, perUser, total, now, nStar)
 	}
 	return r
 }
@@ -236,7 +264,7 @@ func analyse(e recom.Experiment, exposures []recom.ArmDay, activity []recom.Expe
 // experiment splits them, by its method: (z_crit + z_power)·SE / baseline, with z_crit
 // the fixed 1.96 or the sequential test's critical value at that sample. For conversion
 // the variant's variance is that of the lifted rate (STATS b7), found by iterating.
-func relativeMDE(e recom.Experiment, baseline, perUserVariance, total float64) *float64 {
+func relativeMDE(e recom.Experiment, baseline, perUserVariance, total, nStar float64) *float64 {
 	if !(total > 0) || !(perUserVariance > 0) || baseline == 0 {
 		return nil
 	}
@@ -265,9 +293,9 @@ func relativeMDE(e recom.Experiment, baseline, perUserVariance, total float64) *
 // daysToTarget is how many more days of the traffic so far the MDE needs to reach the
 // target: the smallest total sample whose MDE is at most the target, found by doubling
 // and bisection (the sequential critical value grows with the sample).
-func daysToTarget(e recom.Experiment, baseline, perUserVariance, total float64, now time.Time) *int64 {
+func daysToTarget(e recom.Experiment, baseline, perUserVariance, total float64, now time.Time, nStar float64) *int64 {
 	zero := int64(0)
-	if m := relativeMDE(e, baseline, perUserVariance, total); m != nil && *m <= *e.TargetMDE {
+	if m := relativeMDE(e, baseline, perUserVariance, total, nStar); m != nil && *m <= *e.TargetMDE {
 		return &zero
 	}
 	elapsed := math.Max(1, now.Sub(*e.StartedAt).Hours()/24)
@@ -276,7 +304,7 @@ func daysToTarget(e recom.Experiment, baseline, perUserVariance, total float64, 
 		return nil
 	}
 	meets := func(n float64) bool {
-		m := relativeMDE(e, baseline, perUserVariance, n)
+		m := relativeMDE(e, baseline, perUserVariance, n, nStar)
 		return m != nil && *m <= *e.TargetMDE
 	}
 	lo, hi := total, math.Max(total, 1)*2

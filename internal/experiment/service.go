@@ -24,9 +24,10 @@ const maxSeen = 1_000_000
 
 // Service manages experiments and assigns users.
 type Service struct {
-	store  recom.ExperimentStore
-	logger *slog.Logger
-	now    func() time.Time
+	store   recom.ExperimentStore
+	history recom.AnalyticsStore // the rollups N* is estimated from; nil: the default
+	logger  *slog.Logger
+	now     func() time.Time
 
 	mu      sync.Mutex
 	active  map[string]activeList       // tenant → its active experiments
@@ -44,9 +45,9 @@ type activeList struct {
 	at   time.Time
 }
 
-// New returns the service.
-func New(store recom.ExperimentStore, logger *slog.Logger) *Service {
-	return &Service{store: store, logger: logger, now: time.Now,
+// New returns the service; history (the analytics rollups) may be nil.
+func New(store recom.ExperimentStore, history recom.AnalyticsStore, logger *slog.Logger) *Service {
+	return &Service{store: store, history: history, logger: logger, now: time.Now,
 		active: map[string]activeList{}, seen: map[string]struct{}{}, pending: map[string][]recom.Exposure{}}
 }
 

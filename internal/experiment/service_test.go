@@ -5,9 +5,11 @@ import (
 	"log/slog"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/recomengine/recomengine/internal/recom"
 	"github.com/recomengine/recomengine/internal/sqlite"
+	"github.com/recomengine/recomengine/internal/stats"
 )
 
 // TestExposuresQueueOnceAndFlush: an answer queues the user's exposure once; Flush stores
@@ -30,7 +32,7 @@ func TestExposuresQueueOnceAndFlush(t *testing.T) {
 	if tenant, err = st.Tenants.CreateTenant(ctx, tenant); err != nil {
 		t.Fatal(err)
 	}
-	s := New(st.Experiments, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s := New(st.Experiments, st.Analytics, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	arm := recom.Arm{ExperimentID: "e1", Variant: recom.Variant, Strategy: "trending"}
 	for range 3 {
 		s.Expose(ctx, tenant.ID, arm, "u1")
@@ -61,3 +63,52 @@ func TestExposuresQueueOnceAndFlush(t *testing.T) {
 		t.Errorf("after a failed flush, u3's next answer queued %d exposures, want 1", s.waiting)
 	}
 }
+
+// TestNStarIsThePlacementsWeek: the sequential test is tuned for the placement's users of
+// the 7 days before the start (from the rollups), or 5000 without that history.
+func TestNStarIsThePlacementsWeek(t *testing.T) {
+	ctx := t.Context()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "n.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	st := db.Stores()
+	owner, err := st.Admins.CreateAdmin(ctx, recom.Admin{ID: recom.NewID(), Email: "a@shop.example", PasswordHash: "x", Role: recom.RoleAdmin, CreatedAt: recom.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tenant, _ := recom.NewTenant(owner.ID, "Shop")
+	if tenant, err = st.Tenants.CreateTenant(ctx, tenant); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	for d := -9; d <= 0; d++ { // 7 days in the window, two before it and the start day
+		day := recom.Day(start).AddDate(0, 0, d)
+		rows := []recom.DailyRow{
+			{Day: day, Dims: recom.Dims{Placement: "home", Strategy: "trending"}, Users: 1000},
+			{Day: day, Dims: recom.Dims{Placement: "cart", Strategy: "trending"}, Users: 50},
+		}
+		if err := st.Analytics.ReplaceDay(ctx, recom.StaleDay{TenantID: tenant.ID, Day: day}, recom.DayRollup{Daily: rows}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := New(st.Experiments, st.Analytics, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	for placement, want := range map[string]float64{"home": 7000, "cart": 350, "footer": stats.DefaultNStar} {
+		name := "on " + placement
+		e, err := s.Create(ctx, tenant.ID, recom.ExperimentInput{Name: &name, Placement: &placement,
+			ControlStrategy: ptr("collaborative"), VariantStrategy: ptr("trending")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.StartedAt = &start
+		if got := s.expectedSample(ctx, e); got != want {
+			t.Errorf("N* of %s = %v, want %v", placement, got, want)
+		}
+	}
+}
+
+func ptr(s string) *string { return &s }

@@ -147,7 +147,7 @@ func newDeps(t testing.TB, b backend) (Deps, fixture) {
 	}
 	d.Ingester = ingest.New(d.Stores.Events, ingest.Config{}, nil)
 	refs := recom.NewRefCodec(d.Pepper)
-	d.Experiments = experiment.New(d.Stores.Experiments, d.Logger)
+	d.Experiments = experiment.New(d.Stores.Experiments, d.Stores.Analytics, d.Logger)
 	d.Recommender = recommend.New(d.Stores, d.Activity, d.Cache, d.Logger, recommend.Config{RebuildAfterEvents: 1_000_000,
 		Refs: refs, Assign: d.Experiments.Assign, Expose: d.Experiments.Expose}, nil)
 	d.Analytics = analytics.New(d.Stores, refs, d.Logger, nil)

@@ -75,7 +75,7 @@ func TestUS4(t *testing.T) {
 		// A new node (services made afresh on the same stores) assigns the same arms.
 		d, _ := newDeps(t, b)
 		d.Stores = k.stores
-		d.Experiments = experiment.New(d.Stores.Experiments, d.Logger)
+		d.Experiments = experiment.New(d.Stores.Experiments, d.Stores.Analytics, d.Logger)
 		d.Recommender = recommend.New(d.Stores, d.Activity, d.Cache, d.Logger, recommend.Config{
 			Refs: recom.NewRefCodec(d.Pepper), Assign: d.Experiments.Assign, Expose: d.Experiments.Expose}, nil)
 		node2 := serveDeps(t, d, fixture{})
