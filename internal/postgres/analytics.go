@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -17,27 +16,24 @@ import (
 type analyticsStore struct{ db *DB }
 
 // StaleDays lists up to limit stale tenant-days (0: all) from the log, oldest day first,
-// then by tenant. Each carries as its Version the xmin of the snapshot the log was read
-// in: every transaction with a smaller id had ended, so a rollup scanning afterwards sees
-// their events, and ReplaceDay clears only their rows. Rows of transactions running at
-// the read (invisible to it) or begun since stay for the next run (migration 00006).
+// then by tenant. Each carries as its Version the snapshot the log was read in: ReplaceDay
+// clears only the rows of transactions committed in it, whose events a rollup scanning
+// afterwards sees. Rows of transactions running at the read (invisible to it) or begun
+// since stay for the next run (migration 00006). pg_current_snapshot() is the snapshot of
+// the very statement that reads the log.
 func (s analyticsStore) StaleDays(ctx context.Context, limit int) ([]recom.StaleDay, error) {
 	var lim *int // LIMIT NULL: no limit
 	if limit > 0 {
 		lim = &limit
 	}
-	rows, err := s.db.pool.Query(ctx, `SELECT tenant_id, day, pg_snapshot_xmin(pg_current_snapshot())::text
+	rows, err := s.db.pool.Query(ctx, `SELECT tenant_id, day, pg_current_snapshot()::text
 		FROM analytics_stale_log GROUP BY tenant_id, day ORDER BY day, tenant_id LIMIT $1`, lim)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: find stale days: %w", err)
 	}
 	days, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (recom.StaleDay, error) {
 		var d recom.StaleDay
-		var xmin string
-		if err := row.Scan(&d.TenantID, &d.Day, &xmin); err != nil {
-			return d, err
-		}
-		d.Version, err = strconv.ParseInt(xmin, 10, 64)
+		err := row.Scan(&d.TenantID, &d.Day, &d.Version)
 		return d, err
 	})
 	if err != nil {
@@ -87,9 +83,10 @@ var replaceDaySQL = struct {
 			impressions, clicks, conversions, revenue)
 		SELECT $1, $2, u.* FROM unnest($3::text[], $4::text[], $5::text[], $6::int8[], $7::int8[],
 			$8::int8[], $9::float8[]) AS u`,
-	// The rows of transactions that had ended when StaleDays read; later ones keep the
-	// day stale.
-	clearMark: `DELETE FROM analytics_stale_log WHERE tenant_id = $1 AND day = $2 AND xid < $3::text::xid8`,
+	// The rows of transactions committed in StaleDays' snapshot; later ones keep the day
+	// stale.
+	clearMark: `DELETE FROM analytics_stale_log
+		WHERE tenant_id = $1 AND day = $2 AND pg_visible_in_snapshot(xid, $3::text::pg_snapshot)`,
 	// Other days this rollup changed (credits moved here), in the same transaction.
 	markOthers: `INSERT INTO analytics_stale_log (tenant_id, day) SELECT $1, unnest($2::date[])`,
 }
@@ -162,7 +159,9 @@ func (s analyticsStore) ReplaceDay(ctx context.Context, d recom.StaleDay, r reco
 		recID, aPlacement, aStrategy, aExperiment, aVariant, quantity, aRevenue)
 	b.Queue(q.insertUsers, d.TenantID, day, uExperiment, uVariant, uUser,
 		uImpressions, uClicks, uConversions, uRevs)
-	b.Queue(q.clearMark, d.TenantID, day, strconv.FormatInt(d.Version, 10))
+	if d.Version != "" {
+		b.Queue(q.clearMark, d.TenantID, day, d.Version)
+	}
 	if len(r.Stale) > 0 {
 		b.Queue(q.markOthers, d.TenantID, r.Stale)
 	}

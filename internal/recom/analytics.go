@@ -20,13 +20,13 @@ func Day(t time.Time) time.Time {
 }
 
 // StaleDay is a tenant's day whose analytic events changed since its rollup. Version is
-// the store's token of the changes StaleDays read (and of no later one): ReplaceDay
-// clears only those, so a day changed while it was being rolled up stays stale and is
-// rolled up again. Tokens grow with time.
+// the store's opaque token of the changes StaleDays read (and of no later one):
+// ReplaceDay clears only those, so a day changed while it was being rolled up stays stale
+// and is rolled up again. An empty Version clears nothing.
 type StaleDay struct {
 	TenantID string
 	Day      time.Time // midnight UTC
-	Version  int64
+	Version  string
 }
 
 // Dims are what a rollup row is grouped by: where the recommendation was shown, which

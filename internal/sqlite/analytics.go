@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 
@@ -44,7 +45,9 @@ func (s analyticsStore) StaleDays(ctx context.Context, limit int) ([]recom.Stale
 	}
 	days, err := collect(rows, func(r interface{ Scan(...any) error }) (recom.StaleDay, error) {
 		var d recom.StaleDay
-		err := r.Scan(&d.TenantID, dayScanner{&d.Day}, &d.Version)
+		var v int64
+		err := r.Scan(&d.TenantID, dayScanner{&d.Day}, &v)
+		d.Version = strconv.FormatInt(v, 10)
 		return d, err
 	})
 	if err != nil {
@@ -116,9 +119,11 @@ func (s analyticsStore) ReplaceDay(ctx context.Context, d recom.StaleDay, r reco
 		if err != nil {
 			return err
 		}
-		if _, err = tx.ExecContext(ctx, `DELETE FROM analytics_stale
-			WHERE tenant_id = $1 AND day = $2 AND version = $3`, d.TenantID, day, d.Version); err != nil {
-			return err
+		if v, perr := strconv.ParseInt(d.Version, 10, 64); perr == nil { // "": nothing read to clear
+			if _, err = tx.ExecContext(ctx, `DELETE FROM analytics_stale
+				WHERE tenant_id = $1 AND day = $2 AND version = $3`, d.TenantID, day, v); err != nil {
+				return err
+			}
 		}
 		// Other days this rollup changed (credits moved here), in the same transaction.
 		for _, other := range r.Stale {

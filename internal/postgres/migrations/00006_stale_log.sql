@@ -4,11 +4,12 @@
 -- acknowledgement went from 11 ms to 46 ms. Inserts into a log never wait on each other.
 --
 -- AppendEvents inserts a row per tenant-day it changes, stamped with its transaction id.
--- StaleDays lists the tenant-days of the log with the xmin of its snapshot: every
--- transaction below it had ended, so a rollup scanning afterwards sees their events, and
--- ReplaceDay deletes only their rows (xid < xmin). Rows of transactions running at the
--- read, or begun since, stay, and the day is rolled up again. Ids are not a safe bound:
--- a sequence value is taken at insert, so a smaller id may commit after a larger one.
+-- StaleDays lists the tenant-days of the log with the snapshot it read them in; a rollup
+-- scanning afterwards sees the events of every transaction committed in it, and
+-- ReplaceDay deletes only their rows (pg_visible_in_snapshot). Rows of transactions
+-- running at the read, or begun since, stay, and the day is rolled up again. Neither a
+-- sequence id (a smaller one may commit after a larger one) nor the snapshot's xmin (held
+-- back by any transaction of the cluster, in any database) makes a sound bound.
 -- The log stays short: the job empties it every few seconds.
 
 -- +goose Up
