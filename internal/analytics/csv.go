@@ -41,26 +41,19 @@ func (s *Service) WriteCSV(ctx context.Context, w io.Writer, tenantID string, q 
 	if err := cw.Write(CSVColumns); err != nil {
 		return err
 	}
-	o, err := s.Overview(ctx, tenantID, q)
+	rows, err := s.withPrevious(ctx, tenantID, q) // one read for the overview, series and breakdown
 	if err != nil {
 		return err
 	}
+	o := overviewOf(rows, q)
 	row("current", o.From, o.To, "", o.Current)
 	row("previous", o.PreviousFrom, o.PreviousTo, "", o.Previous)
-	points, err := s.TimeSeries(ctx, tenantID, q)
-	if err != nil {
-		return err
-	}
-	for _, p := range points {
+	for _, p := range seriesOf(rows, q) {
 		row("daily", "", "", p.Date, p.KPIs)
 	}
 	cw.Flush()
-	breakdown, err := s.Breakdown(ctx, tenantID, q)
-	if err != nil {
-		return err
-	}
 	from, to := q.From.Format(time.DateOnly), q.To.Format(time.DateOnly)
-	for _, b := range breakdown {
+	for _, b := range breakdownOf(rows, q) {
 		row("breakdown", from, to, "", b.KPIs, b.Placement, b.Strategy, b.ExperimentID, b.Variant)
 	}
 	top, err := s.TopProducts(ctx, tenantID, q, by, limit)

@@ -123,11 +123,22 @@ type Overview struct {
 
 // Overview returns the KPI cards of the tenant for q.
 func (s *Service) Overview(ctx context.Context, tenantID string, q Query) (Overview, error) {
-	p := q.previous()
-	rows, err := s.stores.Analytics.Daily(ctx, tenantID, p.From, q.To, q.AnalyticsFilter)
+	rows, err := s.withPrevious(ctx, tenantID, q)
 	if err != nil {
 		return Overview{}, err
 	}
+	return overviewOf(rows, q), nil
+}
+
+// withPrevious reads the rows of q and of the equal-length range before it: what every
+// report of q is computed from.
+func (s *Service) withPrevious(ctx context.Context, tenantID string, q Query) ([]recom.DailyRow, error) {
+	return s.stores.Analytics.Daily(ctx, tenantID, q.previous().From, q.To, q.AnalyticsFilter)
+}
+
+// overviewOf computes the overview of q from rows of q and the range before it.
+func overviewOf(rows []recom.DailyRow, q Query) Overview {
+	p := q.previous()
 	var cur, prev recom.Counts
 	for _, r := range rows {
 		if r.Day.Before(q.From) {
@@ -147,7 +158,7 @@ func (s *Service) Overview(ctx context.Context, tenantID string, q Query) (Overv
 		Clicks: relative(float64(c.Clicks), float64(v.Clicks)), CTR: relative(c.CTR, v.CTR),
 		Conversions:    relative(float64(c.Conversions), float64(v.Conversions)),
 		ConversionRate: relative(c.ConversionRate, v.ConversionRate), Revenue: relative(c.Revenue, v.Revenue)}
-	return o, nil
+	return o
 }
 
 // Point is one day of the time series.
@@ -162,8 +173,16 @@ func (s *Service) TimeSeries(ctx context.Context, tenantID string, q Query) ([]P
 	if err != nil {
 		return nil, err
 	}
+	return seriesOf(rows, q), nil
+}
+
+// seriesOf computes the points of q from rows (rows before q are left out).
+func seriesOf(rows []recom.DailyRow, q Query) []Point {
 	byDay := map[time.Time]*recom.Counts{}
 	for _, r := range rows {
+		if r.Day.Before(q.From) {
+			continue
+		}
 		c := byDay[r.Day]
 		if c == nil {
 			c = &recom.Counts{}
@@ -179,7 +198,7 @@ func (s *Service) TimeSeries(ctx context.Context, tenantID string, q Query) ([]P
 		}
 		points = append(points, Point{Date: d.Format(time.DateOnly), KPIs: kpis(c)})
 	}
-	return points, nil
+	return points
 }
 
 // Breakdown is a range's counts for one placement, strategy and experiment arm.
@@ -194,9 +213,17 @@ func (s *Service) Breakdown(ctx context.Context, tenantID string, q Query) ([]Br
 	if err != nil {
 		return nil, err
 	}
+	return breakdownOf(rows, q), nil
+}
+
+// breakdownOf sums rows of q per dims (rows before q are left out).
+func breakdownOf(rows []recom.DailyRow, q Query) []Breakdown {
 	sums := map[recom.Dims]*recom.Counts{}
 	var dims []recom.Dims
 	for _, r := range rows {
+		if r.Day.Before(q.From) {
+			continue
+		}
 		c := sums[r.Dims]
 		if c == nil {
 			c = &recom.Counts{}
@@ -210,7 +237,7 @@ func (s *Service) Breakdown(ctx context.Context, tenantID string, q Query) ([]Br
 	for i, d := range dims {
 		out[i] = Breakdown{Dims: d, KPIs: kpis(*sums[d])}
 	}
-	return out, nil
+	return out
 }
 
 // TopProduct is a product's performance over a range.

@@ -211,16 +211,20 @@ func analyse(e recom.Experiment, exposures []recom.ArmDay, activity []recom.Expe
 			pick(activity[j].Variant).add(activity[j].UserID, activity[j].Counts)
 		}
 		r.Looks++
+		if e.Method == recom.MethodFixed {
+			continue // read once, at the end
+		}
 		for _, m := range metrics {
-			c, v := control.estimate(m), variant.estimate(m)
-			if e.Method == recom.MethodFixed {
-				results[m] = stats.Compare(c, v, control.size(), variant.size(), alpha)
-				continue
-			}
 			if running[m] == nil {
 				running[m] = &stats.RunningMin{}
 			}
-			results[m] = stats.CompareSequential(c, v, control.size(), variant.size(), alpha, nStar, running[m])
+			results[m] = stats.CompareSequential(control.estimate(m), variant.estimate(m), control.size(), variant.size(),
+				alpha, nStar, running[m])
+		}
+	}
+	if e.Method == recom.MethodFixed && len(days) > 0 {
+		for _, m := range metrics {
+			results[m] = stats.Compare(control.estimate(m), variant.estimate(m), control.size(), variant.size(), alpha)
 		}
 	}
 	r.SampleSize = Arms{Control: control.size(), Variant: variant.size()}

@@ -64,7 +64,8 @@ func (s *Service) Create(ctx context.Context, tenantID string, in recom.Experime
 	return s.store.CreateExperiment(ctx, e)
 }
 
-// placementFree returns CodeConflict if another active experiment holds e's placement.
+// placementFree returns CodeConflict if another active experiment holds e's placement:
+// a draft holds none, so the store's guard on active ones cannot refuse it.
 func (s *Service) placementFree(ctx context.Context, e recom.Experiment) error {
 	active, err := s.store.ActiveExperiments(ctx, e.TenantID)
 	if err != nil {
@@ -113,11 +114,7 @@ func (s *Service) Move(ctx context.Context, tenantID, id string, to recom.Experi
 	if err := e.MoveTo(to, recom.Now()); err != nil {
 		return recom.Experiment{}, err
 	}
-	if e.Active() {
-		if err := s.placementFree(ctx, e); err != nil {
-			return recom.Experiment{}, err
-		}
-	}
+	// One active experiment per placement: the store refuses a second one atomically.
 	e, err = s.store.UpdateExperiment(ctx, e, prev)
 	if err == nil {
 		s.mu.Lock()
@@ -142,7 +139,7 @@ func (s *Service) Assign(ctx context.Context, tenantID, placement, userID string
 // after a successful answer. It only queues the exposure (no write on the request path);
 // Flush stores the queue, which Run does every interval and Results before it reads.
 func (s *Service) Expose(ctx context.Context, tenantID string, arm recom.Arm, userID string) {
-	key := arm.ExperimentID + "\x00" + userID
+	key := exposureKey(arm.ExperimentID, userID)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, done := s.seen[key]; done {
@@ -174,13 +171,16 @@ func (s *Service) Flush(ctx context.Context) error {
 			errs = append(errs, err)
 			s.mu.Lock()
 			for _, x := range xs {
-				delete(s.seen, x.ExperimentID+"\x00"+x.UserID)
+				delete(s.seen, exposureKey(x.ExperimentID, x.UserID))
 			}
 			s.mu.Unlock()
 		}
 	}
 	return errors.Join(errs...)
 }
+
+// exposureKey is an exposure's key in seen.
+func exposureKey(experimentID, userID string) string { return experimentID + "\x00" + userID }
 
 // Run flushes exposures every interval until ctx ends, then once more.
 func (s *Service) Run(ctx context.Context, interval time.Duration) {

@@ -146,13 +146,19 @@ func newDeps(t testing.TB, b backend) (Deps, fixture) {
 		d.Cache, d.Limiter, d.Activity, d.Checks = rc.Cache(), rc.Limiter(), rc.Activity(), []func() recom.Health{rc.Health}
 	}
 	d.Ingester = ingest.New(d.Stores.Events, ingest.Config{}, nil)
+	t.Cleanup(func() { d.Ingester.Close(context.Background()) })
+	wireServices(&d)
+	return d, fx
+}
+
+// wireServices makes the services of d (experiments, recommender, analytics) on its
+// stores, as cmd does: call it again after swapping the stores to make another node.
+func wireServices(d *Deps) {
 	refs := recom.NewRefCodec(d.Pepper)
 	d.Experiments = experiment.New(d.Stores.Experiments, d.Stores.Analytics, d.Logger)
 	d.Recommender = recommend.New(d.Stores, d.Activity, d.Cache, d.Logger, recommend.Config{RebuildAfterEvents: 1_000_000,
 		Refs: refs, Assign: d.Experiments.Assign, Expose: d.Experiments.Expose}, nil)
 	d.Analytics = analytics.New(d.Stores, refs, d.Logger, nil)
-	t.Cleanup(func() { d.Ingester.Close(context.Background()) })
-	return d, fx
 }
 
 // serveDeps serves the API made of d on a local port.

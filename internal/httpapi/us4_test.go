@@ -8,7 +8,6 @@ import (
 
 	"github.com/recomengine/recomengine/internal/experiment"
 	"github.com/recomengine/recomengine/internal/recom"
-	"github.com/recomengine/recomengine/internal/recommend"
 )
 
 // experimentBody is a create request.
@@ -75,9 +74,7 @@ func TestUS4(t *testing.T) {
 		// A new node (services made afresh on the same stores) assigns the same arms.
 		d, _ := newDeps(t, b)
 		d.Stores = k.stores
-		d.Experiments = experiment.New(d.Stores.Experiments, d.Stores.Analytics, d.Logger)
-		d.Recommender = recommend.New(d.Stores, d.Activity, d.Cache, d.Logger, recommend.Config{
-			Refs: recom.NewRefCodec(d.Pepper), Assign: d.Experiments.Assign, Expose: d.Experiments.Expose}, nil)
+		wireServices(&d)
 		node2 := serveDeps(t, d, fixture{})
 		k2 := &keyEnv{testEnv: node2, token: k.token, tenant: k.tenant, rw: k.rw, read: k.read, public: k.public}
 		for i := range 20 {
