@@ -8,6 +8,7 @@ import (
 
 	"github.com/recomengine/recomengine/internal/experiment"
 	"github.com/recomengine/recomengine/internal/recom"
+	"github.com/recomengine/recomengine/internal/stats"
 )
 
 // experimentBody is a create request.
@@ -59,8 +60,12 @@ func TestUS4(t *testing.T) {
 		}
 
 		// 2 and 3: every user gets the arm of the hash, on every request, with its strategy.
+		// Visitors arrive until each arm has the minimum sample and some (the split of a
+		// random experiment id varies), so the results below are never "insufficient".
 		served := map[string]int{}
-		for i := range 240 {
+		visitors := 0
+		for ; served[recom.Control] < stats.MinUsersPerArm+20 || served[recom.Variant] < stats.MinUsersPerArm+20; visitors++ {
+			i := visitors
 			user := fmt.Sprintf("visitor-%d", i)
 			wantArm, wantStrategy := e.Arm(user)
 			for range 2 {
@@ -98,7 +103,7 @@ func TestUS4(t *testing.T) {
 		// 4: results after the visitors saw, clicked and bought: variant users buy more.
 		var events []map[string]any
 		converted := map[string]int{}
-		for i := range 240 {
+		for i := range visitors {
 			user := fmt.Sprintf("visitor-%d", i)
 			r := k.recommend(t, "userId="+user+"&placement=home")
 			p := r.Data[0]
