@@ -176,13 +176,20 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	checks := []func() recom.Health{func() recom.Health {
 		return recom.Health{Name: "cache", Backend: "in-process", OK: true}
 	}}
+	// The bus tells nodes of catalog changes. In process it reaches only this node: right
+	// for the one-node SQLite default, and left out on PostgreSQL, where other nodes may
+	// run without hearing it.
+	var bus recom.Bus
+	if st.Stores().Name == "sqlite" {
+		bus = inmem.NewBus()
+	}
 	if cfg.RedisURL != "" {
 		rc, err := redis.New(ctx, cfg.RedisURL, cfg.RedisPrefix, cache, limiter, logger)
 		if err != nil {
 			return err
 		}
 		defer rc.Close()
-		cache, limiter, activity, checks = rc.Cache(), rc.Limiter(), rc.Activity(), []func() recom.Health{rc.Health}
+		cache, limiter, activity, bus, checks = rc.Cache(), rc.Limiter(), rc.Activity(), rc.Bus(), []func() recom.Health{rc.Health}
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -198,7 +205,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}()
 	refs := recom.NewRefCodec(pepper)
 	experiments := experiment.New(st.Stores().Experiments, st.Stores().Analytics, logger)
-	recommender := recommend.New(st.Stores(), activity, cache, logger, recommend.Config{Refs: refs, Assign: experiments.Assign, Expose: experiments.Expose}, reg)
+	recommender := recommend.New(st.Stores(), activity, cache, logger, recommend.Config{Refs: refs, Bus: bus, Assign: experiments.Assign, Expose: experiments.Expose}, reg)
 	reports := analytics.New(st.Stores(), refs, logger, reg)
 	jobs, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopJobs()

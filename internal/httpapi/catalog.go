@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -57,10 +58,10 @@ func (s *server) upsertOne(r *http.Request, tenantID string, it recom.CatalogIte
 	now := recom.Now()
 	it.CreatedAt, it.UpdatedAt = now, now
 	created, err := s.Stores.Catalog.UpsertItems(r.Context(), tenantID, []recom.CatalogItem{it})
+	s.catalogChanged(r, tenantID, it.ProductID)
 	if err != nil {
 		return it, false, err
 	}
-	s.products.Forget(tenantID, it.ProductID)
 	it, err = s.Stores.Catalog.FindItem(r.Context(), tenantID, it.ProductID)
 	return it, created[0], err
 }
@@ -119,10 +120,10 @@ func (s *server) handleCatalogBatch() http.Handler {
 			return recom.Invalid(fields...)
 		}
 		created, err := s.Stores.Catalog.UpsertItems(r.Context(), p.TenantID, valid)
+		s.catalogChanged(r, p.TenantID, ids...)
 		if err != nil {
 			return err
 		}
-		s.products.Forget(p.TenantID, ids...)
 		res := catalogBatchResult{Rejected: len(errs)}
 		for _, c := range created {
 			if c {
@@ -263,10 +264,11 @@ func (s *server) handleCatalogDelete() http.Handler {
 	return handler(s.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		p, _ := recom.PrincipalFrom(r.Context())
 		id := r.PathValue("productId")
-		if err := s.Stores.Catalog.DeleteItem(r.Context(), p.TenantID, id); err != nil {
+		err := s.Stores.Catalog.DeleteItem(r.Context(), p.TenantID, id)
+		s.catalogChanged(r, p.TenantID, id)
+		if err != nil {
 			return err
 		}
-		s.products.Forget(p.TenantID, id)
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	})
@@ -295,4 +297,13 @@ func (s *server) handleEventList() http.Handler {
 		}
 		return encode(w, http.StatusOK, envelope{Data: evs, Meta: pageMeta{Total: total, Limit: page.Limit, Offset: page.Offset}})
 	})
+}
+
+// catalogChanged forgets what this node remembers of the tenant's products ids and tells
+// the other nodes, after a write: even a failed one, which may have committed.
+func (s *server) catalogChanged(r *http.Request, tenantID string, ids ...string) {
+	s.products.Forget(tenantID, ids...)
+	if s.Recommender != nil {
+		s.Recommender.CatalogChanged(context.WithoutCancel(r.Context()), tenantID, ids...)
+	}
 }

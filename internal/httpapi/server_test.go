@@ -96,6 +96,7 @@ func newTestEnvOn(t testing.TB, b backend, edit ...func(*Deps)) *testEnv {
 type fixture struct {
 	logs *syncBuffer
 	dump func() string // every row of every table, as text
+	bus  recom.Bus     // the nodes' bus, as cmd makes it: in process on SQLite, else Redis
 }
 
 // newDeps opens the adapters of the backend; everything is dropped when the test ends.
@@ -126,6 +127,7 @@ func newDeps(t testing.TB, b backend) (Deps, fixture) {
 		}
 		d.Stores = db.Stores()
 		fx.dump = func() string { return dumpSQL(t, "sqlite", path) }
+		fx.bus = inmem.NewBus()
 	case production:
 		url := pgtest.NewDatabase(t)
 		db, err := postgres.Open(ctx, url)
@@ -144,21 +146,27 @@ func newDeps(t testing.TB, b backend) (Deps, fixture) {
 		}
 		t.Cleanup(func() { rc.Close() })
 		d.Cache, d.Limiter, d.Activity, d.Checks = rc.Cache(), rc.Limiter(), rc.Activity(), []func() recom.Health{rc.Health}
+		fx.bus = rc.Bus()
 	}
 	d.Ingester = ingest.New(d.Stores.Events, ingest.Config{}, nil)
 	t.Cleanup(func() { d.Ingester.Close(context.Background()) })
-	wireServices(&d)
+	wireServices(t, &d, fx.bus)
 	return d, fx
 }
 
 // wireServices makes the services of d (experiments, recommender, analytics) on its
-// stores, as cmd does: call it again after swapping the stores to make another node.
-func wireServices(d *Deps) {
+// stores, as cmd does, and runs the recommender's background work until the test ends:
+// call it again after swapping the stores (and with their bus) to make another node.
+func wireServices(t testing.TB, d *Deps, bus recom.Bus) {
 	refs := recom.NewRefCodec(d.Pepper)
 	d.Experiments = experiment.New(d.Stores.Experiments, d.Stores.Analytics, d.Logger)
 	d.Recommender = recommend.New(d.Stores, d.Activity, d.Cache, d.Logger, recommend.Config{RebuildAfterEvents: 1_000_000,
-		Refs: refs, Assign: d.Experiments.Assign, Expose: d.Experiments.Expose}, nil)
+		Refs: refs, Bus: bus, Assign: d.Experiments.Assign, Expose: d.Experiments.Expose}, nil)
 	d.Analytics = analytics.New(d.Stores, refs, d.Logger, nil)
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { d.Recommender.Run(ctx); close(done) }()
+	t.Cleanup(func() { stop(); <-done })
 }
 
 // serveDeps serves the API made of d on a local port.

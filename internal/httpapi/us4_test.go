@@ -77,9 +77,9 @@ func TestUS4(t *testing.T) {
 			served[wantArm]++
 		}
 		// A new node (services made afresh on the same stores) assigns the same arms.
-		d, _ := newDeps(t, b)
+		d, fx := newDeps(t, b)
 		d.Stores = k.stores
-		wireServices(&d)
+		wireServices(t, &d, fx.bus)
 		node2 := serveDeps(t, d, fixture{})
 		k2 := &keyEnv{testEnv: node2, token: k.token, tenant: k.tenant, rw: k.rw, read: k.read, public: k.public}
 		for i := range 20 {

@@ -19,3 +19,7 @@ func TestLimiter(t *testing.T) {
 func TestActivity(t *testing.T) {
 	cachetest.RunActivity(t, func(t *testing.T) recom.Activity { return inmem.NewActivity(1000) })
 }
+
+func TestBus(t *testing.T) {
+	cachetest.RunBus(t, func(t *testing.T) (recom.Bus, recom.Bus) { b := inmem.NewBus(); return b, b })
+}

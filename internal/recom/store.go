@@ -48,6 +48,20 @@ type LimitResult struct {
 	ResetAfter time.Duration // until the bucket is full again: RateLimit-Reset
 }
 
+// Bus carries change notices between the nodes of one deployment, best effort: Redis
+// pub/sub, or in process for the one node of the embedded default. A node that keeps a
+// copy of stored data drops it on a notice, and trusts its copy only while Listen says
+// it hears every notice.
+type Bus interface {
+	// Publish sends msg to every node listening on topic, this one included.
+	Publish(ctx context.Context, topic string, msg []byte) error
+	// Listen calls fn with each message on topic until ctx ends. It calls connected(true)
+	// once it hears every message, and connected(false) whenever it may miss some (the
+	// connection broke; messages sent until the next connected(true) are lost), and
+	// when it returns. Calls are made from one goroutine, in order.
+	Listen(ctx context.Context, topic string, fn func(msg []byte), connected func(bool))
+}
+
 // Limiter decides whether one more request under key fits its limit.
 type Limiter interface {
 	Allow(ctx context.Context, key string, l Limit) (LimitResult, error)

@@ -34,6 +34,10 @@ type Config struct {
 	// (DESIGN §5); Expose records that the user was served it (after the answer).
 	Assign func(ctx context.Context, tenantID, placement, userID string) (recom.Arm, bool)
 	Expose func(ctx context.Context, tenantID string, arm recom.Arm, userID string)
+	// Bus carries catalog changes between nodes (CatalogChanged). With it, the live
+	// catalog check reads items from memory while Run hears every change; without it,
+	// the check reads the store on every request.
+	Bus recom.Bus
 	// Refs mints the recommendationIds that impressions and clicks carry back; nil: a
 	// codec with a random key (ids then mean nothing to another process).
 	Refs *recom.RefCodec
@@ -69,6 +73,7 @@ type Service struct {
 
 	mu      sync.Mutex
 	tenants map[string]*tenantModel
+	items   *itemCache
 
 	buildSeconds prometheus.Histogram
 	modelBytes   prometheus.Gauge
@@ -88,7 +93,7 @@ type tenantModel struct {
 // New returns the service; reg may be nil.
 func New(stores recom.Stores, activity recom.Activity, cache recom.Cache, logger *slog.Logger, cfg Config, reg prometheus.Registerer) *Service {
 	s := &Service{stores: stores, activity: activity, cache: cache, logger: logger, cfg: cfg.withDefaults(),
-		now: time.Now, tenants: map[string]*tenantModel{},
+		now: time.Now, tenants: map[string]*tenantModel{}, items: newItemCache(time.Now),
 		buildSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "recomengine_model_build_seconds",
 			Help: "Duration of tenant model builds.", Buckets: prometheus.ExponentialBuckets(0.01, 2, 14)}),
 		modelBytes: prometheus.NewGauge(prometheus.GaugeOpts{Name: "recomengine_model_last_bytes",
@@ -248,13 +253,9 @@ func (s *Service) live(ctx context.Context, tenantID string, items []engine.Item
 	for i, it := range items {
 		ids[i] = it.ProductID
 	}
-	found, err := s.stores.Catalog.FindItemsByIDs(ctx, tenantID, ids)
+	byID, err := s.catalogItems(ctx, tenantID, ids)
 	if err != nil {
 		return nil, err
-	}
-	byID := make(map[string]recom.CatalogItem, len(found))
-	for _, c := range found {
-		byID[c.ProductID] = c
 	}
 	out := make([]Recommendation, 0, q.Limit)
 	for _, it := range items {
@@ -337,9 +338,12 @@ func (s *Service) Observe(tenantID string, n int) {
 	}
 }
 
-// Run rebuilds, every RebuildEvery, the tenants that got events since their build, until
-// ctx ends.
+// Run rebuilds, every RebuildEvery, the tenants that got events since their build, and
+// hears other nodes' catalog changes, until ctx ends.
 func (s *Service) Run(ctx context.Context) {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Go(func() { s.listenCatalog(ctx) })
 	t := time.NewTicker(s.cfg.RebuildEvery)
 	defer t.Stop()
 	for {

@@ -1,0 +1,163 @@
+package recommend
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/recomengine/recomengine/internal/inmem"
+	"github.com/recomengine/recomengine/internal/recom"
+	"github.com/recomengine/recomengine/internal/redis"
+	"github.com/recomengine/recomengine/internal/redis/redistest"
+)
+
+// TestCatalogChangeReachesEveryNode: two nodes remember the items they served; a change
+// written on one (made unavailable, repriced) shows in the very next answers of both,
+// through the bus: in process, and over Redis pub/sub as production runs.
+func TestCatalogChangeReachesEveryNode(t *testing.T) {
+	buses := map[string]func(t *testing.T) (recom.Bus, recom.Bus){
+		"in-process": func(*testing.T) (recom.Bus, recom.Bus) { b := inmem.NewBus(); return b, b },
+		"redis": func(t *testing.T) (recom.Bus, recom.Bus) {
+			url, prefix := redistest.URL(t), redistest.Prefix(t)
+			open := func() recom.Bus {
+				c, err := redis.New(context.Background(), url, prefix, inmem.NewCache(10), inmem.NewLimiter(), quiet)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { c.Close() })
+				return c.Bus()
+			}
+			return open(), open()
+		},
+	}
+	for name, open := range buses {
+		t.Run(name, func(t *testing.T) {
+			st, tenant := shop(t)
+			ctx := context.Background()
+			busA, busB := open(t)
+			a := New(st, inmem.NewActivity(100), inmem.NewCache(100), quiet, Config{Bus: busA}, nil)
+			b := New(st, inmem.NewActivity(100), inmem.NewCache(100), quiet, Config{Bus: busB}, nil)
+			run(t, a)
+			stopB := run(t, b)
+			waitTrusted(t, a)
+			waitTrusted(t, b)
+
+			q := Query{UserID: "u3", Limit: 5}
+			first := mustRecommend(t, b, tenant, q)
+			top := first[0]
+			if hits, _, _ := b.items.lookup(tenant, []string{top.ProductID}); len(hits) != 1 {
+				t.Fatalf("node b did not remember %s after serving it", top.ProductID)
+			}
+
+			// Node a writes: top is unavailable, the second item costs more.
+			second := first[1]
+			items, err := st.Catalog.FindItemsByIDs(ctx, tenant, []string{top.ProductID, second.ProductID})
+			if err != nil || len(items) != 2 {
+				t.Fatal(err)
+			}
+			for i := range items {
+				items[i].Available = items[i].ProductID != top.ProductID
+				if items[i].ProductID == second.ProductID {
+					items[i].Price = 99.5
+				}
+			}
+			if _, err := st.Catalog.UpsertItems(ctx, tenant, items); err != nil {
+				t.Fatal(err)
+			}
+			a.CatalogChanged(ctx, tenant, top.ProductID, second.ProductID)
+
+			// The notice crosses Redis in about a millisecond; allow a second.
+			start := time.Now()
+			for {
+				recs := mustRecommend(t, b, tenant, q)
+				i := slices.IndexFunc(recs, func(r Recommendation) bool { return r.ProductID == second.ProductID })
+				gone := !slices.ContainsFunc(recs, func(r Recommendation) bool { return r.ProductID == top.ProductID })
+				if gone && i >= 0 && recs[i].Price == 99.5 {
+					t.Logf("node b saw the change after %v", time.Since(start))
+					break
+				}
+				if time.Since(start) > time.Second {
+					t.Fatalf("node b still serves the old catalog: %+v", recs)
+				}
+				time.Sleep(time.Millisecond)
+			}
+			for _, r := range mustRecommend(t, a, tenant, q) {
+				if r.ProductID == top.ProductID {
+					t.Errorf("node a served the unavailable %s", top.ProductID)
+				}
+			}
+
+			// A node that stops hearing the bus stops trusting what it remembers: a change
+			// it is not told of still shows at once.
+			stopB()
+			j := slices.IndexFunc(items, func(it recom.CatalogItem) bool { return it.ProductID == second.ProductID })
+			items[j].Price = 42
+			if _, err := st.Catalog.UpsertItems(ctx, tenant, items[j:j+1]); err != nil {
+				t.Fatal(err)
+			}
+			recs := mustRecommend(t, b, tenant, q)
+			if i := slices.IndexFunc(recs, func(r Recommendation) bool { return r.ProductID == second.ProductID }); i < 0 || recs[i].Price != 42 {
+				t.Errorf("a node off the bus served a remembered price: %+v", recs)
+			}
+		})
+	}
+}
+
+// TestNoBusReadsTheStore: without a bus (PostgreSQL without Redis), every answer reads
+// the catalog, so a write on another node shows at once.
+func TestNoBusReadsTheStore(t *testing.T) {
+	st, tenant := shop(t)
+	ctx := context.Background()
+	s := New(st, inmem.NewActivity(100), inmem.NewCache(100), quiet, Config{}, nil)
+	run(t, s)
+	q := Query{UserID: "u3", Limit: 5}
+	top := mustRecommend(t, s, tenant, q)[0]
+	it, err := st.Catalog.FindItem(ctx, tenant, top.ProductID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	it.Available = false
+	if _, err := st.Catalog.UpsertItems(ctx, tenant, []recom.CatalogItem{it}); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range mustRecommend(t, s, tenant, q) {
+		if r.ProductID == top.ProductID {
+			t.Errorf("without a bus, the unavailable %s was served from memory", top.ProductID)
+		}
+	}
+}
+
+// run runs s's background work until the test ends or the returned stop is called.
+func run(t *testing.T, s *Service) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.Run(ctx); close(done) }()
+	stop = func() { cancel(); <-done }
+	t.Cleanup(stop)
+	return stop
+}
+
+func waitTrusted(t *testing.T, s *Service) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		s.items.mu.Lock()
+		ok := s.items.trusted
+		s.items.mu.Unlock()
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the node never started hearing the bus")
+		}
+	}
+}
+
+func mustRecommend(t *testing.T, s *Service, tenant string, q Query) []Recommendation {
+	t.Helper()
+	recs, _, err := s.Recommend(context.Background(), tenant, recom.DefaultTenantConfig(), q)
+	if err != nil || len(recs) < 2 {
+		t.Fatalf("Recommend: %v, %d items", err, len(recs))
+	}
+	return recs
+}
