@@ -58,7 +58,9 @@ func TestBusOutage(t *testing.T) {
 			}
 		}
 	}
-	last := func(want bool) func() bool { return func() bool { return len(states) > 0 && states[len(states)-1] == want } }
+	last := func(want bool) func() bool {
+		return func() bool { return len(states) > 0 && states[len(states)-1] == want }
+	}
 
 	waitFor("connected", last(true))
 	p.Stop()
