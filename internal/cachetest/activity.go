@@ -1,7 +1,6 @@
 package cachetest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -120,10 +119,10 @@ func RunActivity(t *testing.T, open func(t *testing.T) recom.Activity) {
 		wantTrending(t, a, "t3", 10, t0, nil)
 	})
 
-	t.Run("FieldsRoundTrip", func(t *testing.T) {
+	t.Run("KeepsWhatTheEngineReads", func(t *testing.T) {
 		a := open(t)
 		pos, price, qty := 3, 19.99, 2
-		full := recom.Event{TenantID: "t1", Type: recom.Purchase, UserID: "u:1 ü", ProductID: "p/1",
+		full := recom.Event{TenantID: "t1", Type: recom.Purchase, UserID: "u:1 ü", ProductID: "p/1\twith tab ü",
 			Timestamp: t0.Add(123456 * time.Microsecond), SessionID: "s1", AnonymousID: "anon-1",
 			RecommendationID: "rec-1", Placement: "pdp", Position: &pos, OrderID: "o1", Price: &price,
 			Quantity: &qty, Currency: "EUR", Metadata: json.RawMessage(`{"coupon": "<X&Y>", "n": [1, 2.5]}`),
@@ -135,28 +134,12 @@ func RunActivity(t *testing.T, open func(t *testing.T) recom.Activity) {
 		if len(got) != 2 {
 			t.Fatalf("RecentEvents = %d events; want 2", len(got))
 		}
-		wantSameEvent(t, got[1], full)
-		wantSameEvent(t, got[0], bare)
-		if b := got[0]; b.Position != nil || b.Price != nil || b.Quantity != nil || b.Metadata != nil {
-			t.Errorf("unset pointers came back set: %+v", b)
-		}
-	})
-
-	t.Run("ValuesAreCopied", func(t *testing.T) {
-		a := open(t)
-		price := 10.0
-		in := event("t1", "u1", recom.AddToCart, "p1", t0)
-		in.Price, in.Metadata = &price, json.RawMessage(`{"a":1}`)
-		mustRecord(t, a, in)
-		price, in.Metadata[1] = 99, 'X' // the caller reuses its memory
-		out, _ := recent(t, a, "t1", "u1", 1)
-		if *out[0].Price != 10 || string(out[0].Metadata) != `{"a":1}` {
-			t.Fatalf("after the caller changed its event, RecentEvents = price %v, metadata %s; want 10, {\"a\":1}", *out[0].Price, out[0].Metadata)
-		}
-		*out[0].Price, out[0].Metadata[1] = 77, 'Y'
-		again, _ := recent(t, a, "t1", "u1", 1)
-		if *again[0].Price != 10 || string(again[0].Metadata) != `{"a":1}` {
-			t.Fatalf("after the caller changed a returned event, RecentEvents = price %v, metadata %s; want 10, {\"a\":1}", *again[0].Price, again[0].Metadata)
+		for i, want := range []recom.Event{bare, full} {
+			g := got[i]
+			if g.TenantID != want.TenantID || g.UserID != want.UserID || g.Type != want.Type ||
+				g.ProductID != want.ProductID || !g.Timestamp.Equal(want.Timestamp) || g.Timestamp.Location() != time.UTC {
+				t.Errorf("event %d came back as %+v; want tenant, user, type, product and UTC time of %+v", i, g, want)
+			}
 		}
 	})
 
@@ -348,33 +331,6 @@ func wantTrending(t *testing.T, a recom.Activity, tenantID string, n int, now ti
 	if !ok {
 		t.Fatalf("Trending(%s, %d, %v) = %v; want %v", tenantID, n, now.Format(time.DateTime), got, want)
 	}
-}
-
-// wantSameEvent compares every field; metadata as JSON, since a backend may store it
-// re-encoded (compact, with <, > and & escaped).
-func wantSameEvent(t *testing.T, got, want recom.Event) {
-	t.Helper()
-	gm, wm := got.Metadata, want.Metadata
-	got.Metadata, want.Metadata = nil, nil
-	gj, _ := json.Marshal(got)
-	wj, _ := json.Marshal(want)
-	if got.TenantID != want.TenantID || !bytes.Equal(gj, wj) || !jsonEqual(gm, wm) ||
-		got.Timestamp.Location() != time.UTC || got.ReceivedAt.Location() != time.UTC {
-		t.Fatalf("event came back as\n%s %s %s\nwant\n%s %s %s", got.TenantID, gj, gm, want.TenantID, wj, wm)
-	}
-}
-
-func jsonEqual(a, b json.RawMessage) bool {
-	if a == nil || b == nil {
-		return a == nil && b == nil
-	}
-	var x, y any
-	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
-		return false
-	}
-	xj, _ := json.Marshal(x)
-	yj, _ := json.Marshal(y)
-	return bytes.Equal(xj, yj)
 }
 
 func productIDs(evs []recom.Event) []string {

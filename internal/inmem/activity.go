@@ -90,7 +90,7 @@ type userActivity struct {
 // Record adds events of any tenants. It never fails.
 func (a *Activity) Record(_ context.Context, events []recom.Event) error {
 	for i := range events {
-		e := cloneEvent(&events[i]) // outside the lock
+		e := recentEvent(&events[i])
 		k := userKey{e.TenantID, e.UserID}
 		a.shard(k).record(k, e)
 	}
@@ -139,7 +139,6 @@ func (a *Activity) RecentEvents(_ context.Context, tenantID, userID string, n in
 		out[i] = *u.at(len(u.events) - 1 - i)
 	}
 	s.mu.Unlock()
-	cloneEvents(out) // outside the lock: the stored pointers are never written to
 	return out, seq, nil
 }
 
@@ -345,69 +344,8 @@ func (h *topScores) Pop() any {
 	return x
 }
 
-// cloneEvent returns a copy of e sharing no memory with it. Strings are immutable, so
-// only pointers and metadata are copied.
-func cloneEvent(e *recom.Event) recom.Event {
-	c := *e
-	if e.Position != nil || e.Price != nil || e.Quantity != nil {
-		v := new(eventNumbers) // one allocation for all three
-		if e.Position != nil {
-			v.position, c.Position = *e.Position, &v.position
-		}
-		if e.Price != nil {
-			v.price, c.Price = *e.Price, &v.price
-		}
-		if e.Quantity != nil {
-			v.quantity, c.Quantity = *e.Quantity, &v.quantity
-		}
-	}
-	if e.Metadata != nil {
-		c.Metadata = append([]byte(nil), e.Metadata...)
-	}
-	return c
-}
-
-type eventNumbers struct {
-	position, quantity int
-	price              float64
-}
-
-// cloneEvents replaces every pointer and metadata slice in events by a copy, using one
-// allocation per kind for the whole slice rather than one per field.
-func cloneEvents(events []recom.Event) {
-	var ints, floats, bytes int
-	for i := range events {
-		e := &events[i]
-		if e.Position != nil {
-			ints++
-		}
-		if e.Quantity != nil {
-			ints++
-		}
-		if e.Price != nil {
-			floats++
-		}
-		bytes += len(e.Metadata)
-	}
-	is, fs, bs := make([]int, 0, ints), make([]float64, 0, floats), make([]byte, 0, bytes)
-	for i := range events {
-		e := &events[i]
-		if e.Position != nil {
-			is = append(is, *e.Position)
-			e.Position = &is[len(is)-1]
-		}
-		if e.Quantity != nil {
-			is = append(is, *e.Quantity)
-			e.Quantity = &is[len(is)-1]
-		}
-		if e.Price != nil {
-			fs = append(fs, *e.Price)
-			e.Price = &fs[len(fs)-1]
-		}
-		if e.Metadata != nil {
-			n := len(bs)
-			bs = append(bs, e.Metadata...)
-			e.Metadata = bs[n:len(bs):len(bs)] // a full slice: appending to it copies
-		}
-	}
+// recentEvent is what the engine reads of e (recom.Activity): it shares no memory with e,
+// as strings are immutable.
+func recentEvent(e *recom.Event) recom.Event {
+	return recom.Event{TenantID: e.TenantID, UserID: e.UserID, Type: e.Type, ProductID: e.ProductID, Timestamp: e.Timestamp}
 }

@@ -16,7 +16,8 @@ type Activity interface {
 	// grows by the event's weight, decayed by the event's age.
 	Record(ctx context.Context, events []Event) error
 	// RecentEvents returns up to n of the user's newest events, newest first, and the
-	// user's sequence number (0 for a user never seen).
+	// user's sequence number (0 for a user never seen). Of each event it returns at least
+	// what the engine reads: tenant, user, type, product and timestamp.
 	RecentEvents(ctx context.Context, tenantID, userID string, n int) ([]Event, int64, error)
 	// Trending returns the tenant's top n products by decayed score at time now, highest
 	// first.

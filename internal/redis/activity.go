@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -41,11 +42,39 @@ const (
 
 var halfLifeMicros = recom.TrendingHalfLife.Microseconds()
 
+// encodeRecent is the member of a user's events ZSET, after the sequence number: what
+// the engine reads of an event, as "<type>\t<timestamp µs>\t<productId>" (the product
+// last, so it may hold any character).
+func encodeRecent(e *recom.Event) string {
+	return string(e.Type) + "\t" + strconv.FormatInt(e.Timestamp.UnixMicro(), 10) + "\t" + e.ProductID
+}
+
+// decodeRecent reads a member written by encodeRecent, or the whole event as JSON (as
+// members were written before): the sequence number first, in both.
+func decodeRecent(m string, e *recom.Event) bool {
+	if len(m) < seqDigits {
+		return false
+	}
+	m = m[seqDigits:]
+	if strings.HasPrefix(m, "{") {
+		return json.Unmarshal([]byte(m), e) == nil
+	}
+	typ, rest, ok1 := strings.Cut(m, "\t")
+	ts, product, ok2 := strings.Cut(rest, "\t")
+	micros, err := strconv.ParseInt(ts, 10, 64)
+	if !ok1 || !ok2 || err != nil {
+		return false
+	}
+	e.Type, e.ProductID, e.Timestamp = recom.EventType(typ), product, time.UnixMicro(micros).UTC()
+	return true
+}
+
 // activity is Client's recom.Activity. Keys, with the tenant as the Redis Cluster hash
 // tag so one script touches one slot:
 //
 //	<prefix>act:{<tenant>}:u:<user>    ZSET: the newest MaxRecentEvents events, scored by
-//	                                   timestamp (µs); member = 16 hex digits of sequence + JSON
+//	                                   timestamp (µs); member = 16 hex digits of sequence +
+//	                                   type, time and product (encodeRecent)
 //	<prefix>act:{<tenant>}:seq:<user>  the user's sequence number (INCRBY)
 //	<prefix>act:{<tenant>}:trend       ZSET: product → forward-decayed score
 //	<prefix>act:{<tenant>}:epoch       the landmark of those scores, µs since the Unix epoch
@@ -185,10 +214,10 @@ func (x activity) RecentEvents(ctx context.Context, tenantID, userID string, n i
 	}
 	events := make([]recom.Event, len(list.Val()))
 	for i, m := range list.Val() {
-		if len(m) < seqDigits || json.Unmarshal([]byte(m[seqDigits:]), &events[i]) != nil {
+		if !decodeRecent(m, &events[i]) {
 			return nil, 0, fmt.Errorf("redis: %s: malformed event of %q: %.40q", op, userID, m)
 		}
-		events[i].TenantID = tenantID
+		events[i].TenantID, events[i].UserID = tenantID, userID
 	}
 	return events, s, nil
 }
@@ -319,11 +348,7 @@ func (c *Client) recordCalls(events []recom.Event) ([]scriptCall, error) {
 			sent = sent[max(0, len(sent)-recom.MaxRecentEvents):]
 			args = append(args, len(evs), len(sent))
 			for _, e := range sent {
-				j, err := json.Marshal(e)
-				if err != nil {
-					return nil, fmt.Errorf("encode event of %q: %w", u, err)
-				}
-				args = append(args, e.Timestamp.UnixMicro(), j)
+				args = append(args, e.Timestamp.UnixMicro(), encodeRecent(e))
 			}
 			for _, e := range evs {
 				if w := recom.EventWeight(e.Type); w != 0 && e.ProductID != "" {
