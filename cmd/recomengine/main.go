@@ -193,7 +193,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	ingester := ingest.New(st.Stores().Events, ingest.Config{Flushers: cfg.IngestFlushers, MaxDelay: cfg.IngestMaxDelay, MaxBatch: cfg.IngestMaxBatch}, reg)
+	refs := recom.NewRefCodec(pepper)
+	experiments := experiment.New(st.Stores().Experiments, st.Stores().Analytics, logger)
+	recommender := recommend.New(st.Stores(), activity, cache, logger, recommend.Config{Refs: refs, Bus: bus, Assign: experiments.Assign, Expose: experiments.Expose}, reg)
+	// Each group commit's new events reach the recommender before they are acknowledged.
+	ingester := ingest.New(st.Stores().Events, ingest.Config{Flushers: cfg.IngestFlushers, MaxDelay: cfg.IngestMaxDelay,
+		MaxBatch: cfg.IngestMaxBatch, Committed: recommender.Learn}, reg)
 	// Accepted events are written before the process ends (DESIGN §3): the server is shut
 	// down first (its handlers wait for their commits), then the ingester drains.
 	defer func() {
@@ -203,9 +208,6 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			logger.Error("ingest drain", "err", err)
 		}
 	}()
-	refs := recom.NewRefCodec(pepper)
-	experiments := experiment.New(st.Stores().Experiments, st.Stores().Analytics, logger)
-	recommender := recommend.New(st.Stores(), activity, cache, logger, recommend.Config{Refs: refs, Bus: bus, Assign: experiments.Assign, Expose: experiments.Expose}, reg)
 	reports := analytics.New(st.Stores(), refs, logger, reg)
 	jobs, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopJobs()
@@ -223,7 +225,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	h, err := httpapi.NewServer(ctx, httpapi.Deps{
 		Logger: logger, Stores: st.Stores(), Cache: cache, Limiter: limiter, Checks: checks,
 		Tokens: tokens, Pepper: pepper, Registry: reg, Docs: api.DocsHandler(), Web: web.Handler(),
-		Ingester: ingester, Activity: activity, Recommender: recommender, Analytics: reports, Experiments: experiments,
+		Ingester: ingester, Recommender: recommender, Analytics: reports, Experiments: experiments,
 		Config: httpapi.Config{MaxBodyBytes: cfg.MaxBodyBytes, HSTS: cfg.TLSCertFile != "",
 			BcryptCost: cfg.BcryptCost, SuperAdminEmails: cfg.SuperAdminEmails},
 	})

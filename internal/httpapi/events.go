@@ -54,7 +54,6 @@ func (s *server) handleEventIngest() http.Handler {
 			return encode(w, http.StatusOK, envelope{Data: map[string]int{"accepted": 0},
 				Meta: map[string]any{"duplicate": true, "warnings": warn}})
 		}
-		s.record(r, []recom.Event{ev})
 		return encode(w, http.StatusAccepted, envelope{Data: map[string]int{"accepted": 1}, Meta: warnings{warn}})
 	})
 }
@@ -117,16 +116,13 @@ func (s *server) handleEventBatch() http.Handler {
 			return err
 		}
 		res := batchResult{Rejected: len(errs)}
-		var accepted []recom.Event
-		for i, c := range created {
+		for _, c := range created {
 			if c {
 				res.Accepted++
-				accepted = append(accepted, valid[i])
 			} else {
 				res.Duplicates++
 			}
 		}
-		s.record(r, accepted)
 		return encode(w, http.StatusAccepted, struct {
 			Data   batchResult    `json:"data"`
 			Meta   warnings       `json:"meta"`
@@ -173,25 +169,4 @@ func (s *server) unknownProducts(r *http.Request, tenantID string, evs []recom.E
 		}
 	}
 	return warn, nil
-}
-
-// record updates the users' recent events and the trending counters right after the
-// events are durable, so the next recommendation sees them. Impressions are left out:
-// they show what was displayed, not interest, and would churn the user's cached
-// recommendations on every widget render. A failure is logged, not returned: the events
-// are stored, and the engine falls back to the store.
-func (s *server) record(r *http.Request, evs []recom.Event) {
-	if s.Recommender != nil && len(evs) > 0 {
-		s.Recommender.Observe(evs[0].TenantID, len(evs))
-	}
-	if s.Activity == nil {
-		return
-	}
-	evs = slices.DeleteFunc(slices.Clone(evs), func(e recom.Event) bool { return e.Type == recom.RecommendationImpressed })
-	if len(evs) == 0 {
-		return
-	}
-	if err := s.Activity.Record(r.Context(), evs); err != nil {
-		s.Logger.WarnContext(r.Context(), "activity not recorded", "err", err, "events", len(evs))
-	}
 }

@@ -45,7 +45,6 @@ type Deps struct {
 	Pepper   []byte
 	Registry *prometheus.Registry
 	Ingester *ingest.Ingester // the group-commit event writer
-	Activity recom.Activity   // recent user events and trending, updated on ingest
 	// Recommender answers recommendation requests and learns of new events.
 	Recommender *recommend.Service
 	Analytics   *analytics.Service // rollups and the reports read from them

@@ -97,19 +97,21 @@ type fixture struct {
 	logs *syncBuffer
 	dump func() string // every row of every table, as text
 	bus  recom.Bus     // the nodes' bus, as cmd makes it: in process on SQLite, else Redis
+	// activity is the recommender's recent events and trending (in process, or Redis).
+	activity recom.Activity
 }
 
 // newDeps opens the adapters of the backend; everything is dropped when the test ends.
 func newDeps(t testing.TB, b backend) (Deps, fixture) {
 	t.Helper()
 	ctx := context.Background()
-	fx := fixture{logs: &syncBuffer{}}
+	fx := fixture{logs: &syncBuffer{}, activity: inmem.NewActivity(1000)}
 	tokens, err := auth.NewTokens([]byte(strings.Repeat("s", 32)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	d := Deps{
-		Logger: newLogger(fx.logs), Cache: inmem.NewCache(1000), Limiter: inmem.NewLimiter(), Activity: inmem.NewActivity(1000),
+		Logger: newLogger(fx.logs), Cache: inmem.NewCache(1000), Limiter: inmem.NewLimiter(),
 		Tokens: tokens, Pepper: []byte(strings.Repeat("p", 32)),
 		Config: Config{BcryptCost: 4, MaxBodyBytes: 64 << 10, SuperAdminEmails: []string{"root@recomengine.test"}},
 		Docs:   http.NotFoundHandler(),
@@ -145,23 +147,23 @@ func newDeps(t testing.TB, b backend) (Deps, fixture) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { rc.Close() })
-		d.Cache, d.Limiter, d.Activity, d.Checks = rc.Cache(), rc.Limiter(), rc.Activity(), []func() recom.Health{rc.Health}
-		fx.bus = rc.Bus()
+		d.Cache, d.Limiter, d.Checks = rc.Cache(), rc.Limiter(), []func() recom.Health{rc.Health}
+		fx.bus, fx.activity = rc.Bus(), rc.Activity()
 	}
-	d.Ingester = ingest.New(d.Stores.Events, ingest.Config{}, nil)
+	wireServices(t, &d, fx)
+	d.Ingester = ingest.New(d.Stores.Events, ingest.Config{Committed: d.Recommender.Learn}, nil)
 	t.Cleanup(func() { d.Ingester.Close(context.Background()) })
-	wireServices(t, &d, fx.bus)
 	return d, fx
 }
 
 // wireServices makes the services of d (experiments, recommender, analytics) on its
 // stores, as cmd does, and runs the recommender's background work until the test ends:
-// call it again after swapping the stores (and with their bus) to make another node.
-func wireServices(t testing.TB, d *Deps, bus recom.Bus) {
+// call it again after swapping the stores (and with their fixture) to make another node.
+func wireServices(t testing.TB, d *Deps, fx fixture) {
 	refs := recom.NewRefCodec(d.Pepper)
 	d.Experiments = experiment.New(d.Stores.Experiments, d.Stores.Analytics, d.Logger)
-	d.Recommender = recommend.New(d.Stores, d.Activity, d.Cache, d.Logger, recommend.Config{RebuildAfterEvents: 1_000_000,
-		Refs: refs, Bus: bus, Assign: d.Experiments.Assign, Expose: d.Experiments.Expose}, nil)
+	d.Recommender = recommend.New(d.Stores, fx.activity, d.Cache, d.Logger, recommend.Config{RebuildAfterEvents: 1_000_000,
+		Refs: refs, Bus: fx.bus, Assign: d.Experiments.Assign, Expose: d.Experiments.Expose}, nil)
 	d.Analytics = analytics.New(d.Stores, refs, d.Logger, nil)
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -178,7 +180,7 @@ func serveDeps(t testing.TB, d Deps, fx fixture) *testEnv {
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &testEnv{t: t, srv: srv, logs: fx.logs, stores: d.Stores, pepper: d.Pepper, dump: fx.dump, activity: d.Activity, reports: d.Analytics}
+	return &testEnv{t: t, srv: srv, logs: fx.logs, stores: d.Stores, pepper: d.Pepper, dump: fx.dump, activity: fx.activity, reports: d.Analytics}
 }
 
 type response struct {

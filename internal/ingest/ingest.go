@@ -23,6 +23,10 @@ type Config struct {
 	MaxDelay   time.Duration // how long a flush waits for more requests once one arrived (default 0: flush what is queued)
 	MaxPending int           // events queued or being written beyond which new requests are shed (default 100,000)
 	Flushers   int           // concurrent flushes (default 1)
+	// Committed, if set, is given the new events (not the duplicates) of each group
+	// commit before its requests are answered, so what it updates is current when the
+	// client hears back (the recommender's recent events). It must not fail the commit.
+	Committed func(ctx context.Context, events []recom.Event)
 }
 
 func (c Config) withDefaults() Config {
@@ -207,6 +211,19 @@ func (in *Ingester) write(batch []*request, n int) {
 	}
 	if err != nil {
 		in.flushErrors.Inc()
+	}
+	if err == nil && in.cfg.Committed != nil {
+		fresh := make([]recom.Event, 0, n)
+		for i, ok := range created {
+			if ok {
+				fresh = append(fresh, all[i])
+			}
+		}
+		if len(fresh) > 0 {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			in.cfg.Committed(ctx, fresh)
+			cancel()
+		}
 	}
 	at := 0
 	for _, r := range batch {

@@ -146,3 +146,36 @@ func TestStoreErrorReachesEveryRequest(t *testing.T) {
 		t.Errorf("pending = %d after a failed commit", in.pending.Load())
 	}
 }
+
+// TestCommittedSeesNewEventsBeforeTheAnswer: the hook gets each commit's new events, not
+// its duplicates, and has run when Append returns (the recommender is current by then).
+func TestCommittedSeesNewEventsBeforeTheAnswer(t *testing.T) {
+	var mu sync.Mutex
+	var seen []recom.Event
+	in := New(&memStore{seen: map[string]bool{}}, Config{Committed: func(_ context.Context, evs []recom.Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		seen = append(seen, evs...)
+	}}, nil)
+	defer in.Close(context.Background())
+	for _, step := range []struct {
+		batch     []recom.Event
+		seenAfter int
+	}{
+		{[]recom.Event{ev("u", 1), ev("u", 2), ev("u", 2)}, 2}, // one duplicate within the batch
+		{[]recom.Event{ev("u", 1), ev("u", 3)}, 3},             // 1 is a duplicate of the first call
+	} {
+		if _, err := in.Append(context.Background(), step.batch); err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		got := len(seen)
+		mu.Unlock()
+		if got != step.seenAfter {
+			t.Fatalf("the hook had seen %d events when Append returned; want %d", got, step.seenAfter)
+		}
+	}
+	if seen[2].Timestamp != ev("u", 3).Timestamp {
+		t.Errorf("the hook saw %+v last; want the new event 3", seen[2])
+	}
+}

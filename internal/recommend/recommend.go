@@ -325,6 +325,33 @@ func (s *Service) tenantModel(ctx context.Context, tenantID string) (*tenantMode
 	return tm, nil
 }
 
+// Learn takes in newly stored events of any tenants, right after their commit and before
+// they are acknowledged: each user's recent events and the trending counters are
+// updated, so the very next request sees them, and enough new events of a tenant start
+// an early rebuild. Impressions count for rebuilds only: they show what was displayed,
+// not interest, and would churn the user's cached recommendations on every widget
+// render. An Activity failure is logged, not returned: the events are stored, and the
+// engine reads the store while Activity is unavailable.
+func (s *Service) Learn(ctx context.Context, events []recom.Event) {
+	counts := map[string]int{}
+	interest := make([]recom.Event, 0, len(events))
+	for _, e := range events {
+		counts[e.TenantID]++
+		if e.Type != recom.RecommendationImpressed {
+			interest = append(interest, e)
+		}
+	}
+	for tenantID, n := range counts {
+		s.Observe(tenantID, n)
+	}
+	if s.activity == nil || len(interest) == 0 {
+		return
+	}
+	if err := s.activity.Record(ctx, interest); err != nil {
+		s.logger.WarnContext(ctx, "activity not recorded", "err", err, "events", len(interest))
+	}
+}
+
 // Observe counts accepted events of a tenant; enough of them start an early rebuild.
 func (s *Service) Observe(tenantID string, n int) {
 	s.mu.Lock()
