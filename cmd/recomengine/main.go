@@ -195,7 +195,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	refs := recom.NewRefCodec(pepper)
 	experiments := experiment.New(st.Stores().Experiments, st.Stores().Analytics, logger)
-	recommender := recommend.New(st.Stores(), activity, cache, logger, recommend.Config{Refs: refs, Bus: bus, Assign: experiments.Assign, Expose: experiments.Expose}, reg)
+	recommender := recommend.New(st.Stores(), activity, logger, recommend.Config{Refs: refs, Bus: bus, Assign: experiments.Assign, Expose: experiments.Expose}, reg)
 	// Each group commit's new events reach the recommender before they are acknowledged.
 	ingester := ingest.New(st.Stores().Events, ingest.Config{Flushers: cfg.IngestFlushers, MaxDelay: cfg.IngestMaxDelay,
 		MaxBatch: cfg.IngestMaxBatch, Committed: recommender.Learn}, reg)

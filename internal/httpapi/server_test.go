@@ -162,7 +162,7 @@ func newDeps(t testing.TB, b backend) (Deps, fixture) {
 func wireServices(t testing.TB, d *Deps, fx fixture) {
 	refs := recom.NewRefCodec(d.Pepper)
 	d.Experiments = experiment.New(d.Stores.Experiments, d.Stores.Analytics, d.Logger)
-	d.Recommender = recommend.New(d.Stores, fx.activity, d.Cache, d.Logger, recommend.Config{RebuildAfterEvents: 1_000_000,
+	d.Recommender = recommend.New(d.Stores, fx.activity, d.Logger, recommend.Config{RebuildAfterEvents: 1_000_000,
 		Refs: refs, Bus: fx.bus, Assign: d.Experiments.Assign, Expose: d.Experiments.Expose}, nil)
 	d.Analytics = analytics.New(d.Stores, refs, d.Logger, nil)
 	ctx, stop := context.WithCancel(context.Background())

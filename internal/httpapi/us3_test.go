@@ -227,3 +227,41 @@ func TestFreshness(t *testing.T) {
 		}
 	})
 }
+
+// TestRepurchaseSetting: what a shopper bought is not recommended to them again, unless
+// the tenant's allowRepurchase says a shop of consumables wants it (DESIGN §4 filters).
+func TestRepurchaseSetting(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		k := newKeyEnv(t, b)
+		shopFixture(t, k, 300)
+		shows := func(query, product string) bool {
+			for _, it := range k.recommend(t, query).Data {
+				if it.ProductID == product {
+					return true
+				}
+			}
+			return false
+		}
+		const query = "userId=buyer&strategy=trending&limit=20"
+		top := k.recommend(t, query).Data[0].ProductID
+		if res := k.do("POST", "/api/v1/events", map[string]any{"eventType": "purchase", "userId": "buyer", "productId": top, "orderId": "o-1", "price": 5},
+			"X-API-Key", k.rw.Key); res.Status != 202 {
+			t.Fatalf("purchase: %d %s", res.Status, res.Body)
+		}
+		if shows(query, top) {
+			t.Errorf("%s, which the shopper just bought, was recommended to them", top)
+		}
+		if res := k.do("PUT", "/api/v1/tenants/"+k.tenant.ID, `{"config":{"allowRepurchase":true}}`, "Authorization", "Bearer "+k.token); res.Status != 200 {
+			t.Fatalf("allowRepurchase: %d %s", res.Status, res.Body)
+		}
+		for deadline := time.Now().Add(6 * time.Second); !shows(query, top); time.Sleep(200 * time.Millisecond) {
+			if time.Now().After(deadline) { // the key's cached config is at most auth.KeyTTL old
+				t.Fatalf("with allowRepurchase, the bought %s never came back", top)
+			}
+		}
+		if res := k.do("PUT", "/api/v1/tenants/"+k.tenant.ID, `{"config":{"allowRepurchase":"yes"}}`, "Authorization", "Bearer "+k.token); res.Status != 400 ||
+			!strings.Contains(string(res.Body), "allowRepurchase") {
+			t.Errorf("allowRepurchase \"yes\": %d %s; want 400 naming the field", res.Status, res.Body)
+		}
+	})
+}

@@ -49,6 +49,7 @@ type TenantConfig struct {
 	DefaultStrategy          string     `json:"defaultStrategy"`
 	AllowedOrigins           []string   `json:"allowedOrigins"`
 	ColdStartMinEvents       int        `json:"coldStartMinEvents"`
+	AllowRepurchase          bool       `json:"allowRepurchase"` // false: what the user bought is not recommended
 	AttributionWindowMinutes int        `json:"attributionWindowMinutes"`
 	RateLimits               RateLimits `json:"rateLimits"`
 	Currency                 string     `json:"currency"`

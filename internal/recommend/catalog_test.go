@@ -36,8 +36,8 @@ func TestCatalogChangeReachesEveryNode(t *testing.T) {
 			st, tenant := shop(t)
 			ctx := context.Background()
 			busA, busB := open(t)
-			a := New(st, inmem.NewActivity(100), inmem.NewCache(100), quiet, Config{Bus: busA}, nil)
-			b := New(st, inmem.NewActivity(100), inmem.NewCache(100), quiet, Config{Bus: busB}, nil)
+			a := New(st, inmem.NewActivity(100), quiet, Config{Bus: busA}, nil)
+			b := New(st, inmem.NewActivity(100), quiet, Config{Bus: busB}, nil)
 			run(t, a)
 			stopB := run(t, b)
 			waitTrusted(t, a)
@@ -109,7 +109,7 @@ func TestCatalogChangeReachesEveryNode(t *testing.T) {
 func TestNoBusReadsTheStore(t *testing.T) {
 	st, tenant := shop(t)
 	ctx := context.Background()
-	s := New(st, inmem.NewActivity(100), inmem.NewCache(100), quiet, Config{}, nil)
+	s := New(st, inmem.NewActivity(100), quiet, Config{}, nil)
 	run(t, s)
 	q := Query{UserID: "u3", Limit: 5}
 	top := mustRecommend(t, s, tenant, q)[0]

@@ -60,7 +60,7 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 func TestRestartedNodeLoadsTheStoredModel(t *testing.T) {
 	st, tenant := shop(t)
 	ctx, cfg := context.Background(), recom.DefaultTenantConfig()
-	first := New(st, inmem.NewActivity(100), inmem.NewCache(100), quiet, Config{}, nil)
+	first := New(st, inmem.NewActivity(100), quiet, Config{}, nil)
 	_, meta, err := first.Recommend(ctx, tenant, cfg, Query{UserID: "u1"})
 	if err != nil || meta.ModelVersion == 0 {
 		t.Fatalf("first node: %v %+v", err, meta)
@@ -69,7 +69,7 @@ func TestRestartedNodeLoadsTheStoredModel(t *testing.T) {
 	if err != nil || snap.Version != meta.ModelVersion || len(snap.Data) == 0 {
 		t.Fatalf("the model was not stored: %v version %d", err, snap.Version)
 	}
-	second := New(st, inmem.NewActivity(100), inmem.NewCache(100), quiet, Config{}, nil)
+	second := New(st, inmem.NewActivity(100), quiet, Config{}, nil)
 	recs, meta2, err := second.Recommend(ctx, tenant, cfg, Query{UserID: "u1"})
 	if err != nil || meta2.ModelVersion != meta.ModelVersion || len(recs) == 0 {
 		t.Errorf("second node built instead of loading: version %d vs %d, %v", meta2.ModelVersion, meta.ModelVersion, err)
@@ -79,7 +79,7 @@ func TestRestartedNodeLoadsTheStoredModel(t *testing.T) {
 func TestEnoughNewEventsRebuildEarly(t *testing.T) {
 	st, tenant := shop(t)
 	ctx, cfg := context.Background(), recom.DefaultTenantConfig()
-	s := New(st, inmem.NewActivity(100), inmem.NewCache(100), quiet, Config{RebuildAfterEvents: 10}, nil)
+	s := New(st, inmem.NewActivity(100), quiet, Config{RebuildAfterEvents: 10}, nil)
 	_, meta, _ := s.Recommend(ctx, tenant, cfg, Query{UserID: "u1"})
 	s.Observe(tenant, 10)
 	deadline := time.Now().Add(10 * time.Second)
@@ -113,7 +113,7 @@ func (downActivity) Trending(context.Context, string, int, time.Time) ([]recom.S
 func TestActivityDownReadsTheStore(t *testing.T) {
 	st, tenant := shop(t)
 	ctx, cfg := context.Background(), recom.DefaultTenantConfig()
-	s := New(st, downActivity{}, inmem.NewCache(100), quiet, Config{}, nil)
+	s := New(st, downActivity{}, quiet, Config{}, nil)
 	for i := 0; i < 2; i++ {
 		recs, meta, err := s.Recommend(ctx, tenant, cfg, Query{UserID: "u7"})
 		if err != nil || len(recs) == 0 || meta.Cached {
