@@ -29,48 +29,49 @@ const (
 type itemCache struct {
 	now func() time.Time
 
-	mu      sync.Mutex
+	mu      sync.RWMutex
 	trusted bool
 	gen     uint64 // counts drops, so a read that raced one does not store its result
 	size    int
-	tenants map[string]map[string]cachedItem
+	tenants map[string]map[string]*cachedItem
 }
 
+// cachedItem is never changed once stored: readers share it.
 type cachedItem struct {
-	item  recom.CatalogItem
-	found bool
+	item  *recom.CatalogItem // nil: not in the catalog
 	at    time.Time
 }
 
 func newItemCache(now func() time.Time) *itemCache {
-	return &itemCache{now: now, tenants: map[string]map[string]cachedItem{}}
+	return &itemCache{now: now, tenants: map[string]map[string]*cachedItem{}}
 }
 
-// lookup returns the remembered items among ids (found or known missing), the ids to
-// read from the store, and the generation to pass to fill. Untrusted, it remembers
-// nothing and every id is to be read.
-func (c *itemCache) lookup(tenantID string, ids []string) (map[string]cachedItem, []string, uint64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+// lookup puts the remembered items among ids into byID (ids known missing are left
+// out), and returns the ids to read from the store and the generation to pass to fill.
+// Untrusted, it remembers nothing and every id is to be read.
+func (c *itemCache) lookup(tenantID string, ids []string, byID map[string]*recom.CatalogItem) ([]string, uint64) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	if !c.trusted {
-		return nil, ids, c.gen
+		return ids, c.gen
 	}
 	items := c.tenants[tenantID]
-	hits := make(map[string]cachedItem, len(ids))
 	var missing []string
 	oldest := c.now().Add(-itemMaxAge)
 	for _, id := range ids {
-		if it, ok := items[id]; ok && it.at.After(oldest) {
-			hits[id] = it
-		} else {
+		switch it := items[id]; {
+		case it == nil || !it.at.After(oldest):
 			missing = append(missing, id)
+		case it.item != nil:
+			byID[id] = it.item
 		}
 	}
-	return hits, missing, c.gen
+	return missing, c.gen
 }
 
 // fill remembers what the store answered for ids, unless a drop happened since lookup
-// returned gen (the answer may predate the change that caused it).
+// returned gen (the answer may predate the change that caused it). It keeps found's
+// items: the caller must not change them afterwards.
 func (c *itemCache) fill(tenantID string, gen uint64, ids []string, found []recom.CatalogItem) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -83,7 +84,7 @@ func (c *itemCache) fill(tenantID string, gen uint64, ids []string, found []reco
 	}
 	items := c.tenants[tenantID]
 	if items == nil {
-		items = map[string]cachedItem{}
+		items = map[string]*cachedItem{}
 		c.tenants[tenantID] = items
 	}
 	at := c.now()
@@ -91,11 +92,11 @@ func (c *itemCache) fill(tenantID string, gen uint64, ids []string, found []reco
 		if _, ok := items[id]; !ok {
 			c.size++
 		}
-		items[id] = cachedItem{at: at}
+		items[id] = &cachedItem{at: at}
 	}
-	for _, it := range found {
-		if _, ok := items[it.ProductID]; ok {
-			items[it.ProductID] = cachedItem{item: it, found: true, at: at}
+	for i := range found {
+		if it, ok := items[found[i].ProductID]; ok {
+			it.item = &found[i] // not yet shared: stored above
 		}
 	}
 }
@@ -177,15 +178,10 @@ func (s *Service) listenCatalog(ctx context.Context) {
 }
 
 // catalogItems returns the tenant's items among ids, from the cache where it may be
-// trusted, else from the store.
-func (s *Service) catalogItems(ctx context.Context, tenantID string, ids []string) (map[string]recom.CatalogItem, error) {
-	hits, missing, gen := s.items.lookup(tenantID, ids)
-	byID := make(map[string]recom.CatalogItem, len(ids))
-	for id, it := range hits {
-		if it.found {
-			byID[id] = it.item
-		}
-	}
+// trusted, else from the store. The items are shared: read only.
+func (s *Service) catalogItems(ctx context.Context, tenantID string, ids []string) (map[string]*recom.CatalogItem, error) {
+	byID := make(map[string]*recom.CatalogItem, len(ids))
+	missing, gen := s.items.lookup(tenantID, ids, byID)
 	if len(missing) == 0 {
 		return byID, nil
 	}
@@ -193,8 +189,8 @@ func (s *Service) catalogItems(ctx context.Context, tenantID string, ids []strin
 	if err != nil {
 		return nil, err
 	}
-	for _, it := range found {
-		byID[it.ProductID] = it
+	for i := range found {
+		byID[found[i].ProductID] = &found[i]
 	}
 	s.items.fill(tenantID, gen, missing, found)
 	return byID, nil

@@ -275,8 +275,8 @@ func (s *Service) live(ctx context.Context, tenantID string, items []engine.Item
 	}
 	out := make([]Recommendation, 0, q.Limit)
 	for _, it := range items {
-		c, ok := byID[it.ProductID]
-		if !ok || !c.Available || it.ProductID == q.ProductID {
+		c := byID[it.ProductID]
+		if c == nil || !c.Available || it.ProductID == q.ProductID {
 			continue
 		}
 		out = append(out, Recommendation{ProductID: c.ProductID, Name: c.Name, ImageURL: c.ImageURL, URL: c.URL,
