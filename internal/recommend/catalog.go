@@ -38,8 +38,8 @@ type itemCache struct {
 
 // cachedItem is never changed once stored: readers share it.
 type cachedItem struct {
-	item  *recom.CatalogItem // nil: not in the catalog
-	at    time.Time
+	item *recom.CatalogItem // nil: not in the catalog
+	at   time.Time
 }
 
 func newItemCache(now func() time.Time) *itemCache {
