@@ -25,6 +25,10 @@ server=""
 cleanup() {
 	[[ -n "$server" ]] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
 	psql "$pg" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" || true
+	# The run's Redis keys (recent events live 30 days) would slow every later SCAN.
+	if command -v redis-cli >/dev/null; then
+		redis-cli -u "$redis" --scan --pattern "bench:$$:*" | xargs -r -n 1000 redis-cli -u "$redis" unlink >/dev/null || true
+	fi
 }
 trap cleanup EXIT
 

@@ -58,6 +58,7 @@ type testEnv struct {
 	pepper   []byte
 	dump     func() string
 	activity recom.Activity
+	bus      recom.Bus
 	reports  *analytics.Service
 }
 
@@ -151,14 +152,13 @@ func newDeps(t testing.TB, b backend) (Deps, fixture) {
 		fx.bus, fx.activity = rc.Bus(), rc.Activity()
 	}
 	wireServices(t, &d, fx)
-	d.Ingester = ingest.New(d.Stores.Events, ingest.Config{Committed: d.Recommender.Learn}, nil)
-	t.Cleanup(func() { d.Ingester.Close(context.Background()) })
 	return d, fx
 }
 
 // wireServices makes the services of d (experiments, recommender, analytics) on its
-// stores, as cmd does, and runs the recommender's background work until the test ends:
-// call it again after swapping the stores (and with their fixture) to make another node.
+// stores, as cmd does, with an ingester feeding the recommender, and runs the
+// recommender's background work until the test ends. To make another node of the same
+// deployment, call it again after swapping in the first node's stores and fixture.
 func wireServices(t testing.TB, d *Deps, fx fixture) {
 	refs := recom.NewRefCodec(d.Pepper)
 	d.Experiments = experiment.New(d.Stores.Experiments, d.Stores.Analytics, d.Logger)
@@ -169,6 +169,8 @@ func wireServices(t testing.TB, d *Deps, fx fixture) {
 	done := make(chan struct{})
 	go func() { d.Recommender.Run(ctx); close(done) }()
 	t.Cleanup(func() { stop(); <-done })
+	d.Ingester = ingest.New(d.Stores.Events, ingest.Config{Committed: d.Recommender.Learn}, nil)
+	t.Cleanup(func() { d.Ingester.Close(context.Background()) })
 }
 
 // serveDeps serves the API made of d on a local port.
@@ -180,7 +182,7 @@ func serveDeps(t testing.TB, d Deps, fx fixture) *testEnv {
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &testEnv{t: t, srv: srv, logs: fx.logs, stores: d.Stores, pepper: d.Pepper, dump: fx.dump, activity: fx.activity, reports: d.Analytics}
+	return &testEnv{t: t, srv: srv, logs: fx.logs, stores: d.Stores, pepper: d.Pepper, dump: fx.dump, activity: fx.activity, bus: fx.bus, reports: d.Analytics}
 }
 
 type response struct {

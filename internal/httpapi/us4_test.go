@@ -78,7 +78,7 @@ func TestUS4(t *testing.T) {
 		}
 		// A new node (services made afresh on the same stores) assigns the same arms.
 		d, fx := newDeps(t, b)
-		d.Stores = k.stores
+		d.Stores, fx.activity, fx.bus = k.stores, k.activity, k.bus
 		wireServices(t, &d, fx)
 		node2 := serveDeps(t, d, fixture{})
 		k2 := &keyEnv{testEnv: node2, token: k.token, tenant: k.tenant, rw: k.rw, read: k.read, public: k.public}

@@ -212,19 +212,34 @@ func (in *Ingester) write(batch []*request, n int) {
 	if err != nil {
 		in.flushErrors.Inc()
 	}
-	if err == nil && in.cfg.Committed != nil {
-		fresh := make([]recom.Event, 0, n)
-		for i, ok := range created {
-			if ok {
-				fresh = append(fresh, all[i])
-			}
+	if err != nil || in.cfg.Committed == nil {
+		in.answer(batch, created, err, n)
+		return
+	}
+	// The hook (Redis, for the recommender) runs beside the next commit: the requests
+	// of this one are answered when it is done.
+	fresh := make([]recom.Event, 0, n)
+	for i, ok := range created {
+		if ok {
+			fresh = append(fresh, all[i])
 		}
+	}
+	in.wg.Go(func() {
 		if len(fresh) > 0 {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			ctx, cancel := context.WithTimeout(context.Background(), committedTimeout)
 			in.cfg.Committed(ctx, fresh)
 			cancel()
 		}
-	}
+		in.answer(batch, created, nil, n)
+	})
+}
+
+// committedTimeout bounds the Committed hook, so a slow Redis delays acknowledgements
+// by at most this much.
+const committedTimeout = 500 * time.Millisecond
+
+// answer gives each request of a commit its part of the outcome.
+func (in *Ingester) answer(batch []*request, created []bool, err error, n int) {
 	at := 0
 	for _, r := range batch {
 		res := result{err: err}

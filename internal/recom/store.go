@@ -58,7 +58,8 @@ type Bus interface {
 	// Listen calls fn with each message on topic until ctx ends. It calls connected(true)
 	// once it hears every message, and connected(false) whenever it may miss some (the
 	// connection broke; messages sent until the next connected(true) are lost), and
-	// when it returns. Calls are made from one goroutine, in order.
+	// when it returns. Calls never overlap and come in order; fn must not Publish (the
+	// in-process bus delivers inside Publish).
 	Listen(ctx context.Context, topic string, fn func(msg []byte), connected func(bool))
 }
 

@@ -31,9 +31,16 @@ type itemCache struct {
 
 	mu      sync.RWMutex
 	trusted bool
-	gen     uint64 // counts drops, so a read that raced one does not store its result
+	epoch   uint64 // counts drops of everything
 	size    int
-	tenants map[string]map[string]*cachedItem
+	tenants map[string]*tenantItems
+}
+
+// tenantItems are one tenant's remembered items; gen counts drops of them, so a store
+// read that raced a drop does not store its (maybe older) answer.
+type tenantItems struct {
+	gen   uint64
+	items map[string]*cachedItem
 }
 
 // cachedItem is never changed once stored: readers share it.
@@ -42,60 +49,71 @@ type cachedItem struct {
 	at   time.Time
 }
 
+// fillToken is what lookup saw, for fill to tell whether a drop came in between.
+type fillToken struct{ epoch, gen uint64 }
+
 func newItemCache(now func() time.Time) *itemCache {
-	return &itemCache{now: now, tenants: map[string]map[string]*cachedItem{}}
+	return &itemCache{now: now, tenants: map[string]*tenantItems{}}
 }
 
 // lookup puts the remembered items among ids into byID (ids known missing are left
-// out), and returns the ids to read from the store and the generation to pass to fill.
+// out), and returns the ids to read from the store and the token to pass to fill.
 // Untrusted, it remembers nothing and every id is to be read.
-func (c *itemCache) lookup(tenantID string, ids []string, byID map[string]*recom.CatalogItem) ([]string, uint64) {
+func (c *itemCache) lookup(tenantID string, ids []string, byID map[string]*recom.CatalogItem) ([]string, fillToken) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	if !c.trusted {
-		return ids, c.gen
+	t := c.tenants[tenantID]
+	tok := fillToken{epoch: c.epoch}
+	if t != nil {
+		tok.gen = t.gen
 	}
-	items := c.tenants[tenantID]
+	if !c.trusted {
+		return ids, tok
+	}
 	var missing []string
 	oldest := c.now().Add(-itemMaxAge)
 	for _, id := range ids {
-		switch it := items[id]; {
+		var it *cachedItem
+		if t != nil {
+			it = t.items[id]
+		}
+		switch {
 		case it == nil || !it.at.After(oldest):
 			missing = append(missing, id)
 		case it.item != nil:
 			byID[id] = it.item
 		}
 	}
-	return missing, c.gen
+	return missing, tok
 }
 
 // fill remembers what the store answered for ids, unless a drop happened since lookup
-// returned gen (the answer may predate the change that caused it). It keeps found's
+// returned tok (the answer may predate the change that caused it). It keeps found's
 // items: the caller must not change them afterwards.
-func (c *itemCache) fill(tenantID string, gen uint64, ids []string, found []recom.CatalogItem) {
+func (c *itemCache) fill(tenantID string, tok fillToken, ids []string, found []recom.CatalogItem) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.trusted || gen != c.gen || len(ids) == 0 {
+	t := c.tenants[tenantID]
+	if !c.trusted || tok.epoch != c.epoch || (t != nil && tok.gen != t.gen) || len(ids) == 0 {
 		return
 	}
 	if c.size+len(ids) > maxCachedItems {
-		clear(c.tenants)
-		c.size = 0
+		c.clearLocked()
+		t = nil
 	}
-	items := c.tenants[tenantID]
-	if items == nil {
-		items = map[string]*cachedItem{}
-		c.tenants[tenantID] = items
+	if t == nil {
+		t = &tenantItems{gen: tok.gen, items: map[string]*cachedItem{}}
+		c.tenants[tenantID] = t
 	}
 	at := c.now()
 	for _, id := range ids {
-		if _, ok := items[id]; !ok {
+		if _, ok := t.items[id]; !ok {
 			c.size++
 		}
-		items[id] = &cachedItem{at: at}
+		t.items[id] = &cachedItem{at: at}
 	}
 	for i := range found {
-		if it, ok := items[found[i].ProductID]; ok {
+		if it, ok := t.items[found[i].ProductID]; ok {
 			it.item = &found[i] // not yet shared: stored above
 		}
 	}
@@ -105,16 +123,22 @@ func (c *itemCache) fill(tenantID string, gen uint64, ids []string, found []reco
 func (c *itemCache) drop(tenantID string, ids []string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.gen++
-	items := c.tenants[tenantID]
+	t := c.tenants[tenantID]
+	if t == nil {
+		// Nothing remembered, but a read in flight must not store what it read: a
+		// tenant entry holds the generation it will be checked against.
+		t = &tenantItems{items: map[string]*cachedItem{}}
+		c.tenants[tenantID] = t
+	}
+	t.gen++
 	if len(ids) == 0 {
-		c.size -= len(items)
-		delete(c.tenants, tenantID)
+		c.size -= len(t.items)
+		clear(t.items)
 		return
 	}
 	for _, id := range ids {
-		if _, ok := items[id]; ok {
-			delete(items, id)
+		if _, ok := t.items[id]; ok {
+			delete(t.items, id)
 			c.size--
 		}
 	}
@@ -124,16 +148,20 @@ func (c *itemCache) drop(tenantID string, ids []string) {
 // notices may have been missed.
 func (c *itemCache) setTrusted(ok bool) {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.trusted = ok
-	c.mu.Unlock()
-	c.dropAll()
+	c.clearLocked()
 }
 
 // dropAll forgets every item of every tenant.
 func (c *itemCache) dropAll() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.gen++
+	c.clearLocked()
+}
+
+func (c *itemCache) clearLocked() {
+	c.epoch++
 	clear(c.tenants)
 	c.size = 0
 }
@@ -154,9 +182,25 @@ func (s *Service) CatalogChanged(ctx context.Context, tenantID string, ids ...st
 	}
 	msg, _ := json.Marshal(catalogNotice{TenantID: tenantID, ProductIDs: ids})
 	if err := s.cfg.Bus.Publish(ctx, catalogTopic, msg); err != nil {
-		// Other nodes trust their copies only while they hear the Bus; one that does but
-		// missed this notice forgets the item within itemMaxAge.
-		s.logger.WarnContext(ctx, "catalog change not broadcast", "tenantId", tenantID, "err", err)
+		// Nodes still hearing the bus would keep their copies until itemMaxAge: keep
+		// trying in the background meanwhile (this node's link to Redis may come back
+		// first). Nodes that lost the bus too distrust their copies already.
+		s.logger.WarnContext(ctx, "catalog change not broadcast yet; retrying", "tenantId", tenantID, "err", err)
+		go s.republish(msg)
+	}
+}
+
+// republish retries a notice every second until it is sent or itemMaxAge has passed, by
+// when every node has re-read the items anyway.
+func (s *Service) republish(msg []byte) {
+	for deadline := s.now().Add(itemMaxAge); s.now().Before(deadline); {
+		time.Sleep(time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		err := s.cfg.Bus.Publish(ctx, catalogTopic, msg)
+		cancel()
+		if err == nil {
+			return
+		}
 	}
 }
 
@@ -181,7 +225,7 @@ func (s *Service) listenCatalog(ctx context.Context) {
 // trusted, else from the store. The items are shared: read only.
 func (s *Service) catalogItems(ctx context.Context, tenantID string, ids []string) (map[string]*recom.CatalogItem, error) {
 	byID := make(map[string]*recom.CatalogItem, len(ids))
-	missing, gen := s.items.lookup(tenantID, ids, byID)
+	missing, tok := s.items.lookup(tenantID, ids, byID)
 	if len(missing) == 0 {
 		return byID, nil
 	}
@@ -192,6 +236,6 @@ func (s *Service) catalogItems(ctx context.Context, tenantID string, ids []strin
 	for i := range found {
 		byID[found[i].ProductID] = &found[i]
 	}
-	s.items.fill(tenantID, gen, missing, found)
+	s.items.fill(tenantID, tok, missing, found)
 	return byID, nil
 }

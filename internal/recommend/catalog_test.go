@@ -161,3 +161,43 @@ func mustRecommend(t *testing.T, s *Service, tenant string, q Query) []Recommend
 	}
 	return recs
 }
+
+// TestItemCacheRaces: a store read that raced a change of the tenant's catalog is not
+// remembered (it may predate the change), while other tenants' changes do not stop it;
+// an untrusted cache answers nothing from memory.
+func TestItemCacheRaces(t *testing.T) {
+	c := newItemCache(time.Now)
+	c.setTrusted(true)
+	item := []recom.CatalogItem{{ProductID: "p1", Available: true}}
+	remembered := func(tenant string) bool {
+		missing, _ := c.lookup(tenant, []string{"p1"}, map[string]*recom.CatalogItem{})
+		return len(missing) == 0
+	}
+
+	_, tok := c.lookup("a", []string{"p1"}, nil)
+	c.drop("a", []string{"p1"}) // the change commits while the read is in flight
+	c.fill("a", tok, []string{"p1"}, item)
+	if remembered("a") {
+		t.Error("a read that raced a change of its tenant was remembered")
+	}
+
+	_, tok = c.lookup("a", []string{"p1"}, nil)
+	c.drop("b", nil) // another tenant imports its catalog
+	c.fill("a", tok, []string{"p1"}, item)
+	if !remembered("a") {
+		t.Error("another tenant's change kept this tenant's read from being remembered")
+	}
+
+	_, tok = c.lookup("a", []string{"p2"}, nil)
+	c.setTrusted(true) // the bus reconnected: notices may have been missed
+	c.fill("a", tok, []string{"p2"}, nil)
+	if missing, _ := c.lookup("a", []string{"p1", "p2"}, map[string]*recom.CatalogItem{}); len(missing) != 2 {
+		t.Errorf("after a reconnect, %d of 2 items still came from memory", 2-len(missing))
+	}
+
+	c.fill("a", fillToken{epoch: c.epoch}, []string{"p1"}, item)
+	c.setTrusted(false)
+	if remembered("a") {
+		t.Error("an untrusted cache answered from memory")
+	}
+}

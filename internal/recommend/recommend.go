@@ -15,7 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/hashicorp/golang-lru/v2/expirable"
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/recomengine/recomengine/internal/engine"
@@ -69,7 +69,7 @@ func (c Config) withDefaults() Config {
 type Service struct {
 	stores   recom.Stores
 	activity recom.Activity
-	lists    *expirable.LRU[listKey, ranked]
+	lists    *lru.Cache[listKey, ranked]
 	logger   *slog.Logger
 	cfg      Config
 	now      func() time.Time
@@ -101,8 +101,8 @@ type tenantModel struct {
 // one.
 func New(stores recom.Stores, activity recom.Activity, logger *slog.Logger, cfg Config, reg prometheus.Registerer) *Service {
 	cfg = cfg.withDefaults()
-	s := &Service{stores: stores, activity: activity, logger: logger, cfg: cfg,
-		lists: expirable.NewLRU[listKey, ranked](cfg.CacheEntries, nil, cfg.CacheTTL),
+	lists, _ := lru.New[listKey, ranked](cfg.CacheEntries) // errs only on a size ≤ 0
+	s := &Service{stores: stores, activity: activity, logger: logger, cfg: cfg, lists: lists,
 		now:   time.Now, tenants: map[string]*tenantModel{}, items: newItemCache(time.Now),
 		buildSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "recomengine_model_build_seconds",
 			Help: "Duration of tenant model builds.", Buckets: prometheus.ExponentialBuckets(0.01, 2, 14)}),
@@ -166,6 +166,7 @@ type ranked struct {
 	Items      []engine.Item
 	Strategy   string
 	IsFallback bool
+	Expires    time.Time
 }
 
 // Recommend answers q for the tenant with its configuration.
@@ -206,6 +207,7 @@ func (s *Service) Recommend(ctx context.Context, tenantID string, cfg recom.Tena
 	var r ranked
 	if seq >= 0 {
 		r, meta.Cached = s.lists.Get(key)
+		meta.Cached = meta.Cached && now.Before(r.Expires)
 	}
 	if !meta.Cached {
 		purchased := map[string]bool{}
@@ -220,7 +222,7 @@ func (s *Service) Recommend(ctx context.Context, tenantID string, cfg recom.Tena
 			Exclude: func(id string) bool { return purchased[id] }, Trending: trending, Now: now,
 			ColdStartMinEvents: max(1, cfg.ColdStartMinEvents), // the engine reads ≤ 0 as its default; 0 and 1 behave alike
 		})
-		r = ranked{Items: res.Items, Strategy: res.Strategy, IsFallback: res.IsFallback}
+		r = ranked{Items: res.Items, Strategy: res.Strategy, IsFallback: res.IsFallback, Expires: now.Add(s.cfg.CacheTTL)}
 		if seq >= 0 {
 			s.lists.Add(key, r)
 		}

@@ -11,9 +11,9 @@ import (
 	"github.com/recomengine/recomengine/internal/recom"
 )
 
-// busQuiet is how long a listener waits for a message before it pings, so a connection
-// that died silently is noticed within about twice this.
-const busQuiet = 5 * time.Second
+// busQuiet is how long a listener waits for a message before it pings, and then for the
+// pong: a connection that died silently is noticed within twice this.
+const busQuiet = 2 * time.Second
 
 // Bus returns the recom.Bus of every client on this Redis and prefix: Redis pub/sub on
 // the channel <prefix>bus:<topic>.
@@ -39,9 +39,11 @@ func (b bus) Listen(ctx context.Context, topic string, fn func([]byte), connecte
 	channel := b.c.prefix + "bus:" + topic
 	defer connected(false)
 	for ctx.Err() == nil {
-		b.listen(ctx, channel, fn, connected)
-		if ctx.Err() == nil {
+		if err := b.listen(ctx, channel, fn, connected); err != nil && ctx.Err() == nil {
 			connected(false)
+			// Once per lost subscription; refused re-subscriptions stay quiet (the client's
+			// own watcher logs the outage once).
+			b.c.logger.Warn("redis bus: subscription lost; subscribing again", "channel", channel, "err", b.c.redact(err))
 		}
 		select {
 		case <-ctx.Done():
@@ -50,36 +52,41 @@ func (b bus) Listen(ctx context.Context, topic string, fn func([]byte), connecte
 	}
 }
 
-// listen holds one subscription until its connection fails or ctx ends.
-func (b bus) listen(ctx context.Context, channel string, fn func([]byte), connected func(bool)) {
+// listen holds one subscription until its connection fails or ctx ends. It returns the
+// error that ended a confirmed subscription; nil if it never was one (or ctx ended).
+func (b bus) listen(ctx context.Context, channel string, fn func([]byte), connected func(bool)) error {
 	ps := b.c.rdb.Subscribe(ctx, channel)
 	defer ps.Close()
 	// A blocked read does not watch ctx: closing the subscription ends it.
 	defer context.AfterFunc(ctx, func() { ps.Close() })()
-	pinged := false
+	pinged, subscribed := false, false
+	lost := func(err error) error {
+		if !subscribed || errors.Is(err, goredis.ErrClosed) {
+			return nil
+		}
+		return err
+	}
 	for {
 		m, err := ps.ReceiveTimeout(ctx, busQuiet)
 		var ne net.Error
 		switch {
 		case ctx.Err() != nil:
-			return
+			return nil
 		case err != nil && errors.As(err, &ne) && ne.Timeout() && !pinged:
 			// Quiet: ask, and the pong (or its absence) says whether anyone is there.
-			if ps.Ping(ctx) != nil {
-				return
+			if err := ps.Ping(ctx); err != nil {
+				return lost(err)
 			}
 			pinged = true
 			continue
 		case err != nil:
-			if !errors.Is(err, goredis.ErrClosed) {
-				b.c.logger.Warn("redis bus: subscription lost; listening again", "channel", channel, "err", b.c.redact(err))
-			}
-			return
+			return lost(err)
 		}
 		pinged = false
 		switch m := m.(type) {
 		case *goredis.Subscription:
 			if m.Kind == "subscribe" {
+				subscribed = true
 				connected(true)
 			}
 		case *goredis.Message:
