@@ -103,7 +103,7 @@ func New(stores recom.Stores, activity recom.Activity, logger *slog.Logger, cfg 
 	cfg = cfg.withDefaults()
 	lists, _ := lru.New[listKey, ranked](cfg.CacheEntries) // errs only on a size ≤ 0
 	s := &Service{stores: stores, activity: activity, logger: logger, cfg: cfg, lists: lists,
-		now:   time.Now, tenants: map[string]*tenantModel{}, items: newItemCache(time.Now),
+		now: time.Now, tenants: map[string]*tenantModel{}, items: newItemCache(time.Now),
 		buildSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "recomengine_model_build_seconds",
 			Help: "Duration of tenant model builds.", Buckets: prometheus.ExponentialBuckets(0.01, 2, 14)}),
 		modelBytes: prometheus.NewGauge(prometheus.GaugeOpts{Name: "recomengine_model_last_bytes",
