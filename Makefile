@@ -6,7 +6,7 @@
 #   make test    go vet, every Go test with coverage (>= COVERAGE_MIN, default 80), then
 #                again with -race in -short mode (the slow quality tests run only in the first),
 #                then the web/ and sdk/ tests (npm ci && npm test) when those exist
-#   make bench   Go benchmarks, then the ingestion load test on PostgreSQL + Redis
+#   make bench   Go benchmarks, then the ingestion and recommendation load tests on PostgreSQL + Redis
 #   make lint    gofmt and go vet
 #   make clean   remove build and test output
 #

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# bench.sh runs the ingestion load test briefly against a real server on PostgreSQL +
+# bench.sh runs the load tests briefly against a real server on PostgreSQL +
 # Redis: it creates a database of its own, starts `recomengine serve` on a free port,
-# runs `recomengine loadtest events` (single events, then batches of 100), stops the
-# server and drops the database.
+# runs `recomengine loadtest events` (single events, then batches of 100) and
+# `recomengine loadtest recs`, stops the server, drops the database and deletes its
+# Redis keys.
 #
-#   scripts/bench.sh            # BENCH_DURATION=5s BENCH_RATE=5000 BENCH_BATCH_RATE=500
+#   scripts/bench.sh            # BENCH_DURATION=5s BENCH_RATE=5000 BENCH_BATCH_RATE=500 BENCH_RECS_RATE=2000
 #
 # PostgreSQL and Redis are those of RECOM_TEST_POSTGRES_URL / RECOM_TEST_REDIS_URL, by
 # default the local ones CI uses.
@@ -16,6 +17,7 @@ redis="${RECOM_TEST_REDIS_URL:-redis://127.0.0.1:6379/0}"
 duration="${BENCH_DURATION:-5s}"
 rate="${BENCH_RATE:-5000}"
 batch_rate="${BENCH_BATCH_RATE:-500}"
+recs_rate="${BENCH_RECS_RATE:-2000}"
 db="recombench_$$"
 port="${BENCH_PORT:-18090}"
 
@@ -43,3 +45,5 @@ echo "== single events, $rate/s for $duration"
 ./bin/recomengine loadtest events -url "http://127.0.0.1:$port" -rate "$rate" -duration "$duration" -batch 1 -connections 512 -email bench@loadtest.example
 echo "== batches of 100, $batch_rate/s ($((batch_rate * 100)) events/s) for $duration"
 ./bin/recomengine loadtest events -url "http://127.0.0.1:$port" -rate "$batch_rate" -duration "$duration" -batch 100 -connections 256 -email bench@loadtest.example
+echo "== recommendations, $recs_rate/s for $duration"
+./bin/recomengine loadtest recs -url "http://127.0.0.1:$port" -rate "$recs_rate" -duration "$duration" -connections 256 -email bench@loadtest.example
