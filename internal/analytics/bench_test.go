@@ -35,69 +35,13 @@ func BenchmarkOverview90Days(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	svc, tenantID, q := bigShop(b, n)
 	ctx := context.Background()
-	url := pgtest.NewDatabase(b)
-	db, err := postgres.Open(ctx, url)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
-	st := db.Stores()
-	now := time.Now().UTC()
-	tenant, err := st.Tenants.CreateTenant(ctx, recom.Tenant{ID: recom.NewID(), Name: "Big shop", OwnerID: seedAdmin(b, st),
-		Status: recom.TenantActive, Config: recom.DefaultTenantConfig(), CreatedAt: now, UpdatedAt: now})
-	if err != nil {
-		b.Fatal(err)
-	}
-	refs := recom.NewRefCodec([]byte("bench"))
-	recIDs := make([]string, 10_000)
-	for i := range recIDs {
-		ref := recom.RecommendationRef{Strategy: recom.ServedStrategies[i%len(recom.ServedStrategies)], IssuedAt: now}
-		if i%3 == 0 {
-			ref.ExperimentID, ref.Variant = "00000000-0000-4000-8000-000000000001", []string{recom.Control, recom.Variant}[i/3%2]
-		}
-		recIDs[i] = refs.Mint(tenant.ID, ref)
-	}
-
-	start := time.Now()
-	seed(b, url, tenant.ID, recIDs, n, now)
-	b.Logf("seeded %d events over 90 days in %s", n, time.Since(start).Round(time.Second))
-
-	svc := analytics.New(st, refs, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
-	start = time.Now()
-	days := 0
-	for {
-		k, err := svc.Refresh(ctx)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if k == 0 {
-			break
-		}
-		days += k
-	}
-	b.Logf("rolled up %d days in %s", days, time.Since(start).Round(time.Millisecond))
-
-	q, err := analytics.ParseQuery(recom.Day(now).AddDate(0, 0, -89).Format(time.DateOnly), recom.Day(now).Format(time.DateOnly), "", "", now)
-	if err != nil {
-		b.Fatal(err)
-	}
-	o, err := svc.Overview(ctx, tenant.ID, q)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Logf("overview: %+v", o.Current)
-	if o.Current.Impressions == 0 || o.Current.Conversions == 0 {
-		b.Fatal("the seeded events did not reach the overview")
-	}
 	lat := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
 	for b.Loop() {
 		t := time.Now()
-		if _, err := svc.Overview(ctx, tenant.ID, q); err != nil {
+		if _, err := svc.Overview(ctx, tenantID, q); err != nil {
 			b.Fatal(err)
 		}
 		lat = append(lat, time.Since(t))
@@ -110,7 +54,81 @@ func BenchmarkOverview90Days(b *testing.B) {
 	b.ReportMetric(pct(0.99), "p99-ms")
 }
 
-func seedAdmin(b *testing.B, st recom.Stores) string {
+// TestBigShop runs the benchmark's setup on a small shop, so `make test` catches a
+// change of the schema or the service that would break `make bench`.
+func TestBigShop(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds 100,000 events; run without -short")
+	}
+	bigShop(t, 100_000) // fewer spread the events so thin that no click falls in a purchase's window
+}
+
+// bigShop is a tenant with n events over the 90 days before now on a fresh PostgreSQL
+// database, rolled up; it returns the service, the tenant and the 90-day query, after
+// checking the overview sees the events.
+func bigShop(tb testing.TB, n int) (*analytics.Service, string, analytics.Query) {
+	ctx := context.Background()
+	url := pgtest.NewDatabase(tb)
+	db, err := postgres.Open(ctx, url)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	st := db.Stores()
+	now := time.Now().UTC()
+	tenant, err := st.Tenants.CreateTenant(ctx, recom.Tenant{ID: recom.NewID(), Name: "Big shop", OwnerID: seedAdmin(tb, st),
+		Status: recom.TenantActive, Config: recom.DefaultTenantConfig(), CreatedAt: now, UpdatedAt: now})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	refs := recom.NewRefCodec([]byte("bench"))
+	recIDs := make([]string, 10_000)
+	for i := range recIDs {
+		ref := recom.RecommendationRef{Strategy: recom.ServedStrategies[i%len(recom.ServedStrategies)], IssuedAt: now}
+		if i%3 == 0 {
+			ref.ExperimentID, ref.Variant = "00000000-0000-4000-8000-000000000001", []string{recom.Control, recom.Variant}[i/3%2]
+		}
+		recIDs[i] = refs.Mint(tenant.ID, ref)
+	}
+
+	start := time.Now()
+	seed(tb, url, tenant.ID, recIDs, n, now)
+	tb.Logf("seeded %d events over 90 days in %s", n, time.Since(start).Round(time.Second))
+
+	svc := analytics.New(st, refs, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	start = time.Now()
+	days := 0
+	for {
+		k, err := svc.Refresh(ctx)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if k == 0 {
+			break
+		}
+		days += k
+	}
+	tb.Logf("rolled up %d days in %s", days, time.Since(start).Round(time.Millisecond))
+
+	q, err := analytics.ParseQuery(recom.Day(now).AddDate(0, 0, -89).Format(time.DateOnly), recom.Day(now).Format(time.DateOnly), "", "", now)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	o, err := svc.Overview(ctx, tenant.ID, q)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Logf("overview: %+v", o.Current)
+	if o.Current.Impressions == 0 || o.Current.Conversions == 0 || o.Current.Revenue == 0 {
+		tb.Fatal("the seeded events did not reach the overview")
+	}
+	return svc, tenant.ID, q
+}
+
+func seedAdmin(b testing.TB, st recom.Stores) string {
 	a, err := st.Admins.CreateAdmin(context.Background(), recom.Admin{ID: recom.NewID(), Email: "big@shop.example",
 		PasswordHash: "x", Role: recom.RoleAdmin, CreatedAt: time.Now().UTC()})
 	if err != nil {
@@ -121,7 +139,7 @@ func seedAdmin(b *testing.B, st recom.Stores) string {
 
 // seed writes n events of the tenant spread over the 90 days before now, and marks every
 // day stale as AppendEvents would.
-func seed(b *testing.B, url, tenantID string, recIDs []string, n int, now time.Time) {
+func seed(b testing.TB, url, tenantID string, recIDs []string, n int, now time.Time) {
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, url)
 	if err != nil {
@@ -152,9 +170,9 @@ func seed(b *testing.B, url, tenantID string, recIDs []string, n int, now time.T
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := conn.Exec(ctx, `INSERT INTO analytics_stale (tenant_id, day, version)
-		SELECT $1, d::date, 1 FROM generate_series($2::timestamptz, $3::timestamptz, interval '1 day') AS d
-		ON CONFLICT DO NOTHING`, tenantID, recom.Day(now.Add(-90*24*time.Hour)), recom.Day(now)); err != nil {
+	if _, err := conn.Exec(ctx, `INSERT INTO analytics_stale_log (tenant_id, day)
+		SELECT $1, d::date FROM generate_series($2::timestamptz, $3::timestamptz, interval '1 day') AS d`,
+		tenantID, recom.Day(now.Add(-90*24*time.Hour)), recom.Day(now)); err != nil {
 		b.Fatal(err)
 	}
 	if _, err := conn.Exec(ctx, `ANALYZE`); err != nil {
