@@ -86,7 +86,7 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 	if c.IngestMaxBatch, err = strconv.Atoi(env("RECOM_INGEST_MAX_BATCH", "1000")); err != nil || c.IngestMaxBatch < 1 || c.IngestMaxBatch > 100_000 {
 		errs = append(errs, errors.New("RECOM_INGEST_MAX_BATCH must be an integer from 1 to 100000"))
 	}
-	if c.IngestMaxDelay, err = time.ParseDuration(env("RECOM_INGEST_MAX_DELAY", "0s")); err != nil || c.IngestMaxDelay < 0 || c.IngestMaxDelay > time.Second {
+	if c.IngestMaxDelay, err = time.ParseDuration(env("RECOM_INGEST_MAX_DELAY", "1ms")); err != nil || c.IngestMaxDelay < 0 || c.IngestMaxDelay > time.Second {
 		errs = append(errs, errors.New("RECOM_INGEST_MAX_DELAY must be a duration from 0s to 1s, e.g. 2ms"))
 	}
 	if c.RollupInterval, err = time.ParseDuration(env("RECOM_ROLLUP_INTERVAL", "5s")); err != nil || c.RollupInterval < 100*time.Millisecond || c.RollupInterval > time.Hour {
