@@ -183,6 +183,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if st.Stores().Name == "sqlite" {
 		bus = inmem.NewBus()
 	}
+	var shared recom.Cache // ranked lists shared by the nodes; each node also keeps its own
 	if cfg.RedisURL != "" {
 		rc, err := redis.New(ctx, cfg.RedisURL, cfg.RedisPrefix, cache, limiter, logger)
 		if err != nil {
@@ -190,12 +191,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 		defer rc.Close()
 		cache, limiter, activity, bus, checks = rc.Cache(), rc.Limiter(), rc.Activity(), rc.Bus(), []func() recom.Health{rc.Health}
+		shared = cache
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	refs := recom.NewRefCodec(pepper)
 	experiments := experiment.New(st.Stores().Experiments, st.Stores().Analytics, logger)
-	recommender := recommend.New(st.Stores(), activity, logger, recommend.Config{Refs: refs, Bus: bus, Assign: experiments.Assign, Expose: experiments.Expose}, reg)
+	recommender := recommend.New(st.Stores(), activity, logger, recommend.Config{Refs: refs, Shared: shared, Bus: bus, Assign: experiments.Assign, Expose: experiments.Expose}, reg)
 	// Each group commit's new events reach the recommender before they are acknowledged.
 	ingester := ingest.New(st.Stores().Events, ingest.Config{Flushers: cfg.IngestFlushers, MaxDelay: cfg.IngestMaxDelay,
 		MaxBatch: cfg.IngestMaxBatch, Committed: recommender.Learn}, reg)
@@ -223,7 +225,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	go reports.Run(jobs, cfg.RollupInterval)
 	go experiments.Run(jobs, 200*time.Millisecond)
 	h, err := httpapi.NewServer(ctx, httpapi.Deps{
-		Logger: logger, Stores: st.Stores(), Cache: cache, Limiter: limiter, Checks: checks,
+		Logger: logger, Stores: st.Stores(), Limiter: limiter, Checks: checks,
 		Tokens: tokens, Pepper: pepper, Registry: reg, Docs: api.DocsHandler(), Web: web.Handler(),
 		Ingester: ingester, Recommender: recommender, Analytics: reports, Experiments: experiments,
 		Config: httpapi.Config{MaxBodyBytes: cfg.MaxBodyBytes, HSTS: cfg.TLSCertFile != "",

@@ -37,7 +37,6 @@ type Deps struct {
 	Logger  *slog.Logger
 	Config  Config
 	Stores  recom.Stores
-	Cache   recom.Cache
 	Limiter recom.Limiter
 	// Checks report the health of dependencies besides the store (Redis), for /readyz.
 	Checks   []func() recom.Health

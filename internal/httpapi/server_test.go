@@ -100,6 +100,7 @@ type fixture struct {
 	bus  recom.Bus     // the nodes' bus, as cmd makes it: in process on SQLite, else Redis
 	// activity is the recommender's recent events and trending (in process, or Redis).
 	activity recom.Activity
+	shared   recom.Cache // the nodes' shared cache of ranked lists: Redis, else none
 }
 
 // newDeps opens the adapters of the backend; everything is dropped when the test ends.
@@ -112,7 +113,7 @@ func newDeps(t testing.TB, b backend) (Deps, fixture) {
 		t.Fatal(err)
 	}
 	d := Deps{
-		Logger: newLogger(fx.logs), Cache: inmem.NewCache(1000), Limiter: inmem.NewLimiter(),
+		Logger: newLogger(fx.logs), Limiter: inmem.NewLimiter(),
 		Tokens: tokens, Pepper: []byte(strings.Repeat("p", 32)),
 		Config: Config{BcryptCost: 4, MaxBodyBytes: 64 << 10, SuperAdminEmails: []string{"root@recomengine.test"}},
 		Docs:   http.NotFoundHandler(),
@@ -143,13 +144,13 @@ func newDeps(t testing.TB, b backend) (Deps, fixture) {
 		}
 		d.Stores = db.Stores()
 		fx.dump = func() string { return dumpSQL(t, "pgx", url) }
-		rc, err := redis.New(ctx, redistest.URL(t), redistest.Prefix(t), d.Cache, d.Limiter, d.Logger)
+		rc, err := redis.New(ctx, redistest.URL(t), redistest.Prefix(t), inmem.NewCache(1000), d.Limiter, d.Logger)
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { rc.Close() })
-		d.Cache, d.Limiter, d.Checks = rc.Cache(), rc.Limiter(), []func() recom.Health{rc.Health}
-		fx.bus, fx.activity = rc.Bus(), rc.Activity()
+		d.Limiter, d.Checks = rc.Limiter(), []func() recom.Health{rc.Health}
+		fx.bus, fx.activity, fx.shared = rc.Bus(), rc.Activity(), rc.Cache()
 	}
 	wireServices(t, &d, fx)
 	return d, fx
@@ -163,7 +164,7 @@ func wireServices(t testing.TB, d *Deps, fx fixture) {
 	refs := recom.NewRefCodec(d.Pepper)
 	d.Experiments = experiment.New(d.Stores.Experiments, d.Stores.Analytics, d.Logger)
 	d.Recommender = recommend.New(d.Stores, fx.activity, d.Logger, recommend.Config{RebuildAfterEvents: 1_000_000,
-		Refs: refs, Bus: fx.bus, Assign: d.Experiments.Assign, Expose: d.Experiments.Expose}, nil)
+		Refs: refs, Shared: fx.shared, Bus: fx.bus, Assign: d.Experiments.Assign, Expose: d.Experiments.Expose}, nil)
 	d.Analytics = analytics.New(d.Stores, refs, d.Logger, nil)
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})

@@ -201,3 +201,33 @@ func TestItemCacheRaces(t *testing.T) {
 		t.Error("an untrusted cache answered from memory")
 	}
 }
+
+// TestSharedListCache: with Redis, a list one node computed is a cache hit on another
+// node's first request, and equal to the first node's answer.
+func TestSharedListCache(t *testing.T) {
+	st, tenant := shop(t)
+	c, err := redis.New(context.Background(), redistest.URL(t), redistest.Prefix(t), inmem.NewCache(10), inmem.NewLimiter(), quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	a := New(st, c.Activity(), quiet, Config{Shared: c.Cache()}, nil)
+	b := New(st, c.Activity(), quiet, Config{Shared: c.Cache()}, nil)
+	ctx, cfg, q := context.Background(), recom.DefaultTenantConfig(), Query{UserID: "u5", Limit: 5}
+	first, m1, err := a.Recommend(ctx, tenant, cfg, q)
+	if err != nil || m1.Cached {
+		t.Fatalf("node a: %v, cached %v", err, m1.Cached)
+	}
+	second, m2, err := b.Recommend(ctx, tenant, cfg, q)
+	if err != nil || !m2.Cached || m2.ModelVersion != m1.ModelVersion {
+		t.Fatalf("node b: %v, cached %v, model %d vs %d; want a hit on node a's list", err, m2.Cached, m2.ModelVersion, m1.ModelVersion)
+	}
+	if len(first) != len(second) {
+		t.Fatalf("node b answered %d items, node a %d", len(second), len(first))
+	}
+	for i := range first {
+		if first[i] != second[i] {
+			t.Errorf("item %d: node a %+v, node b %+v", i, first[i], second[i])
+		}
+	}
+}

@@ -8,7 +8,9 @@ package recommend
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strconv"
 	"sync"
@@ -34,6 +36,10 @@ type Config struct {
 	// (DESIGN §5); Expose records that the user was served it (after the answer).
 	Assign func(ctx context.Context, tenantID, placement, userID string) (recom.Arm, bool)
 	Expose func(ctx context.Context, tenantID string, arm recom.Arm, userID string)
+	// Shared is the nodes' shared cache (Redis), a second level behind each node's own
+	// memory: a list computed on one node serves the others. nil: this node's memory only
+	// (the embedded default, where the in-process cache would only repeat it).
+	Shared recom.Cache
 	// Bus carries catalog changes between nodes (CatalogChanged). With it, the live
 	// catalog check reads items from memory while Run hears every change; without it,
 	// the check reads the store on every request.
@@ -94,11 +100,6 @@ type tenantModel struct {
 }
 
 // New returns the service; reg may be nil.
-//
-// Ranked lists are cached in process, also when Redis is there: a list costs about 10 µs
-// to compute, less than a Redis round trip and its decoding, and its key (the user's
-// event sequence, the model version) makes a node's copy exactly as current as a shared
-// one.
 func New(stores recom.Stores, activity recom.Activity, logger *slog.Logger, cfg Config, reg prometheus.Registerer) *Service {
 	cfg = cfg.withDefaults()
 	lists, _ := lru.New[listKey, ranked](cfg.CacheEntries) // errs only on a size ≤ 0
@@ -159,14 +160,53 @@ type listKey struct {
 	seq, version                                     int64
 }
 
+// String is the key in the shared cache: every field quoted, so none can run into the next.
+func (k listKey) String() string {
+	b := []byte("rec:")
+	for _, f := range []string{k.tenantID, k.userID, k.placement, k.strategy, k.productID} {
+		b = strconv.AppendQuote(b, f)
+	}
+	return fmt.Sprintf("%s%d:%d:%t:%d:%d", b, k.limit, k.coldStart, k.repurchase, k.seq, k.version)
+}
+
+// cached returns the ranked list of key from this node's memory, else from the shared
+// cache (kept here too, then).
+func (s *Service) cached(ctx context.Context, key listKey, now time.Time) (ranked, bool) {
+	if r, ok := s.lists.Get(key); ok && now.Before(r.Expires) {
+		return r, true
+	}
+	if s.cfg.Shared == nil {
+		return ranked{}, false
+	}
+	var r ranked
+	b, ok, err := s.cfg.Shared.Get(ctx, key.String())
+	if err != nil || !ok || json.Unmarshal(b, &r) != nil || !now.Before(r.Expires) {
+		return ranked{}, false
+	}
+	s.lists.Add(key, r)
+	return r, true
+}
+
+// remember keeps a computed list in this node's memory and the shared cache. A shared
+// cache failure costs only speed.
+func (s *Service) remember(ctx context.Context, key listKey, r ranked) {
+	s.lists.Add(key, r)
+	if s.cfg.Shared == nil {
+		return
+	}
+	if b, err := json.Marshal(r); err == nil {
+		_ = s.cfg.Shared.Set(ctx, key.String(), b, time.Until(r.Expires))
+	}
+}
+
 // ranked is what the cache keeps: the engine's list before the live catalog check, with
 // a margin so dropping an unavailable product still leaves enough. It is never changed
 // once cached.
 type ranked struct {
-	Items      []engine.Item
-	Strategy   string
-	IsFallback bool
-	Expires    time.Time
+	Items      []engine.Item `json:"items"`
+	Strategy   string        `json:"strategy"`
+	IsFallback bool          `json:"isFallback"`
+	Expires    time.Time     `json:"expires"`
 }
 
 // Recommend answers q for the tenant with its configuration.
@@ -206,8 +246,7 @@ func (s *Service) Recommend(ctx context.Context, tenantID string, cfg recom.Tena
 		limit: q.Limit, coldStart: cfg.ColdStartMinEvents, repurchase: cfg.AllowRepurchase, seq: seq, version: version}
 	var r ranked
 	if seq >= 0 {
-		r, meta.Cached = s.lists.Get(key)
-		meta.Cached = meta.Cached && now.Before(r.Expires)
+		r, meta.Cached = s.cached(ctx, key, now)
 	}
 	if !meta.Cached {
 		purchased := map[string]bool{}
@@ -224,7 +263,7 @@ func (s *Service) Recommend(ctx context.Context, tenantID string, cfg recom.Tena
 		})
 		r = ranked{Items: res.Items, Strategy: res.Strategy, IsFallback: res.IsFallback, Expires: now.Add(s.cfg.CacheTTL)}
 		if seq >= 0 {
-			s.lists.Add(key, r)
+			s.remember(ctx, key, r)
 		}
 	}
 	meta.Strategy, meta.IsFallback = r.Strategy, r.IsFallback
