@@ -29,7 +29,7 @@ cleanup() {
 	psql "$pg" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" || true
 	# The run's Redis keys (recent events live 30 days) would slow every later SCAN.
 	if command -v redis-cli >/dev/null; then
-		redis-cli -u "$redis" --scan --pattern "bench:$$:*" | xargs -r -n 1000 redis-cli -u "$redis" unlink >/dev/null || true
+		redis-cli -u "$redis" --scan --pattern "bench:$$:*" | xargs -r -d '\n' -n 1000 redis-cli -u "$redis" unlink >/dev/null || true
 	fi
 }
 trap cleanup EXIT
