@@ -231,3 +231,54 @@ func TestSharedListCache(t *testing.T) {
 		}
 	}
 }
+
+// TestEventsDuringRedisOutage: events accepted while Redis is unreachable reach the
+// users' recent events once it is back, and until then answers come from the store, so
+// a list cached before the outage never hides them.
+func TestEventsDuringRedisOutage(t *testing.T) {
+	st, tenant := shop(t)
+	ctx, cfg := context.Background(), recom.DefaultTenantConfig()
+	p := redistest.StartProxy(t, redistest.URL(t))
+	c, err := redis.New(ctx, p.URL, redistest.Prefix(t), inmem.NewCache(10), inmem.NewLimiter(), quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	s := New(st, c.Activity(), quiet, Config{}, nil) // no Run: the test replays by hand
+	q := Query{UserID: "u9", Limit: 5}
+	mustRecommend(t, s, tenant, q) // cached under the user's sequence before the outage
+	if _, m, _ := s.Recommend(ctx, tenant, cfg, q); !m.Cached {
+		t.Fatal("the second answer before the outage was not cached")
+	}
+
+	p.Stop()
+	viewed := recom.Event{TenantID: tenant, Type: recom.ProductViewed, UserID: "u9", ProductID: "p13", Timestamp: time.Now().UTC().Truncate(time.Microsecond)}
+	if _, err := st.Events.AppendEvents(ctx, []recom.Event{viewed}); err != nil {
+		t.Fatal(err)
+	}
+	s.Learn(ctx, []recom.Event{viewed}) // Redis is down: held
+	if s.held.Load() != 1 {
+		t.Fatalf("%d events held during the outage; want 1", s.held.Load())
+	}
+
+	p.Restart()
+	for deadline := time.Now().Add(10 * time.Second); !c.Health().OK; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("Redis never came back")
+		}
+	}
+	// Back, with the event still held: the store answers, not the list cached before.
+	if _, m, err := s.Recommend(ctx, tenant, cfg, q); err != nil || m.Cached {
+		t.Errorf("with an event still held, the answer came from the cache (%v)", err)
+	}
+	if !s.replay(ctx) {
+		t.Fatal("the held event was not recorded with Redis back")
+	}
+	evs, _, err := c.Activity().RecentEvents(ctx, tenant, "u9", 10)
+	if err != nil || len(evs) == 0 || evs[0].ProductID != "p13" {
+		t.Fatalf("the view made during the outage is not the newest recent event: %v %v", evs, err)
+	}
+	if _, m, _ := s.Recommend(ctx, tenant, cfg, q); m.Cached {
+		t.Error("after the replay, the list cached before the outage was served")
+	}
+}

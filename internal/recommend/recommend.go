@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -83,6 +84,13 @@ type Service struct {
 	mu      sync.Mutex
 	tenants map[string]*tenantModel
 	items   *itemCache
+
+	// Events accepted while Activity could not record them, oldest first (Learn).
+	heldMu      sync.Mutex
+	heldEvents  []recom.Event
+	heldDropped int          // events ever dropped from the front of heldEvents
+	held        atomic.Int64 // len(heldEvents), read on every request
+	replaying   sync.Mutex
 
 	buildSeconds prometheus.Histogram
 	modelBytes   prometheus.Gauge
@@ -331,13 +339,18 @@ func (s *Service) live(ctx context.Context, tenantID string, items []engine.Item
 
 // recent returns the user's recent events and sequence number from Activity, or from the
 // store when Activity is unavailable (spec edge case: Redis down), with seq -1.
+//
+// While events wait to be recorded in Activity (it was unavailable), Activity lacks
+// them and its sequence numbers have not moved: the store is read then too, so no
+// list cached before the outage hides them.
 func (s *Service) recent(ctx context.Context, tenantID, userID string) ([]recom.Event, int64, error) {
-	if s.activity != nil {
+	if s.activity != nil && s.held.Load() == 0 {
 		evs, seq, err := s.activity.RecentEvents(ctx, tenantID, userID, recom.MaxRecentEvents)
 		if err == nil {
 			return evs, seq, nil
 		}
-		s.logger.WarnContext(ctx, "recent events from the store: activity unavailable", "err", err)
+		// Debug: the Redis client logs an outage once; this would log every request.
+		s.logger.DebugContext(ctx, "recent events from the store: activity unavailable", "err", err)
 	}
 	evs, _, err := s.stores.Events.FindEvents(ctx, tenantID, recom.EventFilter{UserID: userID, Page: recom.Page{Limit: recom.MaxRecentEvents}})
 	return evs, -1, err
@@ -404,8 +417,78 @@ func (s *Service) Learn(ctx context.Context, events []recom.Event) {
 	if s.activity == nil || len(interest) == 0 {
 		return
 	}
+	if s.held.Load() > 0 && !s.replay(ctx) {
+		s.hold(interest) // behind the events already waiting
+		return
+	}
 	if err := s.activity.Record(ctx, interest); err != nil {
-		s.logger.WarnContext(ctx, "activity not recorded", "err", err, "events", len(interest))
+		s.logger.WarnContext(ctx, "activity not recorded; holding the events to record later", "err", err, "events", len(interest))
+		s.hold(interest)
+	}
+}
+
+// maxHeld bounds the events held for Activity while it is unavailable; past it the
+// oldest are dropped (their users' recent lists lack them; the store has them).
+const maxHeld = 100_000
+
+// hold keeps events Activity could not record, for replay to record once it can.
+func (s *Service) hold(events []recom.Event) {
+	s.heldMu.Lock()
+	defer s.heldMu.Unlock()
+	s.heldEvents = append(s.heldEvents, events...)
+	if over := len(s.heldEvents) - maxHeld; over > 0 {
+		s.logger.Error("activity unavailable too long: dropping held events", "events", over)
+		s.heldEvents = s.heldEvents[over:]
+		s.heldDropped += over
+	}
+	s.held.Store(int64(len(s.heldEvents)))
+}
+
+// replay records the held events, oldest first, in chunks; it reports whether none are
+// left. One replay runs at a time; a caller finding one running reports false.
+func (s *Service) replay(ctx context.Context) bool {
+	if !s.replaying.TryLock() {
+		return false
+	}
+	defer s.replaying.Unlock()
+	for {
+		s.heldMu.Lock()
+		chunk := slices.Clone(s.heldEvents[:min(len(s.heldEvents), 1000)])
+		dropped := s.heldDropped
+		s.heldMu.Unlock()
+		if len(chunk) == 0 {
+			return true
+		}
+		if err := s.activity.Record(ctx, chunk); err != nil {
+			return false
+		}
+		s.heldMu.Lock()
+		// Events dropped meanwhile came off the front, that is off this chunk.
+		done := max(0, len(chunk)-(s.heldDropped-dropped))
+		s.heldEvents = s.heldEvents[done:]
+		s.held.Store(int64(len(s.heldEvents)))
+		s.heldMu.Unlock()
+	}
+}
+
+// replayEverySecond records held events once Activity takes them again, so users with
+// no new events get theirs too.
+func (s *Service) replayEverySecond(ctx context.Context) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if s.held.Load() > 0 {
+			rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			if s.replay(rctx) {
+				s.logger.Info("activity recorded the events held while it was unavailable")
+			}
+			cancel()
+		}
 	}
 }
 
@@ -422,12 +505,14 @@ func (s *Service) Observe(tenantID string, n int) {
 	}
 }
 
-// Run rebuilds, every RebuildEvery, the tenants that got events since their build, and
-// hears other nodes' catalog changes, until ctx ends.
+// Run rebuilds, every RebuildEvery, the tenants that got events since their build, hears
+// other nodes' catalog changes, and records held events once Activity is back, until ctx
+// ends.
 func (s *Service) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	wg.Go(func() { s.listenCatalog(ctx) })
+	wg.Go(func() { s.replayEverySecond(ctx) })
 	t := time.NewTicker(s.cfg.RebuildEvery)
 	defer t.Stop()
 	for {
