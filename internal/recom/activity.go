@@ -2,6 +2,7 @@ package recom
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -22,6 +23,18 @@ type Activity interface {
 	// Trending returns the tenant's top n products by decayed score at time now, highest
 	// first.
 	Trending(ctx context.Context, tenantID string, n int, now time.Time) ([]Scored, error)
+}
+
+// ErrActivityUnavailable is wrapped by Activity's errors when its backend cannot serve
+// the call (Redis unreachable, loading, read-only): a Record that failed so was not
+// applied, or failed in transit, and may be retried once it is back.
+var ErrActivityUnavailable = errors.New("activity unavailable")
+
+// ActivityGeneration is implemented by an Activity that may lose its data (Redis, in an
+// outage: restarted without persistence): Generation changes whenever it may have, since
+// users' sequence numbers then start again and name other lists than before.
+type ActivityGeneration interface {
+	Generation() uint64
 }
 
 // Scored is a product with a score.

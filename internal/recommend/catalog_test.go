@@ -2,6 +2,8 @@ package recommend
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -280,5 +282,115 @@ func TestEventsDuringRedisOutage(t *testing.T) {
 	}
 	if _, m, _ := s.Recommend(ctx, tenant, cfg, q); m.Cached {
 		t.Error("after the replay, the list cached before the outage was served")
+	}
+}
+
+// TestOnlyUnavailableActivityHolds: events are held only when Redis could not be reached;
+// a call Redis refused (here a user's damaged sequence key) is not retried, so it cannot
+// record the batch's other events again and again.
+func TestOnlyUnavailableActivityHolds(t *testing.T) {
+	st, tenant := shop(t)
+	ctx, prefix := context.Background(), redistest.Prefix(t)
+	c, err := redis.New(ctx, redistest.URL(t), prefix, inmem.NewCache(10), inmem.NewLimiter(), quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	if err := c.Redis().Set(ctx, prefix+"act:{"+tenant+"}:seq:damaged", "not a number", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Now().UTC()
+	damaged := recom.Event{TenantID: tenant, Type: recom.ProductViewed, UserID: "damaged", ProductID: "p2", Timestamp: at}
+	if err := c.Activity().Record(ctx, []recom.Event{damaged}); err == nil || errors.Is(err, recom.ErrActivityUnavailable) {
+		t.Fatalf("Record on a damaged sequence key = %v; want a refusal, not unavailability", err)
+	}
+	s := New(st, c.Activity(), quiet, Config{}, nil)
+	s.Learn(ctx, []recom.Event{
+		{TenantID: tenant, Type: recom.ProductViewed, UserID: "fine", ProductID: "p1", Timestamp: at}, damaged,
+	})
+	if n := s.held.Load(); n != 0 {
+		t.Errorf("%d events held after Redis refused the call; want 0 (only an unreachable Redis holds)", n)
+	}
+}
+
+// TestHeldEventsAreBounded: past maxHeld the oldest held events are dropped, and a replay
+// records the rest, oldest first, and lets go of them.
+func TestHeldEventsAreBounded(t *testing.T) {
+	st, tenant := shop(t)
+	activity := inmem.NewActivity(10)
+	s := New(st, activity, quiet, Config{}, nil)
+	at := time.Now().UTC()
+	events := make([]recom.Event, maxHeld+5)
+	for i := range events {
+		events[i] = recom.Event{TenantID: tenant, Type: recom.ProductViewed, UserID: "u1", ProductID: fmt.Sprint("p", i%20), Timestamp: at.Add(time.Duration(i) * time.Microsecond)}
+	}
+	s.hold(events[:10])
+	s.hold(events[10:])
+	if s.held.Load() != maxHeld || s.heldDropped != 5 || s.heldEvents[0].Timestamp != events[5].Timestamp {
+		t.Fatalf("held %d, dropped %d; want %d and the 5 oldest", s.held.Load(), s.heldDropped, maxHeld)
+	}
+	if !s.replay(context.Background()) || s.held.Load() != 0 || s.heldEvents != nil {
+		t.Fatalf("after the replay %d events are held", s.held.Load())
+	}
+	evs, seq, _ := activity.RecentEvents(context.Background(), tenant, "u1", 1)
+	if seq != maxHeld || len(evs) != 1 || evs[0].Timestamp != events[len(events)-1].Timestamp {
+		t.Errorf("Activity has sequence %d and newest %v; want %d events recorded, the last one newest", seq, evs, maxHeld)
+	}
+}
+
+// TestRedisDataLossAfterOutage: Redis restarted without its data restarts users'
+// sequence numbers; a list this node cached before the outage under an equal number is
+// not served again.
+func TestRedisDataLossAfterOutage(t *testing.T) {
+	st, tenant := shop(t)
+	ctx, cfg, prefix := context.Background(), recom.DefaultTenantConfig(), redistest.Prefix(t)
+	p := redistest.StartProxy(t, redistest.URL(t))
+	c, err := redis.New(ctx, p.URL, prefix, inmem.NewCache(10), inmem.NewLimiter(), quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	s := New(st, c.Activity(), quiet, Config{}, nil)
+	views := func(products ...string) {
+		for i, pr := range products {
+			e := recom.Event{TenantID: tenant, Type: recom.ProductViewed, UserID: "u-gen", ProductID: pr, Timestamp: time.Now().UTC().Add(time.Duration(i) * time.Millisecond)}
+			if err := c.Activity().Record(ctx, []recom.Event{e}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	q := Query{UserID: "u-gen", Limit: 5}
+	views("p1", "p2")
+	mustRecommend(t, s, tenant, q)
+	if _, m, _ := s.Recommend(ctx, tenant, cfg, q); !m.Cached {
+		t.Fatal("the second answer before the outage was not cached")
+	}
+
+	p.Stop()
+	for deadline := time.Now().Add(10 * time.Second); c.Health().OK; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the outage was never noticed")
+		}
+	}
+	p.Restart()
+	for deadline := time.Now().Add(10 * time.Second); !c.Health().OK; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("Redis never came back")
+		}
+	}
+	// Redis "lost" the data: the user's keys are gone, and two new views number 1 and 2.
+	keys, err := c.Redis().Keys(ctx, prefix+"act:*").Result()
+	if err != nil || len(keys) == 0 {
+		t.Fatalf("no activity keys to lose: %v", err)
+	}
+	if err := c.Redis().Del(ctx, keys...).Err(); err != nil {
+		t.Fatal(err)
+	}
+	views("p7", "p8")
+	if _, seq, _ := c.Activity().RecentEvents(ctx, tenant, "u-gen", 1); seq != 2 {
+		t.Fatalf("sequence after the loss = %d; want 2, as before it", seq)
+	}
+	if _, m, _ := s.Recommend(ctx, tenant, cfg, q); m.Cached {
+		t.Error("a list cached before Redis lost its data was served under the restarted sequence")
 	}
 }

@@ -86,11 +86,11 @@ type Service struct {
 	items   *itemCache
 
 	// Events accepted while Activity could not record them, oldest first (Learn).
-	heldMu      sync.Mutex
-	heldEvents  []recom.Event
-	heldDropped int          // events ever dropped from the front of heldEvents
-	held        atomic.Int64 // len(heldEvents), read on every request
-	replaying   sync.Mutex
+	heldMu            sync.Mutex
+	heldEvents        []recom.Event
+	heldDropped       int          // events ever dropped from the front of heldEvents
+	heldDroppedLogged int          // … of which the drop was reported
+	held              atomic.Int64 // len(heldEvents), read on every request
 
 	buildSeconds prometheus.Histogram
 	modelBytes   prometheus.Gauge
@@ -166,6 +166,10 @@ type listKey struct {
 	limit, coldStart                                 int
 	repurchase                                       bool
 	seq, version                                     int64
+	// generation is Activity's (recom.ActivityGeneration): after an outage, sequence
+	// numbers may have started again. Only this node's memory needs it: the shared cache
+	// is in the Redis that would have lost the numbers, and is lost with them.
+	generation uint64
 }
 
 // String is the key in the shared cache: every field quoted, so none can run into the next.
@@ -203,7 +207,7 @@ func (s *Service) remember(ctx context.Context, key listKey, r ranked) {
 		return
 	}
 	if b, err := json.Marshal(r); err == nil {
-		_ = s.cfg.Shared.Set(ctx, key.String(), b, time.Until(r.Expires))
+		_ = s.cfg.Shared.Set(ctx, key.String(), b, s.cfg.CacheTTL)
 	}
 }
 
@@ -252,6 +256,9 @@ func (s *Service) Recommend(ctx context.Context, tenantID string, cfg recom.Tena
 	// (US3-5). seq < 0 means Activity was unavailable: no caching then.
 	key := listKey{tenantID: tenantID, userID: q.UserID, placement: q.Placement, strategy: strategy, productID: q.ProductID,
 		limit: q.Limit, coldStart: cfg.ColdStartMinEvents, repurchase: cfg.AllowRepurchase, seq: seq, version: version}
+	if g, ok := s.activity.(recom.ActivityGeneration); ok {
+		key.generation = g.Generation()
+	}
 	var r ranked
 	if seq >= 0 {
 		r, meta.Cached = s.cached(ctx, key, now)
@@ -417,13 +424,13 @@ func (s *Service) Learn(ctx context.Context, events []recom.Event) {
 	if s.activity == nil || len(interest) == 0 {
 		return
 	}
-	if s.held.Load() > 0 && !s.replay(ctx) {
-		s.hold(interest) // behind the events already waiting
-		return
-	}
-	if err := s.activity.Record(ctx, interest); err != nil {
-		s.logger.WarnContext(ctx, "activity not recorded; holding the events to record later", "err", err, "events", len(interest))
+	err := s.activity.Record(ctx, interest)
+	switch {
+	case errors.Is(err, recom.ErrActivityUnavailable):
+		s.logger.WarnContext(ctx, "activity unavailable; holding the events to record later", "err", err, "events", len(interest))
 		s.hold(interest)
+	case err != nil: // Redis answered, and refused: a retry would fail alike
+		s.logger.ErrorContext(ctx, "activity not recorded", "err", err, "events", len(interest))
 	}
 }
 
@@ -437,20 +444,20 @@ func (s *Service) hold(events []recom.Event) {
 	defer s.heldMu.Unlock()
 	s.heldEvents = append(s.heldEvents, events...)
 	if over := len(s.heldEvents) - maxHeld; over > 0 {
-		s.logger.Error("activity unavailable too long: dropping held events", "events", over)
+		if s.heldDropped == s.heldDroppedLogged {
+			s.logger.Error("activity unavailable too long: dropping the oldest held events")
+		}
 		s.heldEvents = s.heldEvents[over:]
 		s.heldDropped += over
 	}
 	s.held.Store(int64(len(s.heldEvents)))
 }
 
-// replay records the held events, oldest first, in chunks; it reports whether none are
-// left. One replay runs at a time; a caller finding one running reports false.
+// replay records the held events, oldest first, in chunks, until none are left or
+// Activity fails; it reports whether none are left. Run calls it, one at a time. An
+// event whose Record failed in transit may have been recorded: replaying it records it
+// twice, the price of not losing it.
 func (s *Service) replay(ctx context.Context) bool {
-	if !s.replaying.TryLock() {
-		return false
-	}
-	defer s.replaying.Unlock()
 	for {
 		s.heldMu.Lock()
 		chunk := slices.Clone(s.heldEvents[:min(len(s.heldEvents), 1000)])
@@ -459,13 +466,23 @@ func (s *Service) replay(ctx context.Context) bool {
 		if len(chunk) == 0 {
 			return true
 		}
-		if err := s.activity.Record(ctx, chunk); err != nil {
+		err := s.activity.Record(ctx, chunk)
+		if errors.Is(err, recom.ErrActivityUnavailable) {
 			return false
+		}
+		if err != nil {
+			s.logger.ErrorContext(ctx, "held activity not recorded", "err", err, "events", len(chunk))
 		}
 		s.heldMu.Lock()
 		// Events dropped meanwhile came off the front, that is off this chunk.
-		done := max(0, len(chunk)-(s.heldDropped-dropped))
-		s.heldEvents = s.heldEvents[done:]
+		s.heldEvents = s.heldEvents[max(0, len(chunk)-(s.heldDropped-dropped)):]
+		if len(s.heldEvents) == 0 {
+			s.heldEvents = nil // let the array go
+			if s.heldDropped > s.heldDroppedLogged {
+				s.logger.Error("held activity recorded, except events dropped while full", "events", s.heldDropped-s.heldDroppedLogged)
+				s.heldDroppedLogged = s.heldDropped
+			}
+		}
 		s.held.Store(int64(len(s.heldEvents)))
 		s.heldMu.Unlock()
 	}

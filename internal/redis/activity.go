@@ -20,7 +20,7 @@ import (
 // (unreachable, or loading, busy, read-only): the caller should read the store instead.
 // Unlike the cache, Activity has no in-process fallback, since a partial copy of the
 // recent events would silently mislead the engine.
-var ErrUnavailable = errors.New("redis unavailable")
+var ErrUnavailable = recom.ErrActivityUnavailable
 
 const (
 	// activityTTL drops a user's keys after 30 idle days, and a tenant's trending after
@@ -208,6 +208,9 @@ func (x activity) RecentEvents(ctx context.Context, tenantID, userID string, n i
 	if err != nil && !errors.Is(err, goredis.Nil) { // Nil: a user never seen has no sequence
 		return nil, 0, c.activityError(ctx, op, err)
 	}
+	if list != nil && list.Err() != nil { // the pipeline's error is the first command's
+		return nil, 0, c.activityError(ctx, op, list.Err())
+	}
 	s, err := seq.Int64()
 	if err != nil && !errors.Is(err, goredis.Nil) {
 		return nil, 0, fmt.Errorf("redis: %s: sequence of %q: %w", op, userID, err)
@@ -224,6 +227,11 @@ func (x activity) RecentEvents(ctx context.Context, tenantID, userID string, n i
 	}
 	return events, s, nil
 }
+
+// Generation counts Redis outages seen by this client: Redis may have restarted without
+// its data meanwhile, and users' sequence numbers started again from 0, so a list
+// cached in a node's memory under an earlier number must not be read again.
+func (x activity) Generation() uint64 { return x.c.outage.Load() }
 
 // Trending reads the landmark and the top scores in one transaction, so a rescale
 // between them cannot skew the result. Equal scores come ordered by product ID,
