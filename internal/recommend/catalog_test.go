@@ -232,6 +232,11 @@ func TestSharedListCache(t *testing.T) {
 			t.Errorf("item %d: node a %+v, node b %+v", i, first[i], second[i])
 		}
 	}
+	// A new event of the user, learnt on node a, is seen by node b's very next answer.
+	a.Learn(ctx, []recom.Event{{TenantID: tenant, Type: recom.ProductViewed, UserID: "u5", ProductID: "p3", Timestamp: time.Now().UTC()}})
+	if _, m, err := b.Recommend(ctx, tenant, cfg, q); err != nil || m.Cached {
+		t.Errorf("node b answered from a cache after the user's new event (%v)", err)
+	}
 }
 
 // TestEventsDuringRedisOutage: events accepted while Redis is unreachable reach the
