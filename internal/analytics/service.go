@@ -99,11 +99,14 @@ func (s *Service) Refresh(ctx context.Context) (int, error) {
 	return done, errors.Join(errs...)
 }
 
-// Run refreshes every interval until ctx ends, on one node at a time (DESIGN §1).
+// Run refreshes every interval until ctx ends, on one node at a time (DESIGN §1). After
+// a pass it rests at least restFactor times as long as the pass took, so under heavy
+// ingestion (every pass re-reading large days) the job keeps to about a tenth of its
+// node's and the database's time, and the numbers lag a little more instead (at 30,000
+// events/s here, passes every 5 s had raised ingestion's p95 from 82 ms to 467 ms).
 func (s *Service) Run(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
 	for {
+		start := time.Now()
 		_, err := s.stores.Analytics.Exclusive(ctx, "rollup", func(ctx context.Context) error {
 			_, err := s.Refresh(ctx)
 			return err
@@ -111,10 +114,11 @@ func (s *Service) Run(ctx context.Context, interval time.Duration) {
 		if err != nil && ctx.Err() == nil {
 			s.logger.Error("analytics rollup", "err", err)
 		}
+		wait := max(interval-time.Since(start), restFactor*time.Since(start))
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
+		case <-time.After(wait):
 		}
 	}
 }
