@@ -170,7 +170,6 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			return err
 		}
 	}
-	var cache recom.Cache = inmem.NewCache(100_000)
 	var limiter recom.Limiter = inmem.NewLimiter()
 	var activity recom.Activity = inmem.NewActivity(100_000)
 	checks := []func() recom.Health{func() recom.Health {
@@ -185,13 +184,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	var shared recom.Cache // ranked lists shared by the nodes; each node also keeps its own
 	if cfg.RedisURL != "" {
-		rc, err := redis.New(ctx, cfg.RedisURL, cfg.RedisPrefix, cache, limiter, logger)
+		rc, err := redis.New(ctx, cfg.RedisURL, cfg.RedisPrefix, inmem.NewCache(100_000), limiter, logger)
 		if err != nil {
 			return err
 		}
 		defer rc.Close()
-		cache, limiter, activity, bus, checks = rc.Cache(), rc.Limiter(), rc.Activity(), rc.Bus(), []func() recom.Health{rc.Health}
-		shared = cache
+		shared, limiter, activity, bus, checks = rc.Cache(), rc.Limiter(), rc.Activity(), rc.Bus(), []func() recom.Health{rc.Health}
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

@@ -12,14 +12,15 @@ import (
 	"github.com/recomengine/recomengine/internal/stats"
 )
 
-// TestExposuresQueueOnceAndFlush: an answer queues the user's exposure once; Flush stores
-// it; a failed flush forgets the users, so their next answers queue them again.
-func TestExposuresQueueOnceAndFlush(t *testing.T) {
+// shop opens a migrated SQLite store (closed when the test ends) with one tenant.
+func shop(t *testing.T) (*sqlite.DB, recom.Stores, recom.Tenant) {
+	t.Helper()
 	ctx := t.Context()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "e.db"))
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "shop.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { db.Close() })
 	if err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -32,6 +33,14 @@ func TestExposuresQueueOnceAndFlush(t *testing.T) {
 	if tenant, err = st.Tenants.CreateTenant(ctx, tenant); err != nil {
 		t.Fatal(err)
 	}
+	return db, st, tenant
+}
+
+// TestExposuresQueueOnceAndFlush: an answer queues the user's exposure once; Flush stores
+// it; a failed flush forgets the users, so their next answers queue them again.
+func TestExposuresQueueOnceAndFlush(t *testing.T) {
+	ctx := t.Context()
+	db, st, tenant := shop(t)
 	s := New(st.Experiments, st.Analytics, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	arm := recom.Arm{ExperimentID: "e1", Variant: recom.Variant, Strategy: "trending"}
 	for range 3 {
@@ -68,23 +77,7 @@ func TestExposuresQueueOnceAndFlush(t *testing.T) {
 // the 7 days before the start (from the rollups), or 5000 without that history.
 func TestNStarIsThePlacementsWeek(t *testing.T) {
 	ctx := t.Context()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "n.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	st := db.Stores()
-	owner, err := st.Admins.CreateAdmin(ctx, recom.Admin{ID: recom.NewID(), Email: "a@shop.example", PasswordHash: "x", Role: recom.RoleAdmin, CreatedAt: recom.Now()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tenant, _ := recom.NewTenant(owner.ID, "Shop")
-	if tenant, err = st.Tenants.CreateTenant(ctx, tenant); err != nil {
-		t.Fatal(err)
-	}
+	_, st, tenant := shop(t)
 	start := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
 	for d := -9; d <= 0; d++ { // 7 days in the window, two before it and the start day
 		day := recom.Day(start).AddDate(0, 0, d)
