@@ -259,6 +259,11 @@ func (s *Service) Recommend(ctx context.Context, tenantID string, cfg recom.Tena
 	if g, ok := s.activity.(recom.ActivityGeneration); ok {
 		key.generation = g.Generation()
 	}
+	if seq == 0 && len(recent) == 0 {
+		// A shopper with no events gets what every such shopper gets (the engine never
+		// sees the user id): one list serves all new visitors.
+		key.userID = ""
+	}
 	var r ranked
 	if seq >= 0 {
 		r, meta.Cached = s.cached(ctx, key, now)

@@ -128,3 +128,34 @@ func TestActivityDownReadsTheStore(t *testing.T) {
 		}
 	}
 }
+
+// TestNewVisitorsShareOneList: shoppers with no events all get the one list, computed
+// once; a visitor's first event gives them their own again.
+func TestNewVisitorsShareOneList(t *testing.T) {
+	st, tenant := shop(t)
+	ctx, cfg := context.Background(), recom.DefaultTenantConfig()
+	act := inmem.NewActivity(100)
+	s := New(st, act, quiet, Config{}, nil)
+	first, m1, err := s.Recommend(ctx, tenant, cfg, Query{UserID: "visitor-1"})
+	if err != nil || m1.Cached || !m1.IsFallback {
+		t.Fatalf("first visitor: %v, %+v; want a fresh cold-start list", err, m1)
+	}
+	second, m2, err := s.Recommend(ctx, tenant, cfg, Query{UserID: "visitor-2"})
+	if err != nil || !m2.Cached || fmt.Sprint(ids(second)) != fmt.Sprint(ids(first)) {
+		t.Fatalf("second visitor: %v, cached %v, %v vs %v; want the first visitor's list from the cache", err, m2.Cached, ids(second), ids(first))
+	}
+	if err := act.Record(ctx, []recom.Event{{TenantID: tenant, UserID: "visitor-2", Type: recom.ProductViewed, ProductID: "p3", Timestamp: time.Now()}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, m, _ := s.Recommend(ctx, tenant, cfg, Query{UserID: "visitor-2"}); m.Cached {
+		t.Error("after a view, the visitor still got the new visitors' list")
+	}
+}
+
+func ids(recs []Recommendation) []string {
+	out := make([]string, len(recs))
+	for i, r := range recs {
+		out[i] = r.ProductID
+	}
+	return out
+}
