@@ -61,6 +61,7 @@ type Client struct {
 	outage   atomic.Uint64 // numbers the outages; part of every fallback cache key
 
 	lastErr atomic.Value // string: the last Redis error, redacted, for Health
+	leases  sync.Map     // rate limit key → *lease (limiter.go)
 
 	mu        sync.Mutex // guards the fields below and the transitions of degraded
 	downSince time.Time
