@@ -204,8 +204,9 @@ func TestItemCacheRaces(t *testing.T) {
 	}
 }
 
-// TestSharedListCache: with Redis, a list one node computed is a cache hit on another
-// node's first request, and equal to the first node's answer.
+// TestSharedListCache: with Redis, a new visitor's list one node computed is a cache hit
+// on another node's first request, and equal to the first node's answer. (u5's history
+// is in the store only, so to Activity u5 is new.)
 func TestSharedListCache(t *testing.T) {
 	st, tenant := shop(t)
 	c, err := redis.New(context.Background(), redistest.URL(t), redistest.Prefix(t), inmem.NewCache(10), inmem.NewLimiter(), quiet)

@@ -38,7 +38,7 @@ type Config struct {
 	Assign func(ctx context.Context, tenantID, placement, userID string) (recom.Arm, bool)
 	Expose func(ctx context.Context, tenantID string, arm recom.Arm, userID string)
 	// Shared is the nodes' shared cache (Redis), a second level behind each node's own
-	// memory: a list computed on one node serves the others. nil: this node's memory only
+	// memory for the lists many shoppers share (see shared). nil: this node's memory only
 	// (the embedded default, where the in-process cache would only repeat it).
 	Shared recom.Cache
 	// Bus carries catalog changes between nodes (CatalogChanged). With it, the live
@@ -181,13 +181,13 @@ func (k listKey) String() string {
 	return fmt.Sprintf("%s%d:%d:%t:%d:%d", b, k.limit, k.coldStart, k.repurchase, k.seq, k.version)
 }
 
-// cached returns the ranked list of key from this node's memory, else from the shared
-// cache (kept here too, then).
+// cached returns the ranked list of key from this node's memory, else, for a list many
+// shoppers share, from the shared cache (kept here too, then).
 func (s *Service) cached(ctx context.Context, key listKey, now time.Time) (ranked, bool) {
 	if r, ok := s.lists.Get(key); ok && now.Before(r.Expires) {
 		return r, true
 	}
-	if s.cfg.Shared == nil {
+	if !s.shared(key) {
 		return ranked{}, false
 	}
 	var r ranked
@@ -199,16 +199,24 @@ func (s *Service) cached(ctx context.Context, key listKey, now time.Time) (ranke
 	return r, true
 }
 
-// remember keeps a computed list in this node's memory and the shared cache. A shared
-// cache failure costs only speed.
+// remember keeps a computed list in this node's memory and, if many shoppers share it,
+// in the shared cache. A shared cache failure costs only speed.
 func (s *Service) remember(ctx context.Context, key listKey, r ranked) {
 	s.lists.Add(key, r)
-	if s.cfg.Shared == nil {
+	if !s.shared(key) {
 		return
 	}
 	if b, err := json.Marshal(r); err == nil {
 		_ = s.cfg.Shared.Set(ctx, key.String(), b, s.cfg.CacheTTL)
 	}
+}
+
+// shared says whether key's list goes to the shared cache: only lists that are not one
+// shopper's (new visitors'). A shopper's own list lasts until their next event, which on
+// a shop's pages comes with nearly every page: another node would seldom find it, and
+// looking costs a round trip to Redis on every miss.
+func (s *Service) shared(key listKey) bool {
+	return s.cfg.Shared != nil && key.userID == ""
 }
 
 // ranked is what the cache keeps: the engine's list before the live catalog check, with
