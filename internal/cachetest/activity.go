@@ -39,9 +39,12 @@ func RunActivity(t *testing.T, open func(t *testing.T) recom.Activity) {
 	t.Run("RecentNewestFirstAndCapped", func(t *testing.T) {
 		a := open(t)
 		mustRecord(t, a, views("t1", "u1", 0, 60)...)
-		wantRecent(t, a, "t1", "u1", 100, 60, 59, 10) // capped at MaxRecentEvents
-		wantRecent(t, a, "t1", "u1", 5, 60, 59, 55)
-		wantRecent(t, a, "t1", "u1", 0, 60, -1, 0) // none, but the sequence
+		wantRecent(t, a, "t1", "u1", 100, 59, 10) // capped at MaxRecentEvents
+		wantRecent(t, a, "t1", "u1", 5, 59, 55)
+		wantRecent(t, a, "t1", "u1", 0, -1, 0) // none, but the version
+		if v := version(t, a, "t1", "u1"); v == 0 {
+			t.Error("a user with events has version 0")
+		}
 	})
 
 	t.Run("OutOfOrderArrival", func(t *testing.T) {
@@ -51,14 +54,16 @@ func RunActivity(t *testing.T, open func(t *testing.T) recom.Activity) {
 		for i, size := 0, 1; i < len(evs); i, size = i+size, size+2 { // batches of 1, 3, 5, …
 			mustRecord(t, a, evs[i:min(i+size, len(evs))]...)
 		}
-		wantRecent(t, a, "t1", "u1", 100, 60, 59, 10)
+		wantRecent(t, a, "t1", "u1", 100, 59, 10)
 
-		// Full: an event older than every one kept is dropped, but it still counts.
+		// Full: an event older than every one kept is dropped.
 		mustRecord(t, a, views("t1", "u1", 3, 4)...)
-		wantRecent(t, a, "t1", "u1", 100, 61, 59, 10)
-		// One between the kept ones pushes the oldest out.
+		wantRecent(t, a, "t1", "u1", 100, 59, 10)
+		// One between the kept ones pushes the oldest out; received after p30, it ranks
+		// as newer.
 		mid := views("t1", "u1", 30, 31)
 		mid[0].ProductID = "mid"
+		mid[0].ReceivedAt = mid[0].ReceivedAt.Add(time.Second)
 		mustRecord(t, a, mid...)
 		got, _ := recent(t, a, "t1", "u1", 100)
 		if got[29].ProductID != "mid" || got[28].ProductID != "p31" || got[30].ProductID != "p30" ||
@@ -67,29 +72,44 @@ func RunActivity(t *testing.T, open func(t *testing.T) recom.Activity) {
 		}
 	})
 
-	t.Run("EqualTimestampsLastRecordedFirst", func(t *testing.T) {
+	t.Run("EqualTimestampsLastReceivedFirst", func(t *testing.T) {
 		a := open(t)
-		same := func(p string) recom.Event { return event("t1", "u1", recom.ProductViewed, p, t0) }
-		mustRecord(t, a, same("a"), same("b"))
-		mustRecord(t, a, same("c"))
+		same := func(p string, received int) recom.Event {
+			e := event("t1", "u1", recom.ProductViewed, p, t0)
+			e.ReceivedAt = t0.Add(time.Duration(received) * time.Second)
+			return e
+		}
+		mustRecord(t, a, same("a", 0), same("b", 1))
+		mustRecord(t, a, same("c", 2))
 		got, _ := recent(t, a, "t1", "u1", 10)
 		if ids := productIDs(got); fmt.Sprint(ids) != "[c b a]" {
-			t.Fatalf("events with one timestamp = %v; want the last recorded first: [c b a]", ids)
+			t.Fatalf("events with one timestamp = %v; want the last received first: [c b a]", ids)
 		}
 	})
 
-	t.Run("SequencePerUser", func(t *testing.T) {
+	t.Run("VersionPerUser", func(t *testing.T) {
 		a := open(t)
 		mustRecord(t, a, views("t1", "u1", 0, 3)...)
-		wantSeq(t, a, "t1", "u1", 3)
-		wantSeq(t, a, "t1", "u2", 0)
+		u1 := version(t, a, "t1", "u1")
+		if u1 == 0 || version(t, a, "t1", "u2") != 0 {
+			t.Fatalf("versions after u1's events: u1 %d, u2 %d; want u1's not 0, u2's 0", u1, version(t, a, "t1", "u2"))
+		}
+		if again := version(t, a, "t1", "u1"); again != u1 {
+			t.Fatalf("u1's version went from %d to %d with no event", u1, again)
+		}
 		mixed := append(views("t1", "u2", 0, 1), views("t1", "u1", 10, 12)...)
 		mustRecord(t, a, mixed...)
-		wantSeq(t, a, "t1", "u1", 5)
-		wantSeq(t, a, "t1", "u2", 1)
+		u1b, u2 := version(t, a, "t1", "u1"), version(t, a, "t1", "u2")
+		if u1b == u1 || u1b == 0 || u2 == 0 {
+			t.Fatalf("after new events of both: u1 %d (was %d), u2 %d; want both changed", u1b, u1, u2)
+		}
 		mustRecord(t, a, views("t1", "u2", 100, 170)...) // 70 more, past the cap
-		wantSeq(t, a, "t1", "u2", 71)
-		wantSeq(t, a, "t1", "u1", 5)
+		if v := version(t, a, "t1", "u2"); v == u2 {
+			t.Error("u2's version did not change with 70 new events")
+		}
+		if v := version(t, a, "t1", "u1"); v != u1b {
+			t.Errorf("u1's version changed with u2's events: %d, was %d", v, u1b)
+		}
 	})
 
 	t.Run("TenantsAreIsolated", func(t *testing.T) {
@@ -102,11 +122,10 @@ func RunActivity(t *testing.T, open func(t *testing.T) recom.Activity) {
 		for _, tc := range []struct {
 			tenant string
 			ids    string
-			seq    int64
-		}{{"t1", "[t1-q t1-p]", 2}, {"t2", "[t2-p]", 1}} {
-			got, seq := recent(t, a, tc.tenant, "u1", 10)
-			if ids := productIDs(got); fmt.Sprint(ids) != tc.ids || seq != tc.seq {
-				t.Errorf("RecentEvents(%s, u1) = %v, seq %d; want %s, seq %d", tc.tenant, ids, seq, tc.ids, tc.seq)
+		}{{"t1", "[t1-q t1-p]"}, {"t2", "[t2-p]"}} {
+			got, v := recent(t, a, tc.tenant, "u1", 10)
+			if ids := productIDs(got); fmt.Sprint(ids) != tc.ids || v == 0 {
+				t.Errorf("RecentEvents(%s, u1) = %v, version %d; want %s, a version not 0", tc.tenant, ids, v, tc.ids)
 			}
 			for _, e := range got {
 				if e.TenantID != tc.tenant {
@@ -240,11 +259,11 @@ func RunActivity(t *testing.T, open func(t *testing.T) recom.Activity) {
 			})
 		}
 		wg.Wait()
-		got, seq := recent(t, a, "t1", "u1", 100)
-		if len(got) != recom.MaxRecentEvents || seq != 200 || !got[0].Timestamp.Equal(t0) ||
+		got, v := recent(t, a, "t1", "u1", 100)
+		if len(got) != recom.MaxRecentEvents || v == 0 || !got[0].Timestamp.Equal(t0) ||
 			!got[49].Timestamp.Equal(t0.Add(-49*time.Hour)) {
-			t.Fatalf("after 200 concurrent events: %d events, seq %d, newest %v, oldest %v; want 50, 200, t0, t0−49h",
-				len(got), seq, got[0].Timestamp, got[len(got)-1].Timestamp)
+			t.Fatalf("after 200 concurrent events: %d events, version %d, newest %v, oldest %v; want 50, not 0, t0, t0−49h",
+				len(got), v, got[0].Timestamp, got[len(got)-1].Timestamp)
 		}
 		wantTrending(t, a, "t1", 1, t0, []recom.Scored{sc("p", want)})
 	})
@@ -291,16 +310,16 @@ func recent(t *testing.T, a recom.Activity, tenantID, userID string, n int) ([]r
 }
 
 // wantRecent checks RecentEvents returns the views made by views() of p<newest> down to
-// p<oldest> (none if newest < oldest), and the sequence number seq.
-func wantRecent(t *testing.T, a recom.Activity, tenantID, userID string, n int, seq int64, newest, oldest int) {
+// p<oldest> (none if newest < oldest).
+func wantRecent(t *testing.T, a recom.Activity, tenantID, userID string, n int, newest, oldest int) {
 	t.Helper()
-	got, gotSeq := recent(t, a, tenantID, userID, n)
+	got, _ := recent(t, a, tenantID, userID, n)
 	var want []string
 	for i := newest; i >= oldest; i-- {
 		want = append(want, fmt.Sprint("p", i))
 	}
-	if fmt.Sprint(productIDs(got)) != fmt.Sprint(want) || gotSeq != seq {
-		t.Fatalf("RecentEvents(%s, %s, %d) = %v, seq %d; want %v, seq %d", tenantID, userID, n, productIDs(got), gotSeq, want, seq)
+	if fmt.Sprint(productIDs(got)) != fmt.Sprint(want) {
+		t.Fatalf("RecentEvents(%s, %s, %d) = %v; want %v", tenantID, userID, n, productIDs(got), want)
 	}
 	for i, e := range got {
 		if at := t0.Add(time.Duration(newest-i) * time.Minute); !e.Timestamp.Equal(at) {
@@ -309,11 +328,11 @@ func wantRecent(t *testing.T, a recom.Activity, tenantID, userID string, n int, 
 	}
 }
 
-func wantSeq(t *testing.T, a recom.Activity, tenantID, userID string, want int64) {
+// version returns the version of the user's list.
+func version(t *testing.T, a recom.Activity, tenantID, userID string) int64 {
 	t.Helper()
-	if _, seq := recent(t, a, tenantID, userID, 1); seq != want {
-		t.Fatalf("sequence of %s/%s = %d; want %d", tenantID, userID, seq, want)
-	}
+	_, v := recent(t, a, tenantID, userID, 1)
+	return v
 }
 
 // wantTrending checks the products in order and their scores to 1e-9, relative.

@@ -118,7 +118,8 @@ func (a *Activity) Record(_ context.Context, events []recom.Event) error {
 }
 
 // RecentEvents returns up to n of the user's newest events, newest first (at most
-// MaxRecentEvents), and the user's sequence number, 0 if never seen.
+// MaxRecentEvents), and the user's sequence number, 0 if never seen: it changes with
+// every event recorded, so it serves as the list's version.
 func (a *Activity) RecentEvents(_ context.Context, tenantID, userID string, n int) ([]recom.Event, int64, error) {
 	k := userKey{tenantID, userID}
 	s := a.shard(k)

@@ -7,8 +7,8 @@ import (
 )
 
 // Activity is the fast, shared state the recommendation engine reads on every request
-// (DESIGN §3): each user's most recent events and a sequence number that changes with
-// every new event of the user, and each tenant's trending counters. It is updated
+// (DESIGN §3): each user's most recent events with a version that changes with them, and
+// each tenant's trending counters. It is updated
 // synchronously when events are accepted, so the very next request sees them. The store
 // stays the truth: when Activity is unavailable the engine reads the store instead.
 type Activity interface {
@@ -16,8 +16,10 @@ type Activity interface {
 	// keeps the newest MaxRecentEvents by timestamp, and each product's trending score
 	// grows by the event's weight, decayed by the event's age.
 	Record(ctx context.Context, events []Event) error
-	// RecentEvents returns up to n of the user's newest events, newest first, and the
-	// user's sequence number (0 for a user never seen). Of each event it returns at least
+	// RecentEvents returns up to n of the user's newest events, newest first (of equal
+	// timestamps, the one received later first), and the version of the user's list: 0
+	// when it is empty, else a number that changes whenever the list does (it may change
+	// when the list does not), so it can key a cache. Of each event it returns at least
 	// what the engine reads: tenant, user, type, product and timestamp.
 	RecentEvents(ctx context.Context, tenantID, userID string, n int) ([]Event, int64, error)
 	// Trending returns the tenant's top n products by decayed score at time now, highest
@@ -29,13 +31,6 @@ type Activity interface {
 // the call (Redis unreachable, loading, read-only): a Record that failed so was not
 // applied, or failed in transit, and may be retried once it is back.
 var ErrActivityUnavailable = errors.New("activity unavailable")
-
-// ActivityGeneration is implemented by an Activity that may lose its data (Redis, in an
-// outage: restarted without persistence): Generation changes whenever it may have, since
-// users' sequence numbers then start again and name other lists than before.
-type ActivityGeneration interface {
-	Generation() uint64
-}
 
 // Scored is a product with a score.
 type Scored struct {

@@ -160,16 +160,13 @@ type Recommendation struct {
 }
 
 // listKey is what a ranked list depends on: the request, the tenant settings the engine
-// reads, the user's event sequence (a new event is never hidden, US3-5) and the model.
+// reads, the version of the user's recent events (a new event is never hidden, US3-5)
+// and the model.
 type listKey struct {
 	tenantID, userID, placement, strategy, productID string
 	limit, coldStart                                 int
 	repurchase                                       bool
 	seq, version                                     int64
-	// generation is Activity's (recom.ActivityGeneration): after an outage, sequence
-	// numbers may have started again. Only this node's memory needs it: the shared cache
-	// is in the Redis that would have lost the numbers, and is lost with them.
-	generation uint64
 }
 
 // String is the key in the shared cache: every field quoted, so none can run into the next.
@@ -260,13 +257,10 @@ func (s *Service) Recommend(ctx context.Context, tenantID string, cfg recom.Tena
 	}
 	version := tm.version.Load()
 	meta := Meta{Placement: q.Placement, ModelVersion: version, ExperimentID: arm.ExperimentID, Variant: arm.Variant}
-	// The key holds the user's event sequence: a new event of the user is never hidden
-	// (US3-5). seq < 0 means Activity was unavailable: no caching then.
+	// The key holds the version of the user's recent events: a new event of the user is
+	// never hidden (US3-5). seq < 0 means Activity was unavailable: no caching then.
 	key := listKey{tenantID: tenantID, userID: q.UserID, placement: q.Placement, strategy: strategy, productID: q.ProductID,
 		limit: q.Limit, coldStart: cfg.ColdStartMinEvents, repurchase: cfg.AllowRepurchase, seq: seq, version: version}
-	if g, ok := s.activity.(recom.ActivityGeneration); ok {
-		key.generation = g.Generation()
-	}
 	if seq == 0 && len(recent) == 0 {
 		// A shopper with no events gets what every such shopper gets (the engine never
 		// sees the user id): one list serves all new visitors.
@@ -357,7 +351,7 @@ func (s *Service) live(ctx context.Context, tenantID string, items []engine.Item
 	return out, nil
 }
 
-// recent returns the user's recent events and sequence number from Activity, or from the
+// recent returns the user's recent events and their version from Activity, or from the
 // store when Activity is unavailable (spec edge case: Redis down), with seq -1.
 //
 // While events wait to be recorded in Activity (it was unavailable), Activity lacks

@@ -2,9 +2,11 @@ package redis
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"math"
 	"slices"
 	"strconv"
@@ -34,28 +36,44 @@ const (
 	// is this many half-lives past the landmark, the landmark moves there and the
 	// tenant's scores are rescaled, so they stay finite.
 	maxExponent = 40
-	// seqDigits is the width of the hex sequence number in front of every member of a
-	// user's events ZSET: members are unique, and events with equal timestamps rank by
-	// the order they were recorded in.
+	// receivedDigits is the width of the hex receipt time (µs) in front of every member
+	// of a user's events ZSET: of events with one timestamp, the one received later
+	// ranks as newer.
+	receivedDigits = 14
+	// seqDigits is the width of the hex sequence number members had in front before.
 	seqDigits = 16
 )
 
 var halfLifeMicros = recom.TrendingHalfLife.Microseconds()
 
-// encodeRecent is the member of a user's events ZSET, after the sequence number: what
-// the engine reads of an event, as "<type>\t<timestamp µs>\t<productId>" (the product
-// last, so it may hold any character).
+// encodeRecent is the member of a user's events ZSET: the receipt time (µs, 14 hex
+// digits; the timestamp if none), then what the engine reads of the event, as
+// "<received>\t<type>\t<timestamp µs>\t<productId>" (the product last, so it may hold
+// any character). The event alone makes it, so recording an event twice (a replay after
+// an outage) keeps it once.
 func encodeRecent(e *recom.Event) string {
-	return string(e.Type) + "\t" + strconv.FormatInt(e.Timestamp.UnixMicro(), 10) + "\t" + e.ProductID
+	received := e.ReceivedAt
+	if received.IsZero() {
+		received = e.Timestamp
+	}
+	b := make([]byte, 0, receivedDigits+len(e.Type)+len(e.ProductID)+20)
+	b = fmt.Appendf(b, "%0*x\t%s\t", receivedDigits, max(received.UnixMicro(), 0), e.Type)
+	b = strconv.AppendInt(b, e.Timestamp.UnixMicro(), 10)
+	return string(append(append(b, '\t'), e.ProductID...))
 }
 
-// decodeRecent reads a member written by encodeRecent, or the whole event as JSON (as
-// members were written before): the sequence number first, in both.
+// decodeRecent reads a member written by encodeRecent, or as members were written
+// before: a sequence number (16 hex digits) in front of "<type>\t<timestamp µs>\t
+// <productId>" or of the whole event as JSON.
 func decodeRecent(m string, e *recom.Event) bool {
-	if len(m) < seqDigits {
+	switch {
+	case len(m) > receivedDigits && m[receivedDigits] == '\t':
+		m = m[receivedDigits+1:]
+	case len(m) >= seqDigits:
+		m = m[seqDigits:]
+	default:
 		return false
 	}
-	m = m[seqDigits:]
 	if strings.HasPrefix(m, "{") {
 		return json.Unmarshal([]byte(m), e) == nil
 	}
@@ -73,41 +91,32 @@ func decodeRecent(m string, e *recom.Event) bool {
 // tag so one script touches one slot:
 //
 //	<prefix>act:{<tenant>}:u:<user>    ZSET: the newest MaxRecentEvents events, scored by
-//	                                   timestamp (µs); member = 16 hex digits of sequence +
-//	                                   type, time and product (encodeRecent)
-//	<prefix>act:{<tenant>}:seq:<user>  the user's sequence number (INCRBY)
+//	                                   timestamp (µs); member = receipt time, type, time
+//	                                   and product (encodeRecent)
 //	<prefix>act:{<tenant>}:trend       ZSET: product → forward-decayed score
 //	<prefix>act:{<tenant>}:epoch       the landmark of those scores, µs since the Unix epoch
+//
+// (Versions before kept a sequence number per user at act:{<tenant>}:seq:<user>; those
+// keys are no longer read, and expire.)
 type activity struct{ c *Client }
 
-// recordScript records one tenant's events in one step, so sequence numbers, lists and
-// the landmark can never disagree. KEYS: epoch, trend, then per user its events and
-// seq keys. ARGV: ttl (ms), maxRecent, halfLife (µs), maxExponent, maxTrending,
-// trendingSlack, ref (µs: the newest weighted event's time), the number of users; then
-// per user: the events recorded, the number sent (the newest, up to maxRecent), and
-// that many (timestamp µs, JSON) pairs, oldest first; then (product, Σ w·2^((ts−ref)/
-// halfLife)) pairs.
+// recordScript records one tenant's events in one step, so the scores and the landmark
+// can never disagree. KEYS: epoch, trend, then each user's events. ARGV: ttl (ms),
+// maxRecent, halfLife (µs), maxExponent, maxTrending, trendingSlack, ref (µs: the newest
+// weighted event's time), the number of users; then per user: the number of events sent
+// (the newest, up to maxRecent) and that many (timestamp µs, member) pairs; then
+// (product, Σ w·2^((ts−ref)/halfLife)) pairs. Three calls per user: ZADD, the trim and
+// the TTL.
 var recordScript = goredis.NewScript(`
 local ttl, maxRecent, halfLife, maxExp = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local keep, slack, ref, users = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 local a = 9
 for u = 1, users do
-  local list, seqKey = KEYS[1 + 2*u], KEYS[2 + 2*u]
-  local n, m = tonumber(ARGV[a]), tonumber(ARGV[a + 1])
-  a = a + 2
-  local first = redis.call('INCRBY', seqKey, n) - m -- the events sent get first+1 … first+m
-  local add = {}
-  for i = 0, m - 1 do
-    add[#add + 1] = ARGV[a]
-    add[#add + 1] = string.format('%016x', first + i + 1) .. ARGV[a + 1]
-    a = a + 2
-  end
-  if m > 0 then
-    redis.call('ZADD', list, unpack(add))
-    redis.call('ZREMRANGEBYRANK', list, 0, -maxRecent - 1)
-    redis.call('PEXPIRE', list, ttl)
-  end
-  redis.call('PEXPIRE', seqKey, ttl)
+  local list, m = KEYS[2 + u], tonumber(ARGV[a])
+  redis.call('ZADD', list, unpack(ARGV, a + 1, a + 2*m))
+  redis.call('ZREMRANGEBYRANK', list, 0, -maxRecent - 1)
+  redis.call('PEXPIRE', list, ttl)
+  a = a + 1 + 2*m
 end
 if a > #ARGV then
   return 0
@@ -184,54 +193,45 @@ func (x activity) Record(ctx context.Context, events []recom.Event) error {
 	return nil
 }
 
-// RecentEvents reads the user's sequence number, then the list, in one round trip. The
-// engine keys its cache by the number, so the list must never be older than it: read in
-// this order, a Record landing between the two makes the list newer than the number (a
-// list cached under a number that is already past), never older (a new event hidden).
-// That is as safe as MULTI/EXEC, which cost Redis more than the two reads (7 µs a call).
+// RecentEvents reads the user's list in one command. Its version is a hash of every
+// member kept: the list is the same exactly when the version is (to 2⁻⁶³), which is all
+// a cache keyed by it needs, and a replayed event changes nothing.
 func (x activity) RecentEvents(ctx context.Context, tenantID, userID string, n int) ([]recom.Event, int64, error) {
 	const op = "recent events"
 	c := x.c
 	if c.degraded.Load() {
 		return nil, 0, c.unavailable(op)
 	}
-	n = min(n, recom.MaxRecentEvents)
-	var list *goredis.StringSliceCmd
-	var seq *goredis.StringCmd
-	_, err := c.rdb.Pipelined(ctx, func(p goredis.Pipeliner) error {
-		seq = p.Get(ctx, c.activityKey(tenantID, "seq:", userID))
-		if n > 0 { // ZREVRANGE 0 -1 would be every event
-			list = p.ZRevRange(ctx, c.activityKey(tenantID, "u:", userID), 0, int64(n-1))
-		}
-		return nil
-	})
-	if err != nil && !errors.Is(err, goredis.Nil) { // Nil: a user never seen has no sequence
+	// The whole list, whatever n: its version covers every event kept.
+	list, err := c.rdb.ZRevRange(ctx, c.activityKey(tenantID, "u:", userID), 0, recom.MaxRecentEvents-1).Result()
+	if err != nil {
 		return nil, 0, c.activityError(ctx, op, err)
 	}
-	if list != nil && list.Err() != nil { // the pipeline's error is the first command's
-		return nil, 0, c.activityError(ctx, op, list.Err())
+	if len(list) == 0 {
+		return nil, 0, nil
 	}
-	s, err := seq.Int64()
-	if err != nil && !errors.Is(err, goredis.Nil) {
-		return nil, 0, fmt.Errorf("redis: %s: sequence of %q: %w", op, userID, err)
+	var h maphash.Hash
+	h.SetSeed(versionSeed)
+	for _, m := range list {
+		var size [8]byte // each member's length first, so none can run into the next
+		binary.LittleEndian.PutUint64(size[:], uint64(len(m)))
+		h.Write(size[:])
+		h.WriteString(m)
 	}
-	if list == nil || len(list.Val()) == 0 {
-		return nil, s, nil
-	}
-	events := make([]recom.Event, len(list.Val()))
-	for i, m := range list.Val() {
-		if !decodeRecent(m, &events[i]) {
-			return nil, 0, fmt.Errorf("redis: %s: malformed event of %q: %.40q", op, userID, m)
+	version := int64(h.Sum64()>>1) | 1 // positive: 0 is "no events"
+	events := make([]recom.Event, min(n, len(list)))
+	for i := range events {
+		if !decodeRecent(list[i], &events[i]) {
+			return nil, 0, fmt.Errorf("redis: %s: malformed event of %q: %.40q", op, userID, list[i])
 		}
 		events[i].TenantID, events[i].UserID = tenantID, userID
 	}
-	return events, s, nil
+	return events, version, nil
 }
 
-// Generation counts Redis outages seen by this client: Redis may have restarted without
-// its data meanwhile, and users' sequence numbers started again from 0, so a list
-// cached in a node's memory under an earlier number must not be read again.
-func (x activity) Generation() uint64 { return x.c.outage.Load() }
+// versionSeed seeds the hash that versions users' lists: a version is compared only on
+// the node that read it (its cache of ranked lists), so the seed is this process's.
+var versionSeed = maphash.MakeSeed()
 
 // Trending reads the landmark and the top scores in one transaction, so a rescale
 // between them cannot skew the result. Equal scores come ordered by product ID,
@@ -345,19 +345,21 @@ func (c *Client) recordCalls(events []recom.Event) ([]scriptCall, error) {
 
 	calls := make([]scriptCall, 0, len(tenants))
 	for _, t := range tenants {
-		keys := make([]string, 2, 2+2*len(t.order))
+		keys := make([]string, 2, 2+len(t.order))
 		keys[0], keys[1] = c.activityKey(t.id, "epoch", ""), c.activityKey(t.id, "trend", "")
 		args := []any{activityTTL.Milliseconds(), recom.MaxRecentEvents, halfLifeMicros, maxExponent,
 			maxTrending, trendingSlack, t.ref, len(t.order)}
 		for _, u := range t.order {
 			evs := t.users[u]
-			keys = append(keys, c.activityKey(t.id, "u:", u), c.activityKey(t.id, "seq:", u))
-			// Only the newest MaxRecentEvents can be kept: send those, oldest first; of
-			// equal timestamps the one recorded later counts as newer (a stable sort).
-			sent := slices.Clone(evs)
-			slices.SortStableFunc(sent, func(a, b *recom.Event) int { return a.Timestamp.Compare(b.Timestamp) })
-			sent = sent[max(0, len(sent)-recom.MaxRecentEvents):]
-			args = append(args, len(evs), len(sent))
+			keys = append(keys, c.activityKey(t.id, "u:", u))
+			// Only the newest MaxRecentEvents can be kept: send those.
+			sent := evs
+			if len(sent) > recom.MaxRecentEvents {
+				sent = slices.Clone(evs)
+				slices.SortFunc(sent, func(a, b *recom.Event) int { return a.Timestamp.Compare(b.Timestamp) })
+				sent = sent[len(sent)-recom.MaxRecentEvents:]
+			}
+			args = append(args, len(sent))
 			for _, e := range sent {
 				args = append(args, e.Timestamp.UnixMicro(), encodeRecent(e))
 			}

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	goredis "github.com/redis/go-redis/v9"
+
 	"github.com/recomengine/recomengine/internal/cachetest"
 	"github.com/recomengine/recomengine/internal/inmem"
 	"github.com/recomengine/recomengine/internal/recom"
@@ -23,11 +25,43 @@ func TestActivity(t *testing.T) {
 	cachetest.RunActivity(t, func(t *testing.T) recom.Activity { return openHealthy(t).Activity() })
 }
 
+// TestActivityReplayKeepsOne: an event recorded twice (replayed after an outage, or by
+// two nodes) is in the user's list once, and leaves the version as it was.
+func TestActivityReplayKeepsOne(t *testing.T) {
+	a := openHealthy(t).Activity()
+	ev := view("t1", "u1", "p1", at0)
+	ev.ReceivedAt = at0.Add(time.Second)
+	mustRecord(t, a, ev, view("t1", "u1", "p2", at0.Add(time.Minute)))
+	_, before, _ := a.RecentEvents(context.Background(), "t1", "u1", 10)
+	mustRecord(t, a, ev)
+	got, after, err := a.RecentEvents(context.Background(), "t1", "u1", 10)
+	if err != nil || len(got) != 2 || after != before {
+		t.Fatalf("after a replay: %d events, version %d (was %d), %v; want 2, unchanged", len(got), after, before, err)
+	}
+}
+
+// TestActivityReadsOlderMembers: a list written by an earlier version (a sequence number
+// in front of each member) still reads, newest first, beside members written now.
+func TestActivityReadsOlderMembers(t *testing.T) {
+	ctx, prefix := context.Background(), redistest.Prefix(t)
+	c := open(t, patient(t, redistest.URL(t)), prefix, nil)
+	key := prefix + "act:{t1}:u:u1"
+	old := fmt.Sprintf("%016xproduct_viewed\t%d\tp-old", 7, at0.UnixMicro())
+	if err := c.Redis().ZAdd(ctx, key, goredis.Z{Score: float64(at0.UnixMicro()), Member: old}).Err(); err != nil {
+		t.Fatal(err)
+	}
+	mustRecord(t, c.Activity(), view("t1", "u1", "p-new", at0.Add(time.Minute)))
+	got, v, err := c.Activity().RecentEvents(ctx, "t1", "u1", 10)
+	if err != nil || v == 0 || len(got) != 2 || got[0].ProductID != "p-new" || got[1].ProductID != "p-old" || !got[1].Timestamp.Equal(at0) {
+		t.Fatalf("RecentEvents = %+v, version %d, %v; want p-new then p-old", got, v, err)
+	}
+}
+
 func TestActivityKeys(t *testing.T) {
 	ctx, prefix := context.Background(), redistest.Prefix(t)
 	c := open(t, patient(t, redistest.URL(t)), prefix, nil)
 	mustRecord(t, c.Activity(), view("t1", "u1", "p1", at0))
-	want := map[string]bool{"act:{t1}:u:u1": true, "act:{t1}:seq:u1": true, "act:{t1}:trend": true, "act:{t1}:epoch": true}
+	want := map[string]bool{"act:{t1}:u:u1": true, "act:{t1}:trend": true, "act:{t1}:epoch": true}
 	it := c.Redis().Scan(ctx, 0, prefix+"*", 1000).Iterator()
 	n := 0
 	for ; it.Next(ctx); n++ {
@@ -84,15 +118,15 @@ func TestActivityRescalesLandmark(t *testing.T) {
 func TestActivityReplyErrorIsNotUnavailable(t *testing.T) {
 	ctx, prefix := context.Background(), redistest.Prefix(t)
 	c := open(t, patient(t, redistest.URL(t)), prefix, nil)
-	if err := c.Redis().Set(ctx, prefix+"act:{t1}:seq:u1", "not a number", time.Minute).Err(); err != nil {
+	if err := c.Redis().Set(ctx, prefix+"act:{t1}:u:u1", "not a sorted set", time.Minute).Err(); err != nil {
 		t.Fatal(err)
 	}
 	err := c.Activity().Record(ctx, []recom.Event{view("t1", "u1", "p1", at0)})
 	if err == nil || errors.Is(err, redis.ErrUnavailable) {
-		t.Fatalf("Record onto a corrupt sequence = %v; want an error, not ErrUnavailable", err)
+		t.Fatalf("Record onto a corrupt list = %v; want an error, not ErrUnavailable", err)
 	}
 	if _, _, err := c.Activity().RecentEvents(ctx, "t1", "u1", 10); err == nil || errors.Is(err, redis.ErrUnavailable) {
-		t.Fatalf("RecentEvents with a corrupt sequence = %v; want an error, not ErrUnavailable", err)
+		t.Fatalf("RecentEvents of a corrupt list = %v; want an error, not ErrUnavailable", err)
 	}
 	if h := c.Health(); !h.OK {
 		t.Fatalf("Health = %+v after reply errors; want OK", h)
@@ -132,9 +166,9 @@ func TestActivityOutage(t *testing.T) {
 	p.Restart()
 	waitHealthy(t, c)
 	mustRecord(t, a, view("t1", "u1", "after", at0.Add(time.Minute)))
-	evs, seq, err := a.RecentEvents(ctx, "t1", "u1", 10)
-	if err != nil || len(evs) != 2 || evs[0].ProductID != "after" || evs[1].ProductID != "before" || seq != 2 {
-		t.Fatalf("after recovery, RecentEvents = %d events, seq %d, %v; want after, before and seq 2", len(evs), seq, err)
+	evs, _, err := a.RecentEvents(ctx, "t1", "u1", 10)
+	if err != nil || len(evs) != 2 || evs[0].ProductID != "after" || evs[1].ProductID != "before" {
+		t.Fatalf("after recovery, RecentEvents = %d events, %v; want after, before", len(evs), err)
 	}
 	if top, err := a.Trending(ctx, "t1", 10, at0); err != nil || len(top) != 2 {
 		t.Fatalf("after recovery, Trending = %v, %v; want 2 products", top, err)

@@ -1,6 +1,7 @@
 package redis
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -8,14 +9,19 @@ import (
 )
 
 // TestRecentMembers: a member reads back as the event's type, product and time, whatever
-// the product ID holds; members written as JSON before still read; damaged ones do not.
+// the product ID holds; members written before (after a sequence number, compact or as
+// JSON) still read; damaged ones do not.
 func TestRecentMembers(t *testing.T) {
 	at := time.Date(2026, 11, 26, 1, 2, 3, 456789000, time.UTC)
 	for _, product := range []string{"p1", "with\ttab and spaces", "ünï\\code{}", ""} {
-		in := recom.Event{Type: recom.AddToCart, ProductID: product, Timestamp: at}
+		in := recom.Event{Type: recom.AddToCart, ProductID: product, Timestamp: at, ReceivedAt: at.Add(time.Second)}
 		var out recom.Event
-		if !decodeRecent("00000000000000ff"+encodeRecent(&in), &out) || out.Type != in.Type || out.ProductID != product || !out.Timestamp.Equal(at) {
+		if !decodeRecent(encodeRecent(&in), &out) || out.Type != in.Type || out.ProductID != product || !out.Timestamp.Equal(at) {
 			t.Errorf("product %q: read back %+v", product, out)
+		}
+		old := "00000000000000ff" + string(in.Type) + "\t" + fmt.Sprint(at.UnixMicro()) + "\t" + product
+		if !decodeRecent(old, &out) || out.Type != in.Type || out.ProductID != product || !out.Timestamp.Equal(at) {
+			t.Errorf("product %q, member of before: read back %+v", product, out)
 		}
 	}
 	var legacy recom.Event
@@ -31,7 +37,7 @@ func TestRecentMembers(t *testing.T) {
 }
 
 func BenchmarkDecodeRecent(b *testing.B) {
-	m := "00000000000000ff" + encodeRecent(&recom.Event{Type: recom.ProductViewed, ProductID: "product-12345", Timestamp: time.Now()})
+	m := encodeRecent(&recom.Event{Type: recom.ProductViewed, ProductID: "product-12345", Timestamp: time.Now()})
 	var e recom.Event
 	for b.Loop() {
 		decodeRecent(m, &e)
