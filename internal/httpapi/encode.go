@@ -55,11 +55,30 @@ func encode(w http.ResponseWriter, status int, v any) error {
 // decode reads one JSON object of type T from the body: the media type must be JSON,
 // unknown fields are refused, trailing data is refused and the size cap applies.
 func decode[T any](r *http.Request) (T, error) {
-	var v T
 	if err := requireJSON(r); err != nil {
-		return v, err
+		var zero T
+		return zero, err
 	}
-	dec := json.NewDecoder(r.Body)
+	return decodeFrom[T](r.Body)
+}
+
+// readJSON reads the body whole, for more than one decoding: the media type must be
+// JSON and the size cap applies.
+func readJSON(r *http.Request) ([]byte, error) {
+	if err := requireJSON(r); err != nil {
+		return nil, err
+	}
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		return nil, jsonError(err)
+	}
+	return b, nil
+}
+
+// decodeFrom reads one JSON object of type T as decode does.
+func decodeFrom[T any](rd io.Reader) (T, error) {
+	var v T
+	dec := json.NewDecoder(rd)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&v); err != nil {
 		return v, jsonError(err)

@@ -1,10 +1,12 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/recomengine/recomengine/internal/ingest"
@@ -79,11 +81,28 @@ type eventBatch struct {
 func (s *server) handleEventBatch() http.Handler {
 	return handler(s.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		p, _ := recom.PrincipalFrom(r.Context())
-		in, err := decode[eventBatch](r)
+		body, err := readJSON(r)
 		if err != nil {
 			return err
 		}
-		if len(in.Events) == 0 || len(in.Events) > recom.MaxEventBatch {
+		// Most batches are well formed: one strict pass decodes them. Only a batch that
+		// fails it is taken apart event by event, to say which fields of which are wrong.
+		var (
+			events []recom.Event
+			raws   []json.RawMessage
+		)
+		if all, err := decodeFrom[struct {
+			Events []recom.Event `json:"events"`
+		}](bytes.NewReader(body)); err == nil {
+			events = all.Events
+		} else {
+			in, err := decodeFrom[eventBatch](bytes.NewReader(body))
+			if err != nil {
+				return err
+			}
+			raws = in.Events
+		}
+		if n := max(len(events), len(raws)); n == 0 || n > recom.MaxEventBatch {
 			return recom.Invalid(recom.FieldError{Field: "events", Message: fmt.Sprintf("must hold 1 to %d events", recom.MaxEventBatch)})
 		}
 		now := recom.Now()
@@ -93,9 +112,16 @@ func (s *server) handleEventBatch() http.Handler {
 			errs    []batchProblem
 			fields  []recom.FieldError
 		)
-		for i, raw := range in.Events {
-			at := fmt.Sprintf("events[%d].", i)
-			ev, fs := decodeEvent(raw, at, now)
+		for i := range max(len(events), len(raws)) {
+			at := "events[" + strconv.Itoa(i) + "]."
+			var ev recom.Event
+			var fs []recom.FieldError
+			if raws == nil {
+				ev = events[i]
+				fs = ev.Normalize(at, now)
+			} else {
+				ev, fs = decodeEvent(raws[i], at, now)
+			}
 			if len(fs) > 0 {
 				errs = append(errs, s.itemProblem(r, i, fs))
 				fields = append(fields, fs...)
