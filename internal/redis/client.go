@@ -60,8 +60,9 @@ type Client struct {
 	degraded atomic.Bool
 	outage   atomic.Uint64 // numbers the outages; part of every fallback cache key
 
-	lastErr atomic.Value // string: the last Redis error, redacted, for Health
-	leases  sync.Map     // rate limit key → *lease (limiter.go)
+	lastErr    atomic.Value // string: the last Redis error, redacted, for Health
+	leases     sync.Map     // rate limit key → *lease (limiter.go)
+	leaseSweep atomic.Int64 // when leases were last swept, Unix ns
 
 	mu        sync.Mutex // guards the fields below and the transitions of degraded
 	downSince time.Time

@@ -16,11 +16,13 @@ import (
 // A busy key would cost a round trip and a Lua script per request (34 µs of Redis's
 // one thread each, measured), so a node takes its tokens in leases: one call pays for
 // several tokens, which this node then spends without asking again. Tokens are paid
-// before they are spent, so the nodes together never admit more than the limit; what a
-// lease can cost is the other way: tokens paid for and not spent before the lease ends
-// are lost, at most a hundredth of the burst per node per lease. Limits with a burst
-// under 200 are never leased, and near the limit a lease falls back to one token, so a
-// key that runs out is refused exactly when it would be without leases.
+// before they are spent, so the nodes together never admit more requests than Redis
+// granted tokens; but a node may spend a lease's tokens up to leaseTTL after Redis
+// counted them, so in a window shorter than that the nodes can admit up to the tokens
+// they hold (at most a hundredth of the burst each) beyond the rate. The other way,
+// tokens a lease leaves unspent are lost, and a node can be refused while another still
+// holds tokens. Limits with a burst under 200 are never leased; a key that was refused
+// takes one token at a time for leaseTTL, so near its limit it is counted exactly.
 type limiter struct{ c *Client }
 
 const (
@@ -31,14 +33,18 @@ const (
 	leaseTTL = time.Second
 	// leaseTarget is how long a lease should last: one spent faster doubles the next.
 	leaseTarget = 100 * time.Millisecond
+	// leaseIdle: leases not renewed for this long are forgotten (a swept key starts
+	// again from one token).
+	leaseIdle = time.Minute
 )
 
 // lease is this node's share of one key's tokens.
 type lease struct {
-	mu        sync.Mutex // held while a new lease is taken, so one request asks for all
-	left      int        // tokens paid for and not yet spent
-	size      int        // tokens the next lease takes
-	taken     time.Time
+	mu        sync.Mutex        // held while a new lease is taken, so one request asks for all
+	left      int               // tokens paid for and not yet spent
+	size      int               // tokens the next lease takes
+	taken     time.Time         // when the last lease was granted
+	refused   time.Time         // when the key was last refused
 	remaining int               // Redis's count after the lease was taken
 	result    recom.LimitResult // Redis's answer then
 }
@@ -66,7 +72,14 @@ func (x limiter) Allow(ctx context.Context, key string, l recom.Limit) (recom.Li
 		r.Remaining = ls.remaining + ls.left
 		return r, nil
 	}
+	// Requests that queued on the lock while a call to Redis timed out must not each
+	// wait for a timeout of their own.
+	if c.degraded.Load() {
+		return c.fallbackLimiter.Allow(ctx, c.prefix+key, l)
+	}
 	switch age := now.Sub(ls.taken); {
+	case now.Sub(ls.refused) < leaseTTL: // at the limit lately: one token at a time
+		ls.size = 1
 	case ls.left > 0: // the last lease ended unspent: ask for less
 		ls.size = max(1, ls.size/2)
 	case age > 10*leaseTTL: // idle a while: start again from one
@@ -74,19 +87,43 @@ func (x limiter) Allow(ctx context.Context, key string, l recom.Limit) (recom.Li
 	case age < leaseTarget:
 		ls.size *= 2
 	}
-	ls.size = min(ls.size, l.Burst/leaseShare)
+	ls.size = max(1, min(ls.size, l.Burst/leaseShare))
 	ls.left = 0
 	r, fromRedis, err := x.allowN(ctx, key, l, ls.size)
 	if fromRedis && !r.Allowed && ls.size > 1 { // near the limit: one token, exactly
 		ls.size = 1
 		r, fromRedis, err = x.allowN(ctx, key, l, 1)
 	}
+	if fromRedis && !r.Allowed {
+		ls.refused = now
+	}
 	if !fromRedis || !r.Allowed {
 		return r, err
 	}
 	ls.left, ls.taken, ls.remaining, ls.result = ls.size-1, now, r.Remaining, r
 	r.Remaining += ls.left
+	x.sweep(now)
 	return r, nil
+}
+
+// sweep forgets, at most once a leaseIdle, the leases of keys not renewed for as long,
+// so keys deleted or rotated away do not stay in memory.
+func (x limiter) sweep(now time.Time) {
+	c := x.c
+	last := c.leaseSweep.Load()
+	if now.UnixNano()-last < int64(leaseIdle) || !c.leaseSweep.CompareAndSwap(last, now.UnixNano()) {
+		return
+	}
+	c.leases.Range(func(k, v any) bool {
+		ls := v.(*lease)
+		if ls.mu.TryLock() { // a lease in use is not idle
+			if now.Sub(ls.taken) > leaseIdle && now.Sub(ls.refused) > leaseIdle {
+				c.leases.Delete(k)
+			}
+			ls.mu.Unlock()
+		}
+		return true
+	})
 }
 
 // allowN takes n tokens of key from Redis (fromRedis), else one from the fallback

@@ -62,7 +62,12 @@ func TestLimiterLeases(t *testing.T) {
 	}
 	t.Logf("16000 requests under the burst: %d Redis calls", scripts.Load())
 
+	before := scripts.Load()
 	allowed := 16_000 + run(1000)
+	// Past the limit each refused request asks Redis once, as without leases.
+	if n := scripts.Load() - before; n > 16_000*11/10 {
+		t.Errorf("16000 requests past the burst made %d Redis calls; want about one each at most", n)
+	}
 	refilled := int64(time.Since(start) / (time.Minute / 20_000))
 	if allowed > 20_000+refilled {
 		t.Errorf("%d of 32000 requests allowed; the limit allows at most %d (burst 20000 + %d refilled)", allowed, 20_000+refilled, refilled)
