@@ -10,6 +10,7 @@ import (
 	"math"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/recomengine/recomengine/internal/recom"
@@ -32,16 +33,19 @@ const (
 var halfLifeMicros = float64(recom.TrendingHalfLife.Microseconds())
 
 // Activity is the in-process recom.Activity: per user, the newest recom.MaxRecentEvents
-// events and a sequence number; per tenant, forward-decayed trending scores. It is the
+// events and a version; per tenant, forward-decayed trending scores. It is the
 // default when no Redis is configured; with several replicas each sees only the events
 // it recorded itself.
 //
 // Memory is bounded: at most maxUsers users (the least recently updated is forgotten,
-// and comes back with sequence 0), and per tenant the top 10,000 products by score.
+// and comes back with version 0), and per tenant the top 10,000 products by score.
 // Events are copied in and out, so callers never share memory with it.
 type Activity struct {
-	seed   maphash.Seed
-	shards []*activityShard // users, by hash of tenant and user
+	// recorded counts the events recorded; a user's version is the count at their
+	// latest event, so it is never used twice, even for a user forgotten and back.
+	recorded atomic.Int64
+	seed     maphash.Seed
+	shards   []*activityShard // users, by hash of tenant and user
 
 	mu     sync.RWMutex
 	trends map[string]*trend // by tenant; one entry per tenant that had a weighted event
@@ -80,11 +84,11 @@ type activityShard struct {
 // starting at head and wrapping around: a ring once it holds MaxRecentEvents, so an
 // event arriving in order replaces the oldest without moving the others.
 type userActivity struct {
-	key    userKey
-	seq    int64
-	events []recom.Event
-	head   int // index of the oldest event; 0 until the ring is full
-	elem   *list.Element
+	key     userKey
+	version int64
+	events  []recom.Event
+	head    int // index of the oldest event; 0 until the ring is full
+	elem    *list.Element
 }
 
 // Record adds events of any tenants. It never fails.
@@ -92,7 +96,7 @@ func (a *Activity) Record(_ context.Context, events []recom.Event) error {
 	for i := range events {
 		e := recentEvent(&events[i])
 		k := userKey{e.TenantID, e.UserID}
-		a.shard(k).record(k, e)
+		a.shard(k).record(k, e, a.recorded.Add(1))
 	}
 	// Lock each tenant once per run of its events: a batch is usually one tenant's.
 	var t *trend
@@ -118,8 +122,8 @@ func (a *Activity) Record(_ context.Context, events []recom.Event) error {
 }
 
 // RecentEvents returns up to n of the user's newest events, newest first (at most
-// MaxRecentEvents), and the user's sequence number, 0 if never seen: it changes with
-// every event recorded, so it serves as the list's version.
+// MaxRecentEvents), and the list's version: 0 if the user has none, else the count of
+// events this Activity had recorded at the user's latest, new with every event.
 func (a *Activity) RecentEvents(_ context.Context, tenantID, userID string, n int) ([]recom.Event, int64, error) {
 	k := userKey{tenantID, userID}
 	s := a.shard(k)
@@ -129,18 +133,18 @@ func (a *Activity) RecentEvents(_ context.Context, tenantID, userID string, n in
 		s.mu.Unlock()
 		return nil, 0, nil
 	}
-	seq := u.seq
+	version := u.version
 	n = min(n, len(u.events))
 	if n <= 0 {
 		s.mu.Unlock()
-		return nil, seq, nil
+		return nil, version, nil
 	}
 	out := make([]recom.Event, n)
 	for i := range out {
 		out[i] = *u.at(len(u.events) - 1 - i)
 	}
 	s.mu.Unlock()
-	return out, seq, nil
+	return out, version, nil
 }
 
 // Trending returns the tenant's top n products by decayed score at now, highest first;
@@ -207,8 +211,8 @@ func (a *Activity) trendOf(tenantID string) *trend {
 	return t
 }
 
-// record counts e for the user and inserts it into the user's recent events.
-func (s *activityShard) record(k userKey, e recom.Event) {
+// record inserts e into the user's recent events, at version v.
+func (s *activityShard) record(k userKey, e recom.Event, v int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	u := s.users[k]
@@ -223,7 +227,7 @@ func (s *activityShard) record(k userKey, e recom.Event) {
 	} else {
 		s.lru.MoveToFront(u.elem)
 	}
-	u.seq++
+	u.version = v
 	u.insert(e)
 }
 

@@ -24,10 +24,17 @@ func TestActivityEvictsLeastRecentlyUpdatedUser(t *testing.T) {
 	a.RecentEvents(ctx, "t1", "u1", 10)                      // reading does not count as an update
 	a.Record(ctx, []recom.Event{view("t1", "u2", "p", at0)}) // u1 is now the least recently updated
 	a.Record(ctx, []recom.Event{view("t1", "u4", "p", at0)})
-	for u, want := range map[string]int64{"u1": 0, "u2": 2, "u3": 1, "u4": 1} {
-		if _, seq, _ := a.RecentEvents(ctx, "t1", u, 10); seq != want {
-			t.Errorf("sequence of %s = %d; want %d", u, seq, want)
+	// Versions count the events recorded: u1 1, u2 2, u3 3, u2 again 4, u4 5.
+	for u, want := range map[string]int64{"u1": 0, "u2": 4, "u3": 3, "u4": 5} {
+		if _, v, _ := a.RecentEvents(ctx, "t1", u, 10); v != want {
+			t.Errorf("version of %s = %d; want %d", u, v, want)
 		}
+	}
+	// u1, forgotten, comes back with a version it never had: a list cached under its
+	// first cannot be found again.
+	a.Record(ctx, []recom.Event{view("t1", "u1", "p", at0)})
+	if _, v, _ := a.RecentEvents(ctx, "t1", "u1", 10); v != 6 {
+		t.Errorf("version of u1 back = %d; want 6", v)
 	}
 }
 

@@ -1,7 +1,7 @@
 // Package recommend serves recommendations: it keeps each tenant's engine model (loaded
 // from the store, else built; rebuilt in the background on a schedule and early when
 // enough new events arrived; persisted for other nodes), reads the user's recent events
-// (Activity, else the store), caches ranked lists keyed by the user's latest event, and
+// (Activity, else the store), caches ranked lists keyed by the version of those, and
 // checks every answer against the live catalog so an unavailable product never shows
 // (FR-012). It imports recom and engine of ours.
 package recommend
@@ -355,7 +355,7 @@ func (s *Service) live(ctx context.Context, tenantID string, items []engine.Item
 // store when Activity is unavailable (spec edge case: Redis down), with seq -1.
 //
 // While events wait to be recorded in Activity (it was unavailable), Activity lacks
-// them and its sequence numbers have not moved: the store is read then too, so no
+// them and the versions of its lists have not moved: the store is read then too, so no
 // list cached before the outage hides them.
 func (s *Service) recent(ctx context.Context, tenantID, userID string) ([]recom.Event, int64, error) {
 	if s.activity != nil && s.held.Load() == 0 {

@@ -36,28 +36,33 @@ const (
 	// is this many half-lives past the landmark, the landmark moves there and the
 	// tenant's scores are rescaled, so they stay finite.
 	maxExponent = 40
-	// receivedDigits is the width of the hex receipt time (µs) in front of every member
-	// of a user's events ZSET: of events with one timestamp, the one received later
-	// ranks as newer.
-	receivedDigits = 14
+	// receivedDigits is the width of the hex receipt stamp in front of every member of a
+	// user's events ZSET (the receipt time in µs, times 256, plus the event's place among
+	// the user's events of the call): of events with one timestamp, the one received
+	// later ranks as newer. A tab follows it, where members written before had the event
+	// type after a sequence number of as many digits: older binaries cannot read the new
+	// members and read the store instead.
+	receivedDigits = 16
 	// seqDigits is the width of the hex sequence number members had in front before.
 	seqDigits = 16
 )
 
 var halfLifeMicros = recom.TrendingHalfLife.Microseconds()
 
-// encodeRecent is the member of a user's events ZSET: the receipt time (µs, 14 hex
-// digits; the timestamp if none), then what the engine reads of the event, as
-// "<received>\t<type>\t<timestamp µs>\t<productId>" (the product last, so it may hold
-// any character). The event alone makes it, so recording an event twice (a replay after
-// an outage) keeps it once.
-func encodeRecent(e *recom.Event) string {
+// encodeRecent is the member of a user's events ZSET: the receipt stamp (the receipt
+// time, else the timestamp, in µs, times 256 plus place, the event's index among the
+// user's events of the call; 16 hex digits), then what the engine reads of the event, as
+// "<stamp>\t<type>\t<timestamp µs>\t<productId>" (the product last, so it may hold any
+// character). The event and its place make it, so recording the same call twice (a
+// replay after an outage) keeps each event once.
+func encodeRecent(e *recom.Event, place int) string {
 	received := e.ReceivedAt
 	if received.IsZero() {
 		received = e.Timestamp
 	}
+	stamp := uint64(max(received.UnixMicro(), 0))<<8 | uint64(place&0xff)
 	b := make([]byte, 0, receivedDigits+len(e.Type)+len(e.ProductID)+20)
-	b = fmt.Appendf(b, "%0*x\t%s\t", receivedDigits, max(received.UnixMicro(), 0), e.Type)
+	b = fmt.Appendf(b, "%0*x\t%s\t", receivedDigits, stamp, e.Type)
 	b = strconv.AppendInt(b, e.Timestamp.UnixMicro(), 10)
 	return string(append(append(b, '\t'), e.ProductID...))
 }
@@ -194,8 +199,8 @@ func (x activity) Record(ctx context.Context, events []recom.Event) error {
 }
 
 // RecentEvents reads the user's list in one command. Its version is a hash of every
-// member kept: the list is the same exactly when the version is (to 2⁻⁶³), which is all
-// a cache keyed by it needs, and a replayed event changes nothing.
+// member kept: the list is the same exactly when the version is (but for a chance of
+// about 2⁻⁶²), which is all a cache keyed by it needs, and a replay changes nothing.
 func (x activity) RecentEvents(ctx context.Context, tenantID, userID string, n int) ([]recom.Event, int64, error) {
 	const op = "recent events"
 	c := x.c
@@ -219,7 +224,7 @@ func (x activity) RecentEvents(ctx context.Context, tenantID, userID string, n i
 		h.WriteString(m)
 	}
 	version := int64(h.Sum64()>>1) | 1 // positive: 0 is "no events"
-	events := make([]recom.Event, min(n, len(list)))
+	events := make([]recom.Event, max(0, min(n, len(list))))
 	for i := range events {
 		if !decodeRecent(list[i], &events[i]) {
 			return nil, 0, fmt.Errorf("redis: %s: malformed event of %q: %.40q", op, userID, list[i])
@@ -352,16 +357,17 @@ func (c *Client) recordCalls(events []recom.Event) ([]scriptCall, error) {
 		for _, u := range t.order {
 			evs := t.users[u]
 			keys = append(keys, c.activityKey(t.id, "u:", u))
-			// Only the newest MaxRecentEvents can be kept: send those.
+			// Only the newest MaxRecentEvents can be kept: send those; of equal timestamps
+			// the one recorded later counts as newer (a stable sort).
 			sent := evs
 			if len(sent) > recom.MaxRecentEvents {
 				sent = slices.Clone(evs)
-				slices.SortFunc(sent, func(a, b *recom.Event) int { return a.Timestamp.Compare(b.Timestamp) })
+				slices.SortStableFunc(sent, func(a, b *recom.Event) int { return a.Timestamp.Compare(b.Timestamp) })
 				sent = sent[len(sent)-recom.MaxRecentEvents:]
 			}
 			args = append(args, len(sent))
-			for _, e := range sent {
-				args = append(args, e.Timestamp.UnixMicro(), encodeRecent(e))
+			for place, e := range sent {
+				args = append(args, e.Timestamp.UnixMicro(), encodeRecent(e, place))
 			}
 			for _, e := range evs {
 				if w := recom.EventWeight(e.Type); w != 0 && e.ProductID != "" {
