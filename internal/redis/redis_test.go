@@ -120,9 +120,11 @@ func TestSharedLimitAcrossClients(t *testing.T) {
 		})
 	}
 	wg.Wait()
+	// Never more than the limit; less by at most a lease per client (500/100 tokens), as
+	// a client whose requests ended may hold tokens the other was refused.
 	refilled := int(time.Since(start) / (time.Minute / 500))
-	if allowed < 500 || allowed > 500+refilled {
-		t.Fatalf("two clients allowed %d of 600 in %v; want 500 in total", allowed, time.Since(start))
+	if allowed < 500-2*5 || allowed > 500+refilled {
+		t.Fatalf("two clients allowed %d of 600 in %v; want 500 in total, less at most a lease each", allowed, time.Since(start))
 	}
 }
 
