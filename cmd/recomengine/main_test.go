@@ -246,6 +246,7 @@ func TestServePostgresAndRedis(t *testing.T) {
 	env := map[string]string{
 		"RECOM_DATABASE_URL": pgtest.NewDatabase(t),
 		"RECOM_REDIS_URL":    redistest.URL(t),
+		"RECOM_REDIS_PREFIX": redistest.Prefix(t), // its keys are the test's, and deleted after it
 		"RECOM_JWT_SECRET":   strings.Repeat("j", 40),
 		"RECOM_KEY_PEPPER":   strings.Repeat("k", 40),
 	}
@@ -368,6 +369,7 @@ func TestRedisCutWhileServing(t *testing.T) {
 	inst := startServe(t, map[string]string{
 		"RECOM_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "r.db"),
 		"RECOM_REDIS_URL":    p.URL,
+		"RECOM_REDIS_PREFIX": redistest.Prefix(t),
 	})
 	ready := func() string {
 		_, _, body := get(t, nil, inst.URL+"/readyz")
