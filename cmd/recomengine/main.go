@@ -15,6 +15,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -144,6 +145,9 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 	return nil
 }
 
+// defaultGCPercent is serve's GOGC when the environment sets none.
+const defaultGCPercent = 200
+
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -152,6 +156,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	logger := logging.New(stdout, cfg.LogLevel)
+	// Collect garbage half as often as Go's default unless the operator set GOGC (read
+	// by the runtime itself, hence the process environment): under ingestion load the
+	// collector took about 16 % of the server's CPU, and 200 saved about 10 % of it,
+	// for a heap that holds mostly models. GOMEMLIMIT still caps memory if set.
+	if _, set := os.LookupEnv("GOGC"); !set {
+		debug.SetGCPercent(defaultGCPercent)
+	}
 	jwtSecret, pepper, err := cfg.secrets()
 	if err != nil {
 		return err
