@@ -74,13 +74,14 @@ func RunActivity(t *testing.T, open func(t *testing.T) recom.Activity) {
 
 	t.Run("EqualTimestampsLastReceivedFirst", func(t *testing.T) {
 		a := open(t)
-		same := func(p string, received int) recom.Event {
+		same := func(p string, received time.Duration) recom.Event {
 			e := event("t1", "u1", recom.ProductViewed, p, t0)
-			e.ReceivedAt = t0.Add(time.Duration(received) * time.Second)
+			e.ReceivedAt = t0.Add(received)
 			return e
 		}
-		mustRecord(t, a, same("b", 0), same("a", 0)) // one batch: a after b
-		mustRecord(t, a, same("c", 1))
+		// One batch, received a microsecond apart as the API does: a after b.
+		mustRecord(t, a, same("b", 0), same("a", time.Microsecond))
+		mustRecord(t, a, same("c", time.Second))
 		got, _ := recent(t, a, "t1", "u1", 10)
 		if ids := productIDs(got); fmt.Sprint(ids) != "[c a b]" {
 			t.Fatalf("events with one timestamp = %v; want the last received first: [c a b]", ids)

@@ -128,6 +128,9 @@ func (s *server) handleEventBatch() http.Handler {
 				continue
 			}
 			ev.TenantID = p.TenantID
+			// Receipt times a microsecond apart keep the batch's order where timestamps
+			// tie (a user's recent events rank by receipt then).
+			ev.ReceivedAt = ev.ReceivedAt.Add(time.Duration(i) * time.Microsecond)
 			valid, indexOf = append(valid, ev), append(indexOf, i)
 		}
 		if len(valid) == 0 {

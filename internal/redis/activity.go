@@ -36,12 +36,12 @@ const (
 	// is this many half-lives past the landmark, the landmark moves there and the
 	// tenant's scores are rescaled, so they stay finite.
 	maxExponent = 40
-	// receivedDigits is the width of the hex receipt stamp in front of every member of a
-	// user's events ZSET (the receipt time in µs, times 256, plus the event's place among
-	// the user's events of the call): of events with one timestamp, the one received
-	// later ranks as newer. A tab follows it, where members written before had the event
-	// type after a sequence number of as many digits: older binaries cannot read the new
-	// members and read the store instead.
+	// receivedDigits is the width of the hex receipt time (µs) in front of every member
+	// of a user's events ZSET: of events with one timestamp, the one received later ranks
+	// as newer (the API receives a batch's events a microsecond apart, in order). A tab
+	// follows it, where members written before had the event type after a sequence number
+	// of as many digits: older binaries cannot read the new members and read the store
+	// instead.
 	receivedDigits = 16
 	// seqDigits is the width of the hex sequence number members had in front before.
 	seqDigits = 16
@@ -49,20 +49,18 @@ const (
 
 var halfLifeMicros = recom.TrendingHalfLife.Microseconds()
 
-// encodeRecent is the member of a user's events ZSET: the receipt stamp (the receipt
-// time, else the timestamp, in µs, times 256 plus place, the event's index among the
-// user's events of the call; 16 hex digits), then what the engine reads of the event, as
-// "<stamp>\t<type>\t<timestamp µs>\t<productId>" (the product last, so it may hold any
-// character). The event and its place make it, so recording the same call twice (a
-// replay after an outage) keeps each event once.
-func encodeRecent(e *recom.Event, place int) string {
+// encodeRecent is the member of a user's events ZSET: the receipt time (else the
+// timestamp) in µs as 16 hex digits, then what the engine reads of the event, as
+// "<received>\t<type>\t<timestamp µs>\t<productId>" (the product last, so it may hold
+// any character). The event alone makes it, so recording an event again (a replay after
+// an outage, however the held events are grouped) keeps it once.
+func encodeRecent(e *recom.Event) string {
 	received := e.ReceivedAt
 	if received.IsZero() {
 		received = e.Timestamp
 	}
-	stamp := uint64(max(received.UnixMicro(), 0))<<8 | uint64(place&0xff)
 	b := make([]byte, 0, receivedDigits+len(e.Type)+len(e.ProductID)+20)
-	b = fmt.Appendf(b, "%0*x\t%s\t", receivedDigits, stamp, e.Type)
+	b = fmt.Appendf(b, "%0*x\t%s\t", receivedDigits, max(received.UnixMicro(), 0), e.Type)
 	b = strconv.AppendInt(b, e.Timestamp.UnixMicro(), 10)
 	return string(append(append(b, '\t'), e.ProductID...))
 }
@@ -366,8 +364,8 @@ func (c *Client) recordCalls(events []recom.Event) ([]scriptCall, error) {
 				sent = sent[len(sent)-recom.MaxRecentEvents:]
 			}
 			args = append(args, len(sent))
-			for place, e := range sent {
-				args = append(args, e.Timestamp.UnixMicro(), encodeRecent(e, place))
+			for _, e := range sent {
+				args = append(args, e.Timestamp.UnixMicro(), encodeRecent(e))
 			}
 			for _, e := range evs {
 				if w := recom.EventWeight(e.Type); w != 0 && e.ProductID != "" {

@@ -16,7 +16,7 @@ func TestRecentMembers(t *testing.T) {
 	for _, product := range []string{"p1", "with\ttab and spaces", "ünï\\code{}", ""} {
 		in := recom.Event{Type: recom.AddToCart, ProductID: product, Timestamp: at, ReceivedAt: at.Add(time.Second)}
 		var out recom.Event
-		if !decodeRecent(encodeRecent(&in, 3), &out) || out.Type != in.Type || out.ProductID != product || !out.Timestamp.Equal(at) {
+		if !decodeRecent(encodeRecent(&in), &out) || out.Type != in.Type || out.ProductID != product || !out.Timestamp.Equal(at) {
 			t.Errorf("product %q: read back %+v", product, out)
 		}
 		old := "00000000000000ff" + string(in.Type) + "\t" + fmt.Sprint(at.UnixMicro()) + "\t" + product
@@ -27,7 +27,7 @@ func TestRecentMembers(t *testing.T) {
 	// Binaries before this format cut 16 characters off a member and read the type up to
 	// the next tab: the tab after the stamp makes them fail (and read the store) rather
 	// than read a wrong type.
-	if m := encodeRecent(&recom.Event{Type: recom.Purchase, ProductID: "p1", Timestamp: at}, 0); len(m) < seqDigits+1 || m[seqDigits] != '\t' {
+	if m := encodeRecent(&recom.Event{Type: recom.Purchase, ProductID: "p1", Timestamp: at}); len(m) < seqDigits+1 || m[seqDigits] != '\t' {
 		t.Errorf("member %q has no tab after its first %d characters", m, seqDigits)
 	}
 	var legacy recom.Event
@@ -43,7 +43,7 @@ func TestRecentMembers(t *testing.T) {
 }
 
 func BenchmarkDecodeRecent(b *testing.B) {
-	m := encodeRecent(&recom.Event{Type: recom.ProductViewed, ProductID: "product-12345", Timestamp: time.Now()}, 0)
+	m := encodeRecent(&recom.Event{Type: recom.ProductViewed, ProductID: "product-12345", Timestamp: time.Now()})
 	var e recom.Event
 	for b.Loop() {
 		decodeRecent(m, &e)
