@@ -22,7 +22,9 @@ import (
 // they hold (at most a hundredth of the burst each) beyond the rate. The other way,
 // tokens a lease leaves unspent are lost, and a node can be refused while another still
 // holds tokens. Limits with a burst under 200 are never leased; a key that was refused
-// takes one token at a time for leaseTTL, so near its limit it is counted exactly.
+// takes one token at a time for leaseTTL, so near its limit it is counted exactly. A
+// refused key is refused here until its Retry-After has passed, without asking Redis:
+// under GCRA no request can be let through before then, whichever node asks.
 type limiter struct{ c *Client }
 
 const (
@@ -45,6 +47,8 @@ type lease struct {
 	size      int               // tokens the next lease takes
 	taken     time.Time         // when the last lease was granted
 	refused   time.Time         // when the key was last refused
+	denial    recom.LimitResult // Redis's last refusal
+	until     time.Time         // the refusal stands until then
 	remaining int               // Redis's count after the lease was taken
 	result    recom.LimitResult // Redis's answer then
 }
@@ -61,11 +65,14 @@ func (x limiter) Allow(ctx context.Context, key string, l recom.Limit) (recom.Li
 		r, _, err := x.allowN(ctx, key, l, 1)
 		return r, err
 	}
-	v, _ := c.leases.LoadOrStore(key, &lease{size: 1})
-	ls := v.(*lease)
-	ls.mu.Lock()
+	ls := x.lease(key)
 	defer ls.mu.Unlock()
 	now := time.Now()
+	if now.Before(ls.until) {
+		r := ls.denial
+		r.RetryAfter, r.ResetAfter = ls.until.Sub(now), max(0, r.ResetAfter-now.Sub(ls.refused))
+		return r, nil
+	}
 	if ls.left > 0 && now.Sub(ls.taken) < leaseTTL {
 		ls.left--
 		r := ls.result
@@ -91,11 +98,11 @@ func (x limiter) Allow(ctx context.Context, key string, l recom.Limit) (recom.Li
 	ls.left = 0
 	r, fromRedis, err := x.allowN(ctx, key, l, ls.size)
 	if fromRedis && !r.Allowed && ls.size > 1 { // near the limit: one token, exactly
-		ls.size = 1
+		ls.size, ls.refused = 1, now
 		r, fromRedis, err = x.allowN(ctx, key, l, 1)
 	}
 	if fromRedis && !r.Allowed {
-		ls.refused = now
+		ls.refused, ls.denial, ls.until = now, r, now.Add(r.RetryAfter)
 	}
 	if !fromRedis || !r.Allowed {
 		return r, err
@@ -104,6 +111,19 @@ func (x limiter) Allow(ctx context.Context, key string, l recom.Limit) (recom.Li
 	r.Remaining += ls.left
 	x.sweep(now)
 	return r, nil
+}
+
+// lease returns key's lease, locked: the one in the map, not one a sweep just removed.
+func (x limiter) lease(key string) *lease {
+	for {
+		v, _ := x.c.leases.LoadOrStore(key, &lease{size: 1})
+		ls := v.(*lease)
+		ls.mu.Lock()
+		if cur, ok := x.c.leases.Load(key); ok && cur == ls {
+			return ls
+		}
+		ls.mu.Unlock()
+	}
 }
 
 // sweep forgets, at most once a leaseIdle, the leases of keys not renewed for as long,

@@ -64,9 +64,12 @@ func TestLimiterLeases(t *testing.T) {
 
 	before := scripts.Load()
 	allowed := 16_000 + run(1000)
-	// Past the limit each refused request asks Redis once, as without leases.
-	if n := scripts.Load() - before; n > 16_000*11/10 {
-		t.Errorf("16000 requests past the burst made %d Redis calls; want about one each at most", n)
+	// Past the limit a refusal stands until its Retry-After: the refused requests in
+	// between are answered without Redis.
+	if n := scripts.Load() - before; n > 16_000/2 {
+		t.Errorf("16000 requests past the burst made %d Redis calls; want far fewer", n)
+	} else {
+		t.Logf("16000 requests past the burst: %d Redis calls, %d allowed in all", n, allowed)
 	}
 	refilled := int64(time.Since(start) / (time.Minute / 20_000))
 	if allowed > 20_000+refilled {
