@@ -61,17 +61,36 @@ func New(stores recom.Stores, refs *recom.RefCodec, logger *slog.Logger, reg pro
 // refreshBatch is how many stale days one Refresh takes on.
 const refreshBatch = 500
 
+// passBudget is how long one of Run's passes works before it rests (restFactor times
+// as long) and goes on with the days left: a backfill of many days (a shop's imported
+// history) then takes turns with serving in slices of ~20 ms instead of taking a core
+// and the database for seconds (it had raised the recommendations' p95 at 2,000/s here
+// from 4 ms to about 100 ms). A single day's rollup is never cut.
+const passBudget = 20 * time.Millisecond
+
 // Refresh rolls up the days that were stale when it started and returns how many. Days
 // changed meanwhile stay stale for the next call. The job calls it every few seconds;
 // tests call it to see their events in the reports at once.
 func (s *Service) Refresh(ctx context.Context) (int, error) {
+	n, _, err := s.refresh(ctx, 0)
+	return n, err
+}
+
+// refresh is Refresh that stops, once a budget > 0 is spent, with days left (more).
+func (s *Service) refresh(ctx context.Context, budget time.Duration) (done int, more bool, _ error) {
 	days, err := s.stores.Analytics.StaleDays(ctx, refreshBatch)
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	var errs []error
-	done := 0
-	for _, d := range days {
+	var passStart time.Time
+	if budget > 0 {
+		passStart = s.now()
+	}
+	for i, d := range days {
+		if budget > 0 && i > 0 && s.now().Sub(passStart) >= budget {
+			return done, true, errors.Join(errs...)
+		}
 		k := dayKey{d.TenantID, d.Day}
 		s.mu.Lock()
 		until, resting := s.waiting[k]
@@ -96,7 +115,7 @@ func (s *Service) Refresh(ctx context.Context) (int, error) {
 		}
 		s.mu.Unlock()
 	}
-	return done, errors.Join(errs...)
+	return done, false, errors.Join(errs...)
 }
 
 // Run refreshes every interval until ctx ends, on one node at a time (DESIGN §1). After
@@ -107,14 +126,19 @@ func (s *Service) Refresh(ctx context.Context) (int, error) {
 func (s *Service) Run(ctx context.Context, interval time.Duration) {
 	for {
 		start := time.Now()
+		more := false
 		_, err := s.stores.Analytics.Exclusive(ctx, "rollup", func(ctx context.Context) error {
-			_, err := s.Refresh(ctx)
+			var err error
+			_, more, err = s.refresh(ctx, passBudget)
 			return err
 		})
 		if err != nil && ctx.Err() == nil {
 			s.logger.Error("analytics rollup", "err", err)
 		}
 		wait := max(interval-time.Since(start), restFactor*time.Since(start))
+		if more { // days left: only the rest
+			wait = restFactor * time.Since(start)
+		}
 		select {
 		case <-ctx.Done():
 			return

@@ -64,3 +64,48 @@ func TestSlowDayRests(t *testing.T) {
 		t.Fatalf("rows %+v, %v; want one impression: both users saw the same (id, product)", rows, err)
 	}
 }
+
+// TestPassStopsAtItsBudget: a pass of the job works through stale days until its
+// budget is spent, then leaves the rest for the next pass; every day gets its turn.
+func TestPassStopsAtItsBudget(t *testing.T) {
+	ctx := t.Context()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "a.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	st := db.Stores()
+	owner, err := st.Admins.CreateAdmin(ctx, recom.Admin{ID: recom.NewID(), Email: "a@shop.example", PasswordHash: "x", Role: recom.RoleAdmin, CreatedAt: recom.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tenant, err := recom.NewTenant(owner.ID, "Shop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tenant, err = st.Tenants.CreateTenant(ctx, tenant); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 { // three stale days
+		e := recom.Event{TenantID: tenant.ID, Type: recom.RecommendationImpressed, UserID: "u1", ProductID: "p1",
+			RecommendationID: "r1", Placement: "home", Timestamp: day.AddDate(0, 0, -i).Add(time.Hour)}
+		if _, err := st.Events.AppendEvents(ctx, []recom.Event{e}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := New(st, refs, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	clock := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	s.now = func() time.Time { clock = clock.Add(10 * time.Millisecond); return clock }
+	for pass, want := range []bool{true, true, false} {
+		done, more, err := s.refresh(ctx, 15*time.Millisecond)
+		if done != 1 || more != want || err != nil {
+			t.Fatalf("pass %d = %d days, more %v, %v; want 1 day, more %v", pass+1, done, more, err, want)
+		}
+	}
+	if n, err := s.Refresh(ctx); n != 0 || err != nil {
+		t.Fatalf("Refresh after the passes = %d, %v; want nothing left", n, err)
+	}
+}
