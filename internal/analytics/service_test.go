@@ -15,26 +15,7 @@ import (
 // rested ten times as long; it stays stale meanwhile and is rolled up after.
 func TestSlowDayRests(t *testing.T) {
 	ctx := t.Context()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "a.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	st := db.Stores()
-	owner, err := st.Admins.CreateAdmin(ctx, recom.Admin{ID: recom.NewID(), Email: "a@shop.example", PasswordHash: "x", Role: recom.RoleAdmin, CreatedAt: recom.Now()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tenant, err := recom.NewTenant(owner.ID, "Shop")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if tenant, err = st.Tenants.CreateTenant(ctx, tenant); err != nil {
-		t.Fatal(err)
-	}
+	st, tenant := shopStore(t)
 	impress := func(user string) {
 		e := recom.Event{TenantID: tenant.ID, Type: recom.RecommendationImpressed, UserID: user, ProductID: "p1",
 			RecommendationID: "r1", Placement: "home", Timestamp: day.Add(time.Hour)}
@@ -69,26 +50,7 @@ func TestSlowDayRests(t *testing.T) {
 // budget is spent, then leaves the rest for the next pass; every day gets its turn.
 func TestPassStopsAtItsBudget(t *testing.T) {
 	ctx := t.Context()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "a.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	st := db.Stores()
-	owner, err := st.Admins.CreateAdmin(ctx, recom.Admin{ID: recom.NewID(), Email: "a@shop.example", PasswordHash: "x", Role: recom.RoleAdmin, CreatedAt: recom.Now()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tenant, err := recom.NewTenant(owner.ID, "Shop")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if tenant, err = st.Tenants.CreateTenant(ctx, tenant); err != nil {
-		t.Fatal(err)
-	}
+	st, tenant := shopStore(t)
 	for i := range 3 { // three stale days
 		e := recom.Event{TenantID: tenant.ID, Type: recom.RecommendationImpressed, UserID: "u1", ProductID: "p1",
 			RecommendationID: "r1", Placement: "home", Timestamp: day.AddDate(0, 0, -i).Add(time.Hour)}
@@ -108,4 +70,31 @@ func TestPassStopsAtItsBudget(t *testing.T) {
 	if n, err := s.Refresh(ctx); n != 0 || err != nil {
 		t.Fatalf("Refresh after the passes = %d, %v; want nothing left", n, err)
 	}
+}
+
+// shopStore opens a SQLite store with one tenant, closed when the test ends.
+func shopStore(t *testing.T) (recom.Stores, recom.Tenant) {
+	t.Helper()
+	ctx := t.Context()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "a.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	st := db.Stores()
+	owner, err := st.Admins.CreateAdmin(ctx, recom.Admin{ID: recom.NewID(), Email: "a@shop.example", PasswordHash: "x", Role: recom.RoleAdmin, CreatedAt: recom.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tenant, err := recom.NewTenant(owner.ID, "Shop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tenant, err = st.Tenants.CreateTenant(ctx, tenant); err != nil {
+		t.Fatal(err)
+	}
+	return st, tenant
 }
