@@ -4,6 +4,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -47,26 +48,45 @@ func TestSlowDayRests(t *testing.T) {
 }
 
 // TestPassStopsAtItsBudget: a pass of the job works through stale days until its
-// budget is spent, then leaves the rest for the next pass; every day gets its turn.
+// budget is spent, then leaves the rest for the next pass; a day stale again waits for
+// the next round; every day gets its turn.
 func TestPassStopsAtItsBudget(t *testing.T) {
 	ctx := t.Context()
 	st, tenant := shopStore(t)
-	for i := range 3 { // three stale days
-		e := recom.Event{TenantID: tenant.ID, Type: recom.RecommendationImpressed, UserID: "u1", ProductID: "p1",
-			RecommendationID: "r1", Placement: "home", Timestamp: day.AddDate(0, 0, -i).Add(time.Hour)}
+	impress := func(d time.Time) {
+		e := recom.Event{TenantID: tenant.ID, Type: recom.RecommendationImpressed, UserID: recom.NewID(), ProductID: "p1",
+			RecommendationID: "r1", Placement: "home", Timestamp: d.Add(time.Hour)}
 		if _, err := st.Events.AppendEvents(ctx, []recom.Event{e}); err != nil {
 			t.Fatal(err)
 		}
 	}
+	for i := range 3 { // three stale days
+		impress(day.AddDate(0, 0, -i))
+	}
 	s := New(st, refs, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 	clock := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	s.now = func() time.Time { clock = clock.Add(10 * time.Millisecond); return clock }
-	for pass, want := range []bool{true, true, false} {
-		done, more, err := s.refresh(ctx, 15*time.Millisecond)
-		if done != 1 || more != want || err != nil {
-			t.Fatalf("pass %d = %d days, more %v, %v; want 1 day, more %v", pass+1, done, more, err, want)
+	s.now = func() time.Time { clock = clock.Add(time.Millisecond); return clock } // far under slowRollup
+	pass := func(wantMore bool) {
+		t.Helper()
+		done, more, err := s.refresh(ctx, 1500*time.Microsecond) // spent by the first day
+		if done != 1 || more != wantMore || err != nil {
+			t.Fatalf("pass = %d days, more %v, %v; want 1 day, more %v", done, more, err, wantMore)
 		}
 	}
+	pass(true)
+	// The day just rolled up gets a new event: it waits for the next round, so a day
+	// under steady traffic cannot keep the others waiting.
+	var rolled recom.StaleDay
+	for i := range 3 {
+		d := day.AddDate(0, 0, -i)
+		if stale, _ := st.Analytics.StaleDays(ctx, 10); !slices.ContainsFunc(stale, func(x recom.StaleDay) bool { return x.Day.Equal(d) }) {
+			rolled = recom.StaleDay{TenantID: tenant.ID, Day: d}
+		}
+	}
+	impress(rolled.Day)
+	pass(true)
+	pass(false) // the round ends: the re-stale day was skipped
+	pass(false) // the next round takes it
 	if n, err := s.Refresh(ctx); n != 0 || err != nil {
 		t.Fatalf("Refresh after the passes = %d, %v; want nothing left", n, err)
 	}
