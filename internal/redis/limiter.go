@@ -116,7 +116,10 @@ func (x limiter) Allow(ctx context.Context, key string, l recom.Limit) (recom.Li
 // lease returns key's lease, locked: the one in the map, not one a sweep just removed.
 func (x limiter) lease(key string) *lease {
 	for {
-		v, _ := x.c.leases.LoadOrStore(key, &lease{size: 1})
+		v, ok := x.c.leases.Load(key)
+		if !ok {
+			v, _ = x.c.leases.LoadOrStore(key, &lease{size: 1})
+		}
 		ls := v.(*lease)
 		ls.mu.Lock()
 		if cur, ok := x.c.leases.Load(key); ok && cur == ls {
