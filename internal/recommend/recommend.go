@@ -166,7 +166,7 @@ type listKey struct {
 	tenantID, userID, placement, strategy, productID string
 	limit, coldStart                                 int
 	repurchase                                       bool
-	seq, version                                     int64
+	events, version                                  int64 // the versions of the user's recent events and of the model
 }
 
 // String is the key in the shared cache: every field quoted, so none can run into the next.
@@ -175,7 +175,7 @@ func (k listKey) String() string {
 	for _, f := range []string{k.tenantID, k.userID, k.placement, k.strategy, k.productID} {
 		b = strconv.AppendQuote(b, f)
 	}
-	return fmt.Sprintf("%s%d:%d:%t:%d:%d", b, k.limit, k.coldStart, k.repurchase, k.seq, k.version)
+	return fmt.Sprintf("%s%d:%d:%t:%d:%d", b, k.limit, k.coldStart, k.repurchase, k.events, k.version)
 }
 
 // cached returns the ranked list of key from this node's memory, else, for a list many
@@ -247,7 +247,7 @@ func (s *Service) Recommend(ctx context.Context, tenantID string, cfg recom.Tena
 		strategy = cfg.DefaultStrategy
 	}
 	now := s.now()
-	recent, seq, err := s.recent(ctx, tenantID, q.UserID)
+	recent, events, err := s.recent(ctx, tenantID, q.UserID)
 	if err != nil {
 		return nil, Meta{}, err
 	}
@@ -258,16 +258,16 @@ func (s *Service) Recommend(ctx context.Context, tenantID string, cfg recom.Tena
 	version := tm.version.Load()
 	meta := Meta{Placement: q.Placement, ModelVersion: version, ExperimentID: arm.ExperimentID, Variant: arm.Variant}
 	// The key holds the version of the user's recent events: a new event of the user is
-	// never hidden (US3-5). seq < 0 means Activity was unavailable: no caching then.
+	// never hidden (US3-5). events < 0 means Activity was unavailable: no caching then.
 	key := listKey{tenantID: tenantID, userID: q.UserID, placement: q.Placement, strategy: strategy, productID: q.ProductID,
-		limit: q.Limit, coldStart: cfg.ColdStartMinEvents, repurchase: cfg.AllowRepurchase, seq: seq, version: version}
-	if seq == 0 && len(recent) == 0 {
+		limit: q.Limit, coldStart: cfg.ColdStartMinEvents, repurchase: cfg.AllowRepurchase, events: events, version: version}
+	if events == 0 && len(recent) == 0 {
 		// A shopper with no events gets what every such shopper gets (the engine never
 		// sees the user id): one list serves all new visitors.
 		key.userID = ""
 	}
 	var r ranked
-	if seq >= 0 {
+	if events >= 0 {
 		r, meta.Cached = s.cached(ctx, key, now)
 	}
 	if !meta.Cached {
@@ -284,7 +284,7 @@ func (s *Service) Recommend(ctx context.Context, tenantID string, cfg recom.Tena
 			ColdStartMinEvents: max(1, cfg.ColdStartMinEvents), // the engine reads ≤ 0 as its default; 0 and 1 behave alike
 		})
 		r = ranked{Items: res.Items, Strategy: res.Strategy, IsFallback: res.IsFallback, Expires: now.Add(s.cfg.CacheTTL)}
-		if seq >= 0 {
+		if events >= 0 {
 			s.remember(ctx, key, r)
 		}
 	}
@@ -352,16 +352,16 @@ func (s *Service) live(ctx context.Context, tenantID string, items []engine.Item
 }
 
 // recent returns the user's recent events and their version from Activity, or from the
-// store when Activity is unavailable (spec edge case: Redis down), with seq -1.
+// store when Activity is unavailable (spec edge case: Redis down), with version -1.
 //
 // While events wait to be recorded in Activity (it was unavailable), Activity lacks
 // them and the versions of its lists have not moved: the store is read then too, so no
 // list cached before the outage hides them.
 func (s *Service) recent(ctx context.Context, tenantID, userID string) ([]recom.Event, int64, error) {
 	if s.activity != nil && s.held.Load() == 0 {
-		evs, seq, err := s.activity.RecentEvents(ctx, tenantID, userID, recom.MaxRecentEvents)
+		evs, v, err := s.activity.RecentEvents(ctx, tenantID, userID, recom.MaxRecentEvents)
 		if err == nil {
-			return evs, seq, nil
+			return evs, v, nil
 		}
 		// Debug: the Redis client logs an outage once; this would log every request.
 		s.logger.DebugContext(ctx, "recent events from the store: activity unavailable", "err", err)
