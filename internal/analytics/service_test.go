@@ -3,20 +3,20 @@ package analytics
 import (
 	"io"
 	"log/slog"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/recomengine/recomengine/internal/recom"
-	"github.com/recomengine/recomengine/internal/sqlite"
+	"github.com/recomengine/recomengine/internal/sqlite/sqlitetest"
 )
 
 // TestSlowDayRests: a day whose rollup took long is not rolled up again until it has
 // rested ten times as long; it stays stale meanwhile and is rolled up after.
 func TestSlowDayRests(t *testing.T) {
 	ctx := t.Context()
-	st, tenant := shopStore(t)
+	db, tenant := sqlitetest.Shop(t)
+	st := db.Stores()
 	impress := func(user string) {
 		e := recom.Event{TenantID: tenant.ID, Type: recom.RecommendationImpressed, UserID: user, ProductID: "p1",
 			RecommendationID: "r1", Placement: "home", Timestamp: day.Add(time.Hour)}
@@ -52,7 +52,8 @@ func TestSlowDayRests(t *testing.T) {
 // the next round; every day gets its turn.
 func TestPassStopsAtItsBudget(t *testing.T) {
 	ctx := t.Context()
-	st, tenant := shopStore(t)
+	db, tenant := sqlitetest.Shop(t)
+	st := db.Stores()
 	impress := func(d time.Time) {
 		e := recom.Event{TenantID: tenant.ID, Type: recom.RecommendationImpressed, UserID: recom.NewID(), ProductID: "p1",
 			RecommendationID: "r1", Placement: "home", Timestamp: d.Add(time.Hour)}
@@ -90,31 +91,4 @@ func TestPassStopsAtItsBudget(t *testing.T) {
 	if n, err := s.Refresh(ctx); n != 0 || err != nil {
 		t.Fatalf("Refresh after the passes = %d, %v; want nothing left", n, err)
 	}
-}
-
-// shopStore opens a SQLite store with one tenant, closed when the test ends.
-func shopStore(t *testing.T) (recom.Stores, recom.Tenant) {
-	t.Helper()
-	ctx := t.Context()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "a.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	st := db.Stores()
-	owner, err := st.Admins.CreateAdmin(ctx, recom.Admin{ID: recom.NewID(), Email: "a@shop.example", PasswordHash: "x", Role: recom.RoleAdmin, CreatedAt: recom.Now()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tenant, err := recom.NewTenant(owner.ID, "Shop")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if tenant, err = st.Tenants.CreateTenant(ctx, tenant); err != nil {
-		t.Fatal(err)
-	}
-	return st, tenant
 }

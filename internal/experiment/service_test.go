@@ -3,37 +3,20 @@ package experiment
 import (
 	"io"
 	"log/slog"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/recomengine/recomengine/internal/recom"
 	"github.com/recomengine/recomengine/internal/sqlite"
+	"github.com/recomengine/recomengine/internal/sqlite/sqlitetest"
 	"github.com/recomengine/recomengine/internal/stats"
 )
 
 // shop opens a migrated SQLite store (closed when the test ends) with one tenant.
 func shop(t *testing.T) (*sqlite.DB, recom.Stores, recom.Tenant) {
 	t.Helper()
-	ctx := t.Context()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "shop.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	st := db.Stores()
-	owner, err := st.Admins.CreateAdmin(ctx, recom.Admin{ID: recom.NewID(), Email: "a@shop.example", PasswordHash: "x", Role: recom.RoleAdmin, CreatedAt: recom.Now()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tenant, _ := recom.NewTenant(owner.ID, "Shop")
-	if tenant, err = st.Tenants.CreateTenant(ctx, tenant); err != nil {
-		t.Fatal(err)
-	}
-	return db, st, tenant
+	db, tenant := sqlitetest.Shop(t)
+	return db, db.Stores(), tenant
 }
 
 // TestExposuresQueueOnceAndFlush: an answer queues the user's exposure once; Flush stores

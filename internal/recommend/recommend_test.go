@@ -6,34 +6,20 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/recomengine/recomengine/internal/inmem"
 	"github.com/recomengine/recomengine/internal/recom"
-	"github.com/recomengine/recomengine/internal/sqlite"
+	"github.com/recomengine/recomengine/internal/sqlite/sqlitetest"
 )
 
 // shop opens a SQLite store with a tenant, 20 products and 60 users' purchases.
 func shop(t *testing.T) (recom.Stores, string) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "r.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db, tn := sqlitetest.Shop(t)
 	st := db.Stores()
-	admin, _ := st.Admins.CreateAdmin(ctx, recom.Admin{ID: recom.NewID(), Email: "a@example.com", PasswordHash: "x", Role: recom.RoleAdmin, CreatedAt: recom.Now()})
-	tn, _ := recom.NewTenant(admin.ID, "Shop")
-	tn, err = st.Tenants.CreateTenant(ctx, tn)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var items []recom.CatalogItem
 	for i := 0; i < 20; i++ {
 		items = append(items, recom.CatalogItem{ProductID: fmt.Sprint("p", i), Name: fmt.Sprint("Product ", i), Category: fmt.Sprint("c", i%2), Price: 5, Available: true})
