@@ -2,9 +2,12 @@ package logging
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 func TestLoggerRedactsPII(t *testing.T) {
@@ -62,4 +65,71 @@ func BenchmarkRedactPlainPath(b *testing.B) {
 	for b.Loop() {
 		Redact("/api/v1/events/batch?lt=12")
 	}
+}
+
+// TestBufferedWritesLinesTogether: lines reach the writer only with a flush (the timer's
+// or Close's), whole and in order, however many goroutines log at once.
+func TestBufferedWritesLinesTogether(t *testing.T) {
+	var out lockedBuffer
+	b := NewBuffered(&out, time.Hour) // no timer flush during the test
+	logger := New(b, "info")
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range 50 { // 200 lines in all fit the buffer
+				logger.Info("request", "g", g, "i", i)
+			}
+		})
+	}
+	wg.Wait()
+	if n := out.Len(); n != 0 {
+		t.Fatalf("%d bytes written before any flush; want the lines held", n)
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	if len(lines) != 200 {
+		t.Fatalf("%d lines after Close; want 200", len(lines))
+	}
+	for _, l := range lines {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(l), &rec); err != nil || rec["msg"] != "request" {
+			t.Fatalf("line %q is not a whole record: %v", l, err)
+		}
+	}
+
+	timed := NewBuffered(&out, 10*time.Millisecond)
+	defer timed.Close()
+	New(timed, "info").Info("soon")
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(out.String(), `"msg":"soon"`) {
+		if time.Now().After(deadline) {
+			t.Fatal("the timer never wrote the line out")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func (l *lockedBuffer) Len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Len()
 }
