@@ -70,7 +70,7 @@ func Redact(s string) string {
 	if strings.Contains(s, "eyJ") {
 		s = jwtRE.ReplaceAllString(s, redacted)
 	}
-	if strings.Contains(s, "earer") {
+	if containsFold(s, "bearer") { // any case: "BEARER x" is a credential too
 		s = bearerRE.ReplaceAllString(s, "${1}"+redacted)
 	}
 	if strings.Contains(s, "@") || strings.Contains(s, "%40") {
@@ -80,6 +80,17 @@ func Redact(s string) string {
 		s = secretParamRE.ReplaceAllString(s, "${1}"+redacted)
 	}
 	return s
+}
+
+// containsFold says whether s holds sub (lower-case ASCII letters) in any case, without
+// copying s.
+func containsFold(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if s[i]|0x20 == sub[0] && strings.EqualFold(s[i:i+len(sub)], sub) {
+			return true
+		}
+	}
+	return false
 }
 
 // TruncateIP keeps the network part of an address: /24 of IPv4, /48 of IPv6. Ports are

@@ -22,12 +22,15 @@ func TestLoggerRedactsPII(t *testing.T) {
 		"X-API-Key", key,
 		"detail", "key "+key+" used by bob@example.org",
 		"auth", "Bearer "+jwt,
+		"upstream", "Authorization: BEARER opaque-token-123",
+		"retry", "bEaReR another-opaque-456",
 		"err", errors.New("login failed for mallory@example.net"),
 		"ip", "203.0.113.77:5123",
 		"remoteAddr", "2001:db8:abcd:12:1:2:3:4",
 	)
 	out := buf.String()
-	for _, secret := range []string{"jane.doe", "hunter2", key, "bob@example.org", jwt, "mallory", "203.0.113.77", "2001:db8:abcd:12:1"} {
+	for _, secret := range []string{"jane.doe", "hunter2", key, "bob@example.org", jwt, "mallory", "203.0.113.77", "2001:db8:abcd:12:1",
+		"opaque-token-123", "another-opaque-456"} {
 		if strings.Contains(out, secret) {
 			t.Errorf("log contains %q:\n%s", secret, out)
 		}
