@@ -76,7 +76,7 @@ func Redact(s string) string {
 	if strings.Contains(s, "@") || strings.Contains(s, "%40") {
 		s = emailRE.ReplaceAllString(s, redacted)
 	}
-	if strings.Contains(s, "=") {
+	if containsFold(s, "key=") || containsFold(s, "token=") || containsFold(s, "password=") || containsFold(s, "secret=") {
 		s = secretParamRE.ReplaceAllString(s, "${1}"+redacted)
 	}
 	return s

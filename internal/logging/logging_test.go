@@ -24,13 +24,14 @@ func TestLoggerRedactsPII(t *testing.T) {
 		"auth", "Bearer "+jwt,
 		"upstream", "Authorization: BEARER opaque-token-123",
 		"retry", "bEaReR another-opaque-456",
+		"callback", "/hook?Token=tok-789&API_KEY=k-012&Secret=s-345",
 		"err", errors.New("login failed for mallory@example.net"),
 		"ip", "203.0.113.77:5123",
 		"remoteAddr", "2001:db8:abcd:12:1:2:3:4",
 	)
 	out := buf.String()
 	for _, secret := range []string{"jane.doe", "hunter2", key, "bob@example.org", jwt, "mallory", "203.0.113.77", "2001:db8:abcd:12:1",
-		"opaque-token-123", "another-opaque-456"} {
+		"opaque-token-123", "another-opaque-456", "tok-789", "k-012", "s-345"} {
 		if strings.Contains(out, secret) {
 			t.Errorf("log contains %q:\n%s", secret, out)
 		}
