@@ -102,7 +102,8 @@ func (s *server) handleEventBatch() http.Handler {
 			}
 			raws = in.Events
 		}
-		if n := max(len(events), len(raws)); n == 0 || n > recom.MaxEventBatch {
+		n := max(len(events), len(raws))
+		if n == 0 || n > recom.MaxEventBatch {
 			return recom.Invalid(recom.FieldError{Field: "events", Message: fmt.Sprintf("must hold 1 to %d events", recom.MaxEventBatch)})
 		}
 		now := recom.Now()
@@ -112,7 +113,7 @@ func (s *server) handleEventBatch() http.Handler {
 			errs    []batchProblem
 			fields  []recom.FieldError
 		)
-		for i := range max(len(events), len(raws)) {
+		for i := range n {
 			at := "events[" + strconv.Itoa(i) + "]."
 			var ev recom.Event
 			var fs []recom.FieldError

@@ -42,15 +42,14 @@ const (
 
 // lease is this node's share of one key's tokens.
 type lease struct {
-	mu        sync.Mutex        // held while a new lease is taken, so one request asks for all
-	left      int               // tokens paid for and not yet spent
-	size      int               // tokens the next lease takes
-	taken     time.Time         // when the last lease was granted
-	refused   time.Time         // when the key was last refused
-	denial    recom.LimitResult // Redis's last refusal
-	until     time.Time         // the refusal stands until then
-	remaining int               // Redis's count after the lease was taken
-	result    recom.LimitResult // Redis's answer then
+	mu      sync.Mutex        // held while a new lease is taken, so one request asks for all
+	left    int               // tokens paid for and not yet spent
+	size    int               // tokens the next lease takes
+	taken   time.Time         // when the last lease was granted
+	refused time.Time         // when the key was last refused
+	denial  recom.LimitResult // Redis's last refusal
+	until   time.Time         // the refusal stands until then
+	result  recom.LimitResult // Redis's answer when the lease was taken
 }
 
 func (x limiter) Allow(ctx context.Context, key string, l recom.Limit) (recom.LimitResult, error) {
@@ -76,7 +75,7 @@ func (x limiter) Allow(ctx context.Context, key string, l recom.Limit) (recom.Li
 	if ls.left > 0 && now.Sub(ls.taken) < leaseTTL {
 		ls.left--
 		r := ls.result
-		r.Remaining = ls.remaining + ls.left
+		r.Remaining += ls.left
 		return r, nil
 	}
 	// Requests that queued on the lock while a call to Redis timed out must not each
@@ -107,7 +106,7 @@ func (x limiter) Allow(ctx context.Context, key string, l recom.Limit) (recom.Li
 	if !fromRedis || !r.Allowed {
 		return r, err
 	}
-	ls.left, ls.taken, ls.remaining, ls.result = ls.size-1, now, r.Remaining, r
+	ls.left, ls.taken, ls.result = ls.size-1, now, r
 	r.Remaining += ls.left
 	x.sweep(now)
 	return r, nil
