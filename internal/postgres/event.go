@@ -157,7 +157,7 @@ func (s eventStore) AppendEvents(ctx context.Context, events []recom.Event) ([]b
 			metadata[j] = &ms
 		}
 	}
-	rows, err := s.db.pool.Query(ctx, appendSQL, occ, rec, price, position, quantity, tenant, typ, user, prod,
+	rows, err := s.db.ingest.Query(ctx, appendSQL, occ, rec, price, position, quantity, tenant, typ, user, prod,
 		session, anon, recID, pl, order, currency, metadata, tenants, analyticTypes, string(recom.RecommendationClicked))
 	inserted := 0
 	if err == nil {

@@ -372,3 +372,32 @@ func event(tenantID, userID string, at time.Time) recom.Event {
 	return recom.Event{TenantID: tenantID, Type: recom.ProductViewed, UserID: userID, ProductID: "p1",
 		Timestamp: at, ReceivedAt: recom.Now()}
 }
+
+// TestAppendEventsPlansOnce: the ingest flush's statement is planned once, not at every
+// call (Open says why), while other queries keep PostgreSQL's choice.
+func TestAppendEventsPlansOnce(t *testing.T) {
+	ctx := t.Context()
+	db, err := postgres.Open(ctx, pgtest.NewDatabase(t))
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate: %v", err)
+	}
+	s := db.Stores()
+	tenant := newTenant(t, s)
+	for i := range 8 { // one call at a time, so all on one connection of the pool
+		e := recom.Event{TenantID: tenant.ID, Type: recom.ProductViewed, UserID: "u", ProductID: fmt.Sprint("p", i)}
+		if isNew, err := s.Events.AppendEvents(ctx, []recom.Event{e}); err != nil || !isNew[0] {
+			t.Fatalf("AppendEvents #%d: %v, %v", i, isNew, err)
+		}
+	}
+	generic, custom, err := db.IngestPlans(ctx)
+	if err != nil {
+		t.Fatalf("IngestPlans: %v", err)
+	}
+	if generic != 8 || custom != 0 {
+		t.Errorf("the flush statement took %d generic and %d custom plans in 8 calls, want 8 generic", generic, custom)
+	}
+}

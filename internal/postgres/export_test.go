@@ -1,0 +1,12 @@
+package postgres
+
+import "context"
+
+// IngestPlans tells how PostgreSQL planned the ingest flush's statement on an idle
+// connection of the ingest pool: how many calls took the generic plan, how many a
+// custom one.
+func (db *DB) IngestPlans(ctx context.Context) (generic, custom int64, err error) {
+	err = db.ingest.QueryRow(ctx, `SELECT coalesce(sum(generic_plans), 0), coalesce(sum(custom_plans), 0)
+		FROM pg_prepared_statements WHERE statement LIKE 'WITH inserted AS%'`).Scan(&generic, &custom)
+	return generic, custom, err
+}
