@@ -21,6 +21,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -596,15 +597,35 @@ func TestLoadtestEventsCommand(t *testing.T) {
 	for _, batch := range []string{"1", "20"} {
 		var out strings.Builder
 		err := run(context.Background(), []string{"loadtest", "events", "-url", inst.URL, "-rate", "100", "-duration", "1s",
-			"-tenants", "3", "-products", "10", "-batch", batch, "-email", "lt@loadtest.example"}, func(string) string { return "" }, nil, &out, io.Discard)
+			"-warmup", "500ms", "-tenants", "3", "-products", "10", "-batch", batch, "-email", "lt@loadtest.example"},
+			func(string) string { return "" }, nil, &out, io.Discard)
 		if err != nil {
 			t.Fatalf("loadtest -batch %s: %v\n%s", batch, err, out.String())
 		}
-		// Every request acknowledged (vegeta may send one fewer in a 1 s window), none lost.
-		for _, want := range []string{`status codes   map\[202:(99|100)\]\n`, `errors         0\n`, ` 0 acknowledged events missing`, `p95 \d`} {
+		// Every request acknowledged (vegeta may send one fewer in a window), none lost.
+		for _, want := range []string{`warm-up        500ms at the same rate, (49|50) requests, not in the figures below; status codes map\[202:(49|50)\]\n`,
+			`status codes   map\[202:(99|100)\]\n`, `errors         0\n`, ` 0 acknowledged events missing`, `p95 \d`} {
 			if !regexp.MustCompile(want).MatchString(out.String()) {
 				t.Errorf("loadtest -batch %s output lacks %s:\n%s", batch, want, out.String())
 			}
+		}
+		// The warm-up's events are verified with the rest; only the measured ones count
+		// towards the throughput.
+		num := func(re string) int {
+			m := regexp.MustCompile(re).FindStringSubmatch(out.String())
+			if m == nil {
+				t.Fatalf("loadtest -batch %s output lacks %s:\n%s", batch, re, out.String())
+			}
+			n, _ := strconv.Atoi(m[1])
+			return n
+		}
+		size, _ := strconv.Atoi(batch)
+		warm, measured := num(`warm-up .*, (\d+) requests`), num(`requests       (\d+)\n`)
+		if stored := num(`verified       (\d+) stored`); stored != (warm+measured)*size {
+			t.Errorf("loadtest -batch %s verified %d stored events, want (%d + %d) × %d", batch, stored, warm, measured, size)
+		}
+		if acked := num(`acknowledged   (\d+) events`); acked != measured*size {
+			t.Errorf("loadtest -batch %s counts %d acknowledged events, want the measured %d × %d", batch, acked, measured, size)
 		}
 	}
 	if err := run(context.Background(), []string{"loadtest", "nonsense"}, func(string) string { return "" }, nil, io.Discard, io.Discard); err == nil {
@@ -617,11 +638,12 @@ func TestLoadtestRecsCommand(t *testing.T) {
 		"RECOM_SUPER_ADMIN_EMAILS": "lt@loadtest.example"})
 	var out strings.Builder
 	err := run(context.Background(), []string{"loadtest", "recs", "-url", inst.URL, "-rate", "50", "-duration", "1s",
-		"-tenants", "1", "-users", "30", "-products", "40", "-email", "lt@loadtest.example"}, func(string) string { return "" }, nil, &out, io.Discard)
+		"-warmup", "200ms", "-tenants", "1", "-users", "30", "-products", "40", "-email", "lt@loadtest.example"}, func(string) string { return "" }, nil, &out, io.Discard)
 	if err != nil {
 		t.Fatalf("loadtest recs: %v\n%s", err, out.String())
 	}
-	if !regexp.MustCompile(`status codes   map\[200:\d+\]\n`).MatchString(out.String()) || !strings.Contains(out.String(), "p95") {
+	if !regexp.MustCompile(`warm-up        200ms at the same rate, \d+ requests, not in the figures below; status codes map\[200:\d+\]\n`).MatchString(out.String()) ||
+		!regexp.MustCompile(`status codes   map\[200:\d+\]\n`).MatchString(out.String()) || !strings.Contains(out.String(), "p95") {
 		t.Errorf("loadtest recs output:\n%s", out.String())
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -20,7 +19,8 @@ type EventsConfig struct {
 	URL         string
 	Tenants     int           // tenants (each with its own key) the load is spread over
 	Rate        int           // requests per second
-	Duration    time.Duration // of the attack
+	Duration    time.Duration // of the measured attack
+	Warmup      time.Duration // of the attack before it, at the same rate, not measured
 	Batch       int           // events per request: 1 uses POST /events, more POST /events/batch
 	Products    int           // catalog size per tenant
 	Connections int           // HTTP connections
@@ -31,21 +31,22 @@ type EventsConfig struct {
 // EventsReport is the outcome of a run.
 type EventsReport struct {
 	RunID         string
+	Warmup        warmupReport
 	Requests      uint64
-	Acknowledged  int64 // events answered 202
+	Acknowledged  int64 // events answered 202 in the measured attack
 	EventsPerSec  float64
 	P50, P95, P99 time.Duration
 	Max           time.Duration
 	StatusCodes   map[string]int
 	Errors        []string
 	Stored        int64 // events found afterwards in the run's tenants (-1: not verified)
-	Missing       int64 // acknowledged but not stored
+	Missing       int64 // acknowledged (in the warm-up too) but not stored
 }
 
 // Events runs an ingestion load test and writes a report to w.
 func Events(ctx context.Context, cfg EventsConfig, w io.Writer) (EventsReport, error) {
-	if cfg.Tenants < 1 || cfg.Rate < 1 || cfg.Batch < 1 || cfg.Batch > 100 || cfg.Duration <= 0 {
-		return EventsReport{}, fmt.Errorf("loadtest: need tenants ≥ 1, rate ≥ 1, 1 ≤ batch ≤ 100, duration > 0")
+	if cfg.Tenants < 1 || cfg.Rate < 1 || cfg.Batch < 1 || cfg.Batch > 100 || cfg.Duration <= 0 || cfg.Warmup < 0 {
+		return EventsReport{}, fmt.Errorf("loadtest: need tenants ≥ 1, rate ≥ 1, 1 ≤ batch ≤ 100, duration > 0, warm-up ≥ 0")
 	}
 	rep := EventsReport{RunID: newRunID(), Stored: -1}
 	c := &client{base: strings.TrimRight(cfg.URL, "/"), http: &http.Client{Timeout: 30 * time.Second}}
@@ -102,28 +103,26 @@ func Events(ctx context.Context, cfg EventsConfig, w io.Writer) (EventsReport, e
 	if conns <= 0 {
 		conns = 64
 	}
-	attacker := vegeta.NewAttacker(vegeta.Connections(conns), vegeta.MaxConnections(conns), vegeta.KeepAlive(true),
-		vegeta.Timeout(10*time.Second), vegeta.Workers(uint64(conns)), vegeta.MaxBody(4096))
-	fmt.Fprintf(w, "attacking %s at %d req/s (%d events/s) for %v\n", path, cfg.Rate, cfg.Rate*cfg.Batch, cfg.Duration)
+	fmt.Fprintf(w, "attacking %s at %d req/s (%d events/s) for %v after a %v warm-up\n", path, cfg.Rate, cfg.Rate*cfg.Batch, cfg.Duration, cfg.Warmup)
 	var m vegeta.Metrics
-	var mu sync.Mutex
-	results := attacker.Attack(vegeta.Targeter(targeter), vegeta.Rate{Freq: cfg.Rate, Per: time.Second}, cfg.Duration, "events")
-	for res := range results {
-		mu.Lock()
-		m.Add(res)
-		mu.Unlock()
+	attack(targeter, cfg.Rate, conns, 4096, cfg.Warmup, cfg.Duration, "events", func(res *vegeta.Result, measured bool) {
+		if measured {
+			m.Add(res)
+		} else {
+			rep.Warmup.add(res)
+		}
 		if res.Code == http.StatusAccepted {
 			if ti, ok := tenantOf(res.URL); ok {
 				acked[ti].Add(int64(cfg.Batch))
 			}
+			if measured {
+				rep.Acknowledged += int64(cfg.Batch)
+			}
 		}
-	}
+	})
 	m.Close()
 	rep.Requests, rep.StatusCodes, rep.Errors = m.Requests, m.StatusCodes, m.Errors
 	rep.P50, rep.P95, rep.P99, rep.Max = m.Latencies.P50, m.Latencies.P95, m.Latencies.P99, m.Latencies.Max
-	for i := range acked {
-		rep.Acknowledged += acked[i].Load()
-	}
 	if m.Duration > 0 {
 		rep.EventsPerSec = float64(rep.Acknowledged) / (m.Duration + m.Wait).Seconds()
 	}
@@ -142,11 +141,12 @@ func Events(ctx context.Context, cfg EventsConfig, w io.Writer) (EventsReport, e
 			}
 		}
 	}
-	printEvents(w, rep)
+	printEvents(w, rep, cfg.Warmup)
 	return rep, nil
 }
 
-func printEvents(w io.Writer, r EventsReport) {
+func printEvents(w io.Writer, r EventsReport, warmup time.Duration) {
+	r.Warmup.print(w, warmup)
 	fmt.Fprintf(w, "requests       %d\n", r.Requests)
 	fmt.Fprintf(w, "acknowledged   %d events, %.0f events/s\n", r.Acknowledged, r.EventsPerSec)
 	fmt.Fprintf(w, "ack latency    p50 %v  p95 %v  p99 %v  max %v\n", r.P50.Round(10*time.Microsecond),

@@ -20,13 +20,15 @@ type RecsConfig struct {
 	Users       int // shoppers with history per tenant
 	Products    int
 	Rate        int
-	Duration    time.Duration
+	Duration    time.Duration // of the measured attack
+	Warmup      time.Duration // of the attack before it, at the same rate, not measured
 	Connections int
 	Admin       Admin
 }
 
 // RecsReport is the outcome of a run.
 type RecsReport struct {
+	Warmup        warmupReport
 	Requests      uint64
 	Throughput    float64
 	P50, P95, P99 time.Duration
@@ -39,8 +41,8 @@ type RecsReport struct {
 // in a realistic mix: known users (50 %), new users (20 %), a product page with
 // frequently-bought-together or content-based (20 %), an explicit trending list (10 %).
 func Recs(ctx context.Context, cfg RecsConfig, w io.Writer) (RecsReport, error) {
-	if cfg.Tenants < 1 || cfg.Users < 1 || cfg.Products < 2 || cfg.Rate < 1 || cfg.Duration <= 0 {
-		return RecsReport{}, fmt.Errorf("loadtest: need tenants, users, rate ≥ 1, products ≥ 2, duration > 0")
+	if cfg.Tenants < 1 || cfg.Users < 1 || cfg.Products < 2 || cfg.Rate < 1 || cfg.Duration <= 0 || cfg.Warmup < 0 {
+		return RecsReport{}, fmt.Errorf("loadtest: need tenants, users, rate ≥ 1, products ≥ 2, duration > 0, warm-up ≥ 0")
 	}
 	runID := newRunID()
 	c := &client{base: strings.TrimRight(cfg.URL, "/"), http: &http.Client{Timeout: 30 * time.Second}}
@@ -79,16 +81,19 @@ func Recs(ctx context.Context, cfg RecsConfig, w io.Writer) (RecsReport, error) 
 		tg.Header = http.Header{"X-API-Key": {t.Key}}
 		return nil
 	}
-	conns := max(cfg.Connections, 1)
-	attacker := vegeta.NewAttacker(vegeta.Connections(conns), vegeta.MaxConnections(conns), vegeta.KeepAlive(true),
-		vegeta.Timeout(10*time.Second), vegeta.Workers(uint64(conns)), vegeta.MaxBody(0))
-	fmt.Fprintf(w, "attacking GET /api/v1/recommendations at %d req/s for %v\n", cfg.Rate, cfg.Duration)
+	fmt.Fprintf(w, "attacking GET /api/v1/recommendations at %d req/s for %v after a %v warm-up\n", cfg.Rate, cfg.Duration, cfg.Warmup)
 	var m vegeta.Metrics
-	for res := range attacker.Attack(vegeta.Targeter(targeter), vegeta.Rate{Freq: cfg.Rate, Per: time.Second}, cfg.Duration, "recs") {
-		m.Add(res)
-	}
+	var warm warmupReport
+	attack(targeter, cfg.Rate, cfg.Connections, 0, cfg.Warmup, cfg.Duration, "recs", func(res *vegeta.Result, measured bool) {
+		if measured {
+			m.Add(res)
+		} else {
+			warm.add(res)
+		}
+	})
 	m.Close()
-	rep := RecsReport{Requests: m.Requests, Throughput: m.Throughput, P50: m.Latencies.P50, P95: m.Latencies.P95,
+	warm.print(w, cfg.Warmup)
+	rep := RecsReport{Warmup: warm, Requests: m.Requests, Throughput: m.Throughput, P50: m.Latencies.P50, P95: m.Latencies.P95,
 		P99: m.Latencies.P99, Max: m.Latencies.Max, StatusCodes: m.StatusCodes, Errors: m.Errors}
 	fmt.Fprintf(w, "requests       %d, %.0f answered/s\n", rep.Requests, rep.Throughput)
 	fmt.Fprintf(w, "latency        p50 %v  p95 %v  p99 %v  max %v\n", rep.P50.Round(10*time.Microsecond),
