@@ -196,7 +196,8 @@ func (x activity) Record(ctx context.Context, events []recom.Event) error {
 	return nil
 }
 
-// RecentEvents reads the user's list in one command. Its version is a hash of every
+// RecentEvents reads the user's list in one command, sent with those of concurrent
+// requests (reads.go). Its version is a hash of every
 // member kept: the list is the same exactly when the version is (but for a chance of
 // about 2⁻⁶²), which is all a cache keyed by it needs, and a replay changes nothing.
 func (x activity) RecentEvents(ctx context.Context, tenantID, userID string, n int) ([]recom.Event, int64, error) {
@@ -206,7 +207,7 @@ func (x activity) RecentEvents(ctx context.Context, tenantID, userID string, n i
 		return nil, 0, c.unavailable(op)
 	}
 	// The whole list, whatever n: its version covers every event kept.
-	list, err := c.rdb.ZRevRange(ctx, c.activityKey(tenantID, "u:", userID), 0, recom.MaxRecentEvents-1).Result()
+	list, err := c.readList(ctx, c.activityKey(tenantID, "u:", userID))
 	if err != nil {
 		return nil, 0, c.activityError(ctx, op, err)
 	}

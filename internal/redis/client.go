@@ -69,7 +69,10 @@ type Client struct {
 	dirty     map[string]struct{} // cache keys set or deleted while degraded
 	overflow  bool                // more than maxDirty keys were
 
-	stop      context.CancelFunc // stops the watcher
+	listReads   chan *listRead // to the readers (reads.go)
+	readersDone chan struct{}  // closed when the readers have stopped
+
+	stop      context.CancelFunc // stops the watcher and the readers
 	done      chan struct{}
 	closeOnce sync.Once
 	closeErr  error
@@ -123,6 +126,8 @@ func New(ctx context.Context, rawURL, prefix string, fallbackCache recom.Cache, 
 		pingTimeout:     opts.DialTimeout + opts.ReadTimeout,
 		dirty:           make(map[string]struct{}),
 		done:            make(chan struct{}),
+		listReads:       make(chan *listRead),
+		readersDone:     make(chan struct{}),
 	}
 	pctx, cancel := context.WithTimeout(ctx, c.pingTimeout)
 	err = rdb.Ping(pctx).Err()
@@ -135,6 +140,14 @@ func New(ctx context.Context, rawURL, prefix string, fallbackCache recom.Cache, 
 	wctx, stop := context.WithCancel(context.Background())
 	c.stop = stop
 	go c.watch(wctx)
+	var readers sync.WaitGroup
+	for range listReaders {
+		readers.Go(func() { c.readLists(wctx) })
+	}
+	go func() {
+		readers.Wait()
+		close(c.readersDone)
+	}()
 	return c, nil
 }
 
@@ -170,6 +183,7 @@ func (c *Client) Close() error {
 	c.closeOnce.Do(func() {
 		c.stop()
 		<-c.done
+		<-c.readersDone
 		c.mu.Lock()
 		c.lastErr.Store("client closed")
 		c.degraded.Store(true) // quietly: closing is not an outage
