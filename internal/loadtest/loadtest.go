@@ -32,8 +32,8 @@ import (
 func attack(tr vegeta.Targeter, rate, conns int, maxBody int64, warmup, duration time.Duration,
 	name string, onResult func(res *vegeta.Result, measured bool)) {
 	conns = max(conns, 1)
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns,
-		DialContext: (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext}}
+	client := &http.Client{Transport: &http.Transport{Proxy: http.ProxyFromEnvironment,
+		MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, DialContext: (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext}}
 	run := func(d time.Duration, measured bool) {
 		attacker := vegeta.NewAttacker(vegeta.Client(client), vegeta.Timeout(10*time.Second),
 			vegeta.Workers(uint64(conns)), vegeta.MaxBody(maxBody))
@@ -52,6 +52,7 @@ func attack(tr vegeta.Targeter, rate, conns int, maxBody int64, warmup, duration
 type warmupReport struct {
 	Requests    int
 	StatusCodes map[string]int
+	FirstError  string
 }
 
 func (r *warmupReport) add(res *vegeta.Result) {
@@ -60,11 +61,17 @@ func (r *warmupReport) add(res *vegeta.Result) {
 	}
 	r.Requests++
 	r.StatusCodes[fmt.Sprint(res.Code)]++
+	if r.FirstError == "" && res.Error != "" {
+		r.FirstError = res.Error
+	}
 }
 
 func (r warmupReport) print(w io.Writer, d time.Duration) {
 	if r.Requests > 0 {
 		fmt.Fprintf(w, "warm-up        %v at the same rate, %d requests, not in the figures below; status codes %v\n", d, r.Requests, r.StatusCodes)
+	}
+	if r.FirstError != "" {
+		fmt.Fprintf(w, "warm-up error  %s\n", r.FirstError)
 	}
 }
 

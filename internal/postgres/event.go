@@ -180,7 +180,7 @@ func (s eventStore) AppendEvents(ctx context.Context, events []recom.Event) ([]b
 	if err == nil && inserted == 0 {
 		// All duplicates, or a tenant missing (the guard then inserted nothing): tell which.
 		var missing []string
-		if rows, qerr := s.db.pool.Query(ctx, missingTenantSQL, tenants); qerr != nil {
+		if rows, qerr := s.db.ingest.Query(ctx, missingTenantSQL, tenants); qerr != nil {
 			err = qerr
 		} else if missing, err = pgx.CollectRows(rows, pgx.RowTo[string]); err == nil && len(missing) > 0 {
 			return nil, recom.Errorf(recom.CodeNotFound, "Tenant not found.")

@@ -400,4 +400,7 @@ func TestAppendEventsPlansOnce(t *testing.T) {
 	if generic != 8 || custom != 0 {
 		t.Errorf("the flush statement took %d generic and %d custom plans in 8 calls, want 8 generic", generic, custom)
 	}
+	if mode, err := db.PlanCacheMode(ctx); err != nil || mode != "auto" {
+		t.Errorf("other queries plan with plan_cache_mode %q (%v); want PostgreSQL's choice, auto", mode, err)
+	}
 }

@@ -10,3 +10,9 @@ func (db *DB) IngestPlans(ctx context.Context) (generic, custom int64, err error
 		FROM pg_prepared_statements WHERE statement LIKE 'WITH inserted AS%'`).Scan(&generic, &custom)
 	return generic, custom, err
 }
+
+// PlanCacheMode is the plan_cache_mode of the main pool's connections.
+func (db *DB) PlanCacheMode(ctx context.Context) (mode string, err error) {
+	err = db.pool.QueryRow(ctx, `SHOW plan_cache_mode`).Scan(&mode)
+	return mode, err
+}

@@ -24,6 +24,9 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
+// ingestConns bounds the ingest pool.
+const ingestConns = 4
+
 // DB is an open PostgreSQL database: a connection pool for every query, and one of its
 // own for the ingest flush (AppendEvents).
 type DB struct {
@@ -50,8 +53,13 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	// sizes looks cheaper than one for any size: measured at 200 µs of the 530 µs of
 	// database CPU a one-event flush cost. Planned once, a one-event flush costs 290 µs,
 	// a 100-event one 12 % less, a 5,000-event one the same. The setting is left to the
-	// planner for every other query, where the parameters can change the best plan.
+	// planner for every other query, where the parameters can change the best plan. It
+	// holds for pgx's default cached prepared statements; with default_query_exec_mode
+	// set to exec or simple_protocol in the URL (as behind PgBouncer) every call is
+	// planned anew again. The flushers (2 by default) use at most ingestConns connections
+	// beside the main pool's.
 	icfg := cfg.Copy()
+	icfg.MaxConns, icfg.MinConns, icfg.MinIdleConns = min(cfg.MaxConns, ingestConns), 0, 0
 	if _, set := icfg.ConnConfig.RuntimeParams["plan_cache_mode"]; !set {
 		icfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_generic_plan"
 	}
@@ -63,7 +71,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		db.pool.Close()
 		return nil, fmt.Errorf("postgres: open: %w", err)
 	}
-	if err := db.pool.Ping(ctx); err != nil {
+	if err := db.pingPools(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("postgres: open: %w", err)
 	}
@@ -121,8 +129,20 @@ func (db *DB) Close() error {
 }
 
 func (db *DB) ping(ctx context.Context) error {
-	if err := db.pool.Ping(ctx); err != nil {
+	if err := db.pingPools(ctx); err != nil {
 		return fmt.Errorf("postgres: ping: %w", err)
+	}
+	return nil
+}
+
+// pingPools checks both pools: a server that refuses the ingest pool's setting (a
+// pooler that rejects unknown startup parameters) fails Open and readiness, not the
+// first flush.
+func (db *DB) pingPools(ctx context.Context) error {
+	for _, p := range []*pgxpool.Pool{db.pool, db.ingest} {
+		if err := p.Ping(ctx); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -208,6 +208,9 @@ func (x activity) RecentEvents(ctx context.Context, tenantID, userID string, n i
 	}
 	// The whole list, whatever n: its version covers every event kept.
 	list, err := c.readList(ctx, c.activityKey(tenantID, "u:", userID))
+	if errors.Is(err, errDegraded) || errors.Is(err, errClosed) {
+		return nil, 0, c.unavailable(op)
+	}
 	if err != nil {
 		return nil, 0, c.activityError(ctx, op, err)
 	}

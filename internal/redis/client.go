@@ -80,7 +80,8 @@ type Client struct {
 
 // New returns a client for the Redis at rawURL (redis://[user:password@]host:port/db).
 // It returns an error only if rawURL cannot be parsed: an unreachable Redis makes the
-// client start degraded. ctx bounds the first ping only; Close stops the watcher.
+// client start degraded. ctx bounds the first ping only; Close stops the watcher and the
+// reader of users' lists (reads.go).
 // fallbackCache and fallbackLimiter serve calls while Redis is unreachable; New panics
 // if either is nil, rather than the first outage.
 func New(ctx context.Context, rawURL, prefix string, fallbackCache recom.Cache, fallbackLimiter recom.Limiter, logger *slog.Logger) (*Client, error) {

@@ -15,7 +15,9 @@ import (
 // concurrent requests are gathered into pipelines, as the ingest flusher gathers
 // writes: a reader sends every read queued, up to maxListReads, in one round trip, and
 // the reads that arrive meanwhile wait for the next. Nothing waits for company: an idle
-// reader sends a lone read at once.
+// reader sends a lone read at once. (go-redis's AutoPipeline does the same gathering, but
+// it is marked experimental, and once Redis has stalled it would send every queued read
+// on, each batch waiting out the timeout; a reader here fails them at once instead.)
 const (
 	listReaders  = 1  // pipelines in flight
 	maxListReads = 64 // reads in one pipeline
@@ -29,8 +31,11 @@ type listRead struct {
 	done chan struct{} // closed when list and err are set
 }
 
-// errClosed answers the reads of a closed client.
-var errClosed = errors.New("redis: client closed")
+// errDegraded answers the reads gathered while the client is degraded.
+var errDegraded = errors.New("degraded")
+
+// errClosed answers the reads of a closing client.
+var errClosed = errors.New("client closed")
 
 // readList returns the user's list at key, newest first, as ZREVRANGE would, in a
 // pipeline with the reads of other requests. ctx bounds the wait, not the pipeline.
@@ -53,7 +58,10 @@ func (c *Client) readList(ctx context.Context, key string) ([]string, error) {
 
 // readLists is a reader: it takes the first queued read, gathers those queued behind it
 // and sends them in one pipeline, until ctx ends. The pipeline is bounded by the
-// client's read and write timeouts, as any call without a deadline.
+// client's read and write timeouts, as any call without a deadline. Reads gathered while
+// the client is degraded (say a stalled Redis timed out the pipeline before) fail at once
+// with errDegraded, as they would had they come a moment later: a stall costs each
+// request one timeout at most, not one per batch queued ahead of it.
 func (c *Client) readLists(ctx context.Context) {
 	batch := make([]*listRead, 0, maxListReads)
 	cmds := make([]*goredis.StringSliceCmd, 0, maxListReads)
@@ -73,14 +81,25 @@ func (c *Client) readLists(ctx context.Context) {
 				break gather
 			}
 		}
+		if c.degraded.Load() {
+			for i, r := range batch {
+				r.err = errDegraded
+				close(r.done)
+				batch[i] = nil
+			}
+			continue
+		}
 		pipe := c.rdb.Pipeline()
 		cmds = cmds[:0]
 		for _, r := range batch {
 			cmds = append(cmds, pipe.ZRevRange(ctx, r.key, 0, recom.MaxRecentEvents-1))
 		}
 		_, _ = pipe.Exec(ctx) // each command holds its own result or error
+		closing := ctx.Err() != nil
 		for i, r := range batch {
-			r.list, r.err = cmds[i].Result()
+			if r.list, r.err = cmds[i].Result(); r.err != nil && closing {
+				r.err = errClosed // not an outage
+			}
 			close(r.done)
 			batch[i], cmds[i] = nil, nil
 		}

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -11,6 +14,7 @@ import (
 
 	goredis "github.com/redis/go-redis/v9"
 
+	"github.com/recomengine/recomengine/internal/redis"
 	"github.com/recomengine/recomengine/internal/redis/redistest"
 )
 
@@ -114,19 +118,82 @@ func TestRecentEventsWaitIsBounded(t *testing.T) {
 	}
 }
 
-// TestRecentEventsAfterClose: reads of a closed client fail rather than wait.
-func TestRecentEventsAfterClose(t *testing.T) {
-	c := open(t, patient(t, redistest.URL(t)), redistest.Prefix(t), nil)
+// TestRecentEventsStallCostsOneTimeout: when Redis stalls (it answers nothing, closes
+// nothing), the reads queued behind the first timeout fail at once once the client is
+// degraded, rather than going on to Redis a batch at a time, each batch waiting out the
+// timeout: 400 reads, 200 ms each, would take 7 batches and 1.4 s.
+func TestRecentEventsStallCostsOneTimeout(t *testing.T) {
+	p := redistest.StartProxy(t, redistest.URL(t))
+	u, err := url.Parse(p.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	for _, k := range []string{"dial_timeout", "read_timeout", "write_timeout", "pool_timeout"} {
+		q.Set(k, "200ms")
+	}
+	u.RawQuery = q.Encode()
+	c := open(t, u.String(), redistest.Prefix(t), nil)
 	a := c.Activity()
-	c.Close()
-	done := make(chan error, 1)
-	go func() { _, _, err := a.RecentEvents(context.Background(), "t1", "u1", 10); done <- err }()
-	select {
-	case err := <-done:
-		if err == nil {
-			t.Error("RecentEvents on a closed client succeeded")
+	mustRecord(t, a, view("t1", "u1", "p1", at0))
+
+	p.Stall()
+	const reads = 400
+	var wg sync.WaitGroup
+	slowest := make(chan time.Duration, reads)
+	start := time.Now()
+	for range reads {
+		wg.Go(func() {
+			_, _, err := a.RecentEvents(context.Background(), "t1", "u1", 10)
+			if !errors.Is(err, redis.ErrUnavailable) {
+				t.Errorf("RecentEvents on a stalled Redis = %v; want ErrUnavailable", err)
+			}
+			slowest <- time.Since(start)
+		})
+	}
+	wg.Wait()
+	close(slowest)
+	var worst time.Duration
+	for d := range slowest {
+		worst = max(worst, d)
+	}
+	if worst > 800*time.Millisecond {
+		t.Errorf("the last of %d reads on a stalled Redis failed after %v; want one 200 ms timeout, not one per batch", reads, worst)
+	}
+	p.Resume()
+}
+
+// TestRecentEventsAfterClose: reads in flight or queued when the client closes fail
+// promptly, and closing is not reported as an outage.
+func TestRecentEventsAfterClose(t *testing.T) {
+	var logs syncBuffer
+	c := open(t, patient(t, redistest.URL(t)), redistest.Prefix(t), slog.New(slog.NewTextHandler(&logs, nil)))
+	a := c.Activity()
+	gate := &pipelineGate{release: make(chan struct{})}
+	c.Redis().AddHook(gate)
+	done := make(chan error, 3)
+	read := func() { _, _, err := a.RecentEvents(context.Background(), "t1", "u1", 10); done <- err }
+	go read() // in flight, held
+	gate.held(t)
+	go read() // queued behind it
+	go read()
+	time.Sleep(50 * time.Millisecond)
+	closed := make(chan struct{})
+	go func() { c.Close(); close(closed) }()
+	time.Sleep(50 * time.Millisecond)
+	close(gate.release)
+	for range 3 {
+		select {
+		case err := <-done:
+			if err == nil {
+				t.Error("a read across Close succeeded")
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("a read across Close is still waiting after 5 s")
 		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("RecentEvents on a closed client is still waiting after 5 s")
+	}
+	<-closed
+	if strings.Contains(logs.String(), "level=WARN") {
+		t.Errorf("closing the client logged an outage:\n%s", logs.String())
 	}
 }

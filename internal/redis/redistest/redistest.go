@@ -5,7 +5,6 @@ package redistest
 import (
 	"context"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net"
 	"net/url"
@@ -82,16 +81,19 @@ func Prefix(t testing.TB) string {
 
 // Proxy forwards TCP from a local port to Redis, so a test can cut the connection: Stop
 // cuts every connection and refuses new ones, Restart listens on the same port again.
+// Stall holds what either side sends, closing nothing, as a paused Redis or a dropped
+// route would, until Resume or Stop.
 type Proxy struct {
 	t      testing.TB
 	target string // Redis host:port
 	addr   string // the proxy's host:port
 	URL    string // the Redis URL pointing at the proxy
 
-	mu    sync.Mutex
-	ln    net.Listener // nil while stopped
-	conns map[net.Conn]bool
-	wg    sync.WaitGroup
+	mu      sync.Mutex
+	ln      net.Listener // nil while stopped
+	conns   map[net.Conn]bool
+	flowing chan struct{} // closed while data flows; open while stalled
+	wg      sync.WaitGroup
 }
 
 // StartProxy starts a proxy to the Redis at redisURL; it stops when the test ends.
@@ -100,7 +102,8 @@ func StartProxy(t testing.TB, redisURL string) *Proxy {
 	if err != nil {
 		t.Fatal("RECOM_TEST_REDIS_URL does not parse")
 	}
-	p := &Proxy{t: t, target: u.Host, conns: make(map[net.Conn]bool)}
+	p := &Proxy{t: t, target: u.Host, conns: make(map[net.Conn]bool), flowing: make(chan struct{})}
+	close(p.flowing)
 	p.listen("127.0.0.1:0")
 	u.Host = p.addr
 	p.URL = u.String()
@@ -149,8 +152,8 @@ func (p *Proxy) serve(down net.Conn) {
 	p.conns[down], p.conns[up] = true, true
 	p.mu.Unlock()
 	done := make(chan struct{}, 2)
-	go func() { io.Copy(up, down); done <- struct{}{} }()
-	go func() { io.Copy(down, up); done <- struct{}{} }()
+	go func() { p.pipe(up, down); done <- struct{}{} }()
+	go func() { p.pipe(down, up); done <- struct{}{} }()
 	<-done
 	down.Close()
 	up.Close()
@@ -161,8 +164,51 @@ func (p *Proxy) serve(down net.Conn) {
 	p.mu.Unlock()
 }
 
+// pipe copies from src to dst, holding each chunk while the proxy is stalled.
+func (p *Proxy) pipe(dst, src net.Conn) {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		if n > 0 {
+			p.mu.Lock()
+			flowing := p.flowing
+			p.mu.Unlock()
+			<-flowing
+			if _, err := dst.Write(buf[:n]); err != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// Stall holds all traffic from now on, in both directions, until Resume or Stop.
+func (p *Proxy) Stall() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	select {
+	case <-p.flowing:
+		p.flowing = make(chan struct{})
+	default: // already stalled
+	}
+}
+
+// Resume lets held and new traffic through.
+func (p *Proxy) Resume() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	select {
+	case <-p.flowing:
+	default:
+		close(p.flowing)
+	}
+}
+
 // Stop closes the listener and every connection.
 func (p *Proxy) Stop() {
+	p.Resume()
 	p.mu.Lock()
 	if p.ln != nil {
 		p.ln.Close()
