@@ -377,14 +377,7 @@ func event(tenantID, userID string, at time.Time) recom.Event {
 // call (Open says why), while other queries keep PostgreSQL's choice.
 func TestAppendEventsPlansOnce(t *testing.T) {
 	ctx := t.Context()
-	db, err := postgres.Open(ctx, pgtest.NewDatabase(t))
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatalf("Migrate: %v", err)
-	}
+	db := open(t, pgtest.NewDatabase(t))
 	s := db.Stores()
 	tenant := newTenant(t, s)
 	for i := range 8 { // one call at a time, so all on one connection of the pool
