@@ -23,7 +23,7 @@ type EventsConfig struct {
 	Warmup      time.Duration // of the attack before it, at the same rate, not measured
 	Batch       int           // events per request: 1 uses POST /events, more POST /events/batch
 	Products    int           // catalog size per tenant
-	Connections int           // HTTP connections
+	Connections int           // HTTP connections (0: 64)
 	Verify      bool          // count the stored events afterwards
 	Admin       Admin
 }
@@ -99,13 +99,9 @@ func Events(ctx context.Context, cfg EventsConfig, w io.Writer) (EventsReport, e
 		t.Body = []byte(b.String())
 		return nil
 	}
-	conns := cfg.Connections
-	if conns <= 0 {
-		conns = 64
-	}
 	fmt.Fprintf(w, "attacking %s at %d req/s (%d events/s) for %v after a %v warm-up\n", path, cfg.Rate, cfg.Rate*cfg.Batch, cfg.Duration, cfg.Warmup)
 	var m vegeta.Metrics
-	attack(targeter, cfg.Rate, conns, 4096, cfg.Warmup, cfg.Duration, "events", func(res *vegeta.Result, measured bool) {
+	attack(targeter, cfg.Rate, cfg.Connections, 4096, cfg.Warmup, cfg.Duration, "events", func(res *vegeta.Result, measured bool) {
 		if measured {
 			m.Add(res)
 		} else {

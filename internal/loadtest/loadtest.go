@@ -22,7 +22,7 @@ import (
 )
 
 // attack sends what tr makes at rate over conns keep-alive connections (reading at most
-// maxBody bytes of each answer): first for warmup, handing each result to onResult with
+// maxBody bytes of each answer; conns 0 means 64): first for warmup, handing each result to onResult with
 // measured false, then for duration with measured true. The warm-up opens the
 // connections and fills the server's caches, as a server in service has them: opening
 // 512 connections at once took the first second of a run to a p50 of 170 ms (against
@@ -31,7 +31,9 @@ import (
 // own, over one shared client that keeps the connections.
 func attack(tr vegeta.Targeter, rate, conns int, maxBody int64, warmup, duration time.Duration,
 	name string, onResult func(res *vegeta.Result, measured bool)) {
-	conns = max(conns, 1)
+	if conns <= 0 {
+		conns = 64
+	}
 	client := &http.Client{Transport: &http.Transport{Proxy: http.ProxyFromEnvironment,
 		MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, DialContext: (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext}}
 	run := func(d time.Duration, measured bool) {

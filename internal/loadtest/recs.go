@@ -22,7 +22,7 @@ type RecsConfig struct {
 	Rate        int
 	Duration    time.Duration // of the measured attack
 	Warmup      time.Duration // of the attack before it, at the same rate, not measured
-	Connections int
+	Connections int           // HTTP connections (0: 64)
 	Admin       Admin
 }
 

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -124,16 +123,7 @@ func TestRecentEventsWaitIsBounded(t *testing.T) {
 // timeout: 400 reads, 200 ms each, would take 7 batches and 1.4 s.
 func TestRecentEventsStallCostsOneTimeout(t *testing.T) {
 	p := redistest.StartProxy(t, redistest.URL(t))
-	u, err := url.Parse(p.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	for _, k := range []string{"dial_timeout", "read_timeout", "write_timeout", "pool_timeout"} {
-		q.Set(k, "200ms")
-	}
-	u.RawQuery = q.Encode()
-	c := open(t, u.String(), redistest.Prefix(t), nil)
+	c := open(t, withTimeouts(t, p.URL, "200ms"), redistest.Prefix(t), nil)
 	a := c.Activity()
 	mustRecord(t, a, view("t1", "u1", "p1", at0))
 

@@ -176,7 +176,10 @@ func TestNewRejectsOnlyBadURLs(t *testing.T) {
 // patient lengthens the client's timeouts (500ms by default) through the URL's query:
 // on a loaded CI machine a shared Redis can answer slower than that, and the client
 // would then rightly serve the rest of a test from the fallbacks.
-func patient(t *testing.T, rawURL string) string {
+func patient(t *testing.T, rawURL string) string { return withTimeouts(t, rawURL, "3s") }
+
+// withTimeouts sets the client's timeouts in rawURL's query to d, where the URL sets none.
+func withTimeouts(t *testing.T, rawURL, d string) string {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		t.Fatal("RECOM_TEST_REDIS_URL does not parse")
@@ -184,7 +187,7 @@ func patient(t *testing.T, rawURL string) string {
 	q := u.Query()
 	for _, k := range []string{"dial_timeout", "read_timeout", "write_timeout", "pool_timeout"} {
 		if !q.Has(k) {
-			q.Set(k, "3s")
+			q.Set(k, d)
 		}
 	}
 	u.RawQuery = q.Encode()
