@@ -20,7 +20,7 @@ import (
 // Config tunes the group commit.
 type Config struct {
 	MaxBatch   int           // most events per store call (default 5,000)
-	MaxDelay   time.Duration // how long a flush waits for more requests once one arrived (default 0: flush what is queued)
+	MaxDelay   time.Duration // how long a flush may wait for more requests while another flush is being written (default 0: never waits)
 	MaxPending int           // events queued or being written beyond which new requests are shed (default 100,000)
 	Flushers   int           // concurrent flushes (default 1)
 	// Committed, if set, is given the new events (not the duplicates) of each group
@@ -57,6 +57,10 @@ type Ingester struct {
 	closed bool
 	wg     sync.WaitGroup
 
+	gathering sync.Mutex    // held by the one flusher gathering a batch
+	writing   atomic.Int32  // flushes being written to the store
+	wrote     chan struct{} // signalled (cap 1) when a write to the store ends
+
 	flushSize     prometheus.Histogram
 	flushDuration prometheus.Histogram
 	flushErrors   prometheus.Counter
@@ -76,7 +80,7 @@ type result struct {
 func New(store recom.EventStore, cfg Config, reg prometheus.Registerer) *Ingester {
 	cfg = cfg.withDefaults()
 	in := &Ingester{
-		store: store, cfg: cfg, reqs: make(chan *request, 4096),
+		store: store, cfg: cfg, reqs: make(chan *request, 4096), wrote: make(chan struct{}, 1),
 		flushSize: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "recomengine_ingest_flush_events", Help: "Events written per group commit.",
 			Buckets: prometheus.ExponentialBuckets(1, 4, 8)}),
@@ -152,45 +156,69 @@ func (in *Ingester) Close(ctx context.Context) error {
 	}
 }
 
-// flush is a flusher: it takes the first waiting request, gathers the others queued (up
-// to MaxBatch events, waiting up to MaxDelay), writes them in one store call and answers
-// each request.
+// flush is a flusher. One flusher at a time gathers a batch: it takes the first waiting
+// request and those queued behind it (up to MaxBatch events). While another flush is
+// being written it also waits for more, until that write ends or MaxDelay has passed,
+// since this batch would only compete with that write; otherwise it writes at once, so
+// a lone request is not delayed. It then writes the batch in one store call and answers
+// each request, while the next flusher gathers. Gathering one batch at a time keeps
+// concurrent requests in one commit instead of splitting them between flushers, so the
+// commits grow with the load and their fixed cost is paid less often.
 func (in *Ingester) flush() {
-	for first := range in.reqs {
-		batch, n := []*request{first}, len(first.events)
-		var wait <-chan time.Time // nil: take only what is queued now
-		var timer *time.Timer
-		if in.cfg.MaxDelay > 0 {
-			timer = time.NewTimer(in.cfg.MaxDelay)
-			wait = timer.C
+	for {
+		in.gathering.Lock()
+		batch, n, ok := in.gather()
+		if ok {
+			in.writing.Add(1)
 		}
-	gather:
-		for n < in.cfg.MaxBatch {
-			var r *request
-			var ok bool
-			if wait == nil {
-				select {
-				case r, ok = <-in.reqs:
-				default:
-					break gather
-				}
-			} else {
-				select {
-				case r, ok = <-in.reqs:
-				case <-wait:
-					break gather
-				}
-			}
-			if !ok {
-				break gather
-			}
-			batch, n = append(batch, r), n+len(r.events)
-		}
-		if timer != nil {
-			timer.Stop()
+		in.gathering.Unlock()
+		if !ok {
+			return
 		}
 		in.write(batch, n)
 	}
+}
+
+// gather takes the next batch; ok is false once reqs is closed and drained.
+func (in *Ingester) gather() (batch []*request, n int, ok bool) {
+	first, ok := <-in.reqs
+	if !ok {
+		return nil, 0, false
+	}
+	batch, n = []*request{first}, len(first.events)
+	select { // forget a write that ended before this batch began
+	case <-in.wrote:
+	default:
+	}
+	var wait <-chan time.Time // nil: take only what is queued now
+	if in.cfg.MaxDelay > 0 && in.writing.Load() > 0 {
+		timer := time.NewTimer(in.cfg.MaxDelay)
+		defer timer.Stop()
+		wait = timer.C
+	}
+	for n < in.cfg.MaxBatch {
+		var r *request
+		select {
+		case r, ok = <-in.reqs: // queued already
+		default:
+			if wait == nil {
+				return batch, n, true
+			}
+			select {
+			case r, ok = <-in.reqs:
+			case <-wait:
+				return batch, n, true
+			case <-in.wrote: // the write waited on is done: take what is queued, and go
+				wait = nil
+				continue
+			}
+		}
+		if !ok {
+			return batch, n, true
+		}
+		batch, n = append(batch, r), n+len(r.events)
+	}
+	return batch, n, true
 }
 
 func (in *Ingester) write(batch []*request, n int) {
@@ -204,6 +232,11 @@ func (in *Ingester) write(batch []*request, n int) {
 	start := time.Now()
 	created, err := in.store.AppendEvents(ctx, all)
 	cancel()
+	in.writing.Add(-1)
+	select {
+	case in.wrote <- struct{}{}:
+	default:
+	}
 	in.flushDuration.Observe(time.Since(start).Seconds())
 	in.flushSize.Observe(float64(n))
 	if err == nil && len(created) != n {

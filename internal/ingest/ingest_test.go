@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -79,22 +80,63 @@ func TestConcurrentRequestsShareCommits(t *testing.T) {
 	t.Logf("500 requests in %d commits", len(st.calls))
 }
 
-func TestMaxBatchAndDelay(t *testing.T) {
-	st := &memStore{seen: map[string]bool{}}
-	in := New(st, Config{MaxBatch: 3, MaxDelay: 20 * time.Millisecond}, nil)
-	var wg sync.WaitGroup
-	for i := 0; i < 6; i++ {
-		wg.Go(func() { in.Append(context.Background(), []recom.Event{ev("u", i)}) })
-	}
-	wg.Wait()
-	in.Close(context.Background())
-	for _, c := range st.calls {
-		if c > 3 {
-			t.Errorf("a commit of %d events exceeds MaxBatch 3", c)
+// TestALoneRequestIsNotDelayed: with no other commit being written there is nothing to
+// wait for, so MaxDelay does not delay the acknowledgement.
+func TestALoneRequestIsNotDelayed(t *testing.T) {
+	in := New(&memStore{seen: map[string]bool{}}, Config{Flushers: 2, MaxDelay: 2 * time.Second}, nil)
+	defer in.Close(context.Background())
+	for i := range 3 {
+		start := time.Now()
+		if _, err := in.Append(context.Background(), []recom.Event{ev("u", i)}); err != nil {
+			t.Fatal(err)
+		}
+		if d := time.Since(start); d > time.Second {
+			t.Fatalf("a lone request took %v: it waited for MaxDelay (2s)", d)
 		}
 	}
-	if len(st.calls) > 4 {
-		t.Errorf("%d commits for 6 requests within MaxDelay: %v", len(st.calls), st.calls)
+}
+
+// TestRequestsGatherWhileACommitIsWritten: requests that arrive while a commit is being
+// written wait for it to end and share the next commit (in MaxBatch-sized parts), well
+// before MaxDelay.
+func TestRequestsGatherWhileACommitIsWritten(t *testing.T) {
+	st := &memStore{seen: map[string]bool{}, slow: 150 * time.Millisecond}
+	in := New(st, Config{Flushers: 2, MaxBatch: 3, MaxDelay: 5 * time.Second}, nil)
+	defer in.Close(context.Background())
+	start := time.Now()
+	var wg sync.WaitGroup
+	wg.Go(func() { in.Append(context.Background(), []recom.Event{ev("first", 0)}) })
+	time.Sleep(30 * time.Millisecond) // the first commit is being written
+	for i := range 5 {
+		wg.Go(func() { in.Append(context.Background(), []recom.Event{ev("later", i)}) })
+		time.Sleep(5 * time.Millisecond)
+	}
+	wg.Wait()
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("the requests took %v: they waited for MaxDelay (5s), not for the commit", d)
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if !slices.Equal(st.calls, []int{1, 3, 2}) {
+		t.Errorf("commits of %v events; want [1 3 2]: the first alone, the 5 later ones gathered in commits of at most MaxBatch 3", st.calls)
+	}
+}
+
+// TestMaxDelayBoundsTheWait: a commit that takes longer than MaxDelay to write does not
+// hold back the requests behind it; they are written beside it.
+func TestMaxDelayBoundsTheWait(t *testing.T) {
+	st := &memStore{seen: map[string]bool{}, slow: 400 * time.Millisecond}
+	in := New(st, Config{Flushers: 2, MaxDelay: 20 * time.Millisecond}, nil)
+	defer in.Close(context.Background())
+	start := time.Now()
+	go in.Append(context.Background(), []recom.Event{ev("first", 0)})
+	time.Sleep(30 * time.Millisecond)
+	if _, err := in.Append(context.Background(), []recom.Event{ev("second", 0)}); err != nil {
+		t.Fatal(err)
+	}
+	// Written beside the first: done at about 30 + 20 + 400 ms; after it, at 800 ms.
+	if d := time.Since(start); d > 700*time.Millisecond {
+		t.Errorf("the second request took %v: it waited for the first commit to be written", d)
 	}
 }
 
