@@ -31,6 +31,7 @@ func loadtestCmd(ctx context.Context, args []string, getenv func(string) string,
 	fs.DurationVar(&cfg.Warmup, "warmup", 2*time.Second, "attack at the same rate before, not measured (its events are verified)")
 	fs.IntVar(&cfg.Batch, "batch", 1, "events per request (1: POST /events; 2–100: POST /events/batch)")
 	fs.IntVar(&cfg.Products, "products", 200, "catalog size per tenant")
+	fs.IntVar(&cfg.Shoppers, "shoppers", 10_000, "shoppers per tenant the events come from (0: a new shopper each event)")
 	fs.IntVar(&cfg.Connections, "connections", 64, "HTTP connections")
 	fs.BoolVar(&cfg.Verify, "verify", true, "count the stored events of the run afterwards")
 	adminFlags(fs, &cfg.Admin)

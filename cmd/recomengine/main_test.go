@@ -597,7 +597,7 @@ func TestLoadtestEventsCommand(t *testing.T) {
 	for _, batch := range []string{"1", "20"} {
 		var out strings.Builder
 		err := run(context.Background(), []string{"loadtest", "events", "-url", inst.URL, "-rate", "100", "-duration", "1s",
-			"-warmup", "500ms", "-tenants", "3", "-products", "10", "-batch", batch, "-email", "lt@loadtest.example"},
+			"-warmup", "500ms", "-tenants", "3", "-products", "10", "-shoppers", "40", "-batch", batch, "-email", "lt@loadtest.example"},
 			func(string) string { return "" }, nil, &out, io.Discard)
 		if err != nil {
 			t.Fatalf("loadtest -batch %s: %v\n%s", batch, err, out.String())

@@ -2,6 +2,7 @@ package loadtest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -23,6 +24,7 @@ type EventsConfig struct {
 	Warmup      time.Duration // of the attack before it, at the same rate, not measured
 	Batch       int           // events per request: 1 uses POST /events, more POST /events/batch
 	Products    int           // catalog size per tenant
+	Shoppers    int           // shoppers per tenant the events come from (0: a new one each event; else ≥ Batch)
 	Connections int           // HTTP connections (0: 64)
 	Verify      bool          // count the stored events afterwards
 	Admin       Admin
@@ -33,7 +35,8 @@ type EventsReport struct {
 	RunID         string
 	Warmup        warmupReport
 	Requests      uint64
-	Acknowledged  int64 // events answered 202 in the measured attack
+	Acknowledged  int64 // events accepted (202) in the measured attack
+	Duplicates    int64 // events answered as already stored, in the warm-up too (a shopper pool can repeat a dedup key)
 	EventsPerSec  float64
 	P50, P95, P99 time.Duration
 	Max           time.Duration
@@ -45,8 +48,8 @@ type EventsReport struct {
 
 // Events runs an ingestion load test and writes a report to w.
 func Events(ctx context.Context, cfg EventsConfig, w io.Writer) (EventsReport, error) {
-	if cfg.Tenants < 1 || cfg.Rate < 1 || cfg.Batch < 1 || cfg.Batch > 100 || cfg.Duration <= 0 || cfg.Warmup < 0 {
-		return EventsReport{}, fmt.Errorf("loadtest: need tenants ≥ 1, rate ≥ 1, 1 ≤ batch ≤ 100, duration > 0, warm-up ≥ 0")
+	if cfg.Tenants < 1 || cfg.Rate < 1 || cfg.Batch < 1 || cfg.Batch > 100 || cfg.Duration <= 0 || cfg.Warmup < 0 || cfg.Shoppers < 0 || (cfg.Shoppers > 0 && cfg.Shoppers < cfg.Batch) {
+		return EventsReport{}, fmt.Errorf("loadtest: need tenants ≥ 1, rate ≥ 1, 1 ≤ batch ≤ 100, duration > 0, warm-up ≥ 0, shoppers 0 or ≥ batch")
 	}
 	rep := EventsReport{RunID: newRunID(), Stored: -1}
 	c := &client{base: strings.TrimRight(cfg.URL, "/"), http: &http.Client{Timeout: 30 * time.Second}}
@@ -68,6 +71,9 @@ func Events(ctx context.Context, cfg EventsConfig, w io.Writer) (EventsReport, e
 		ti := int(n) % len(tenants)
 		t.Method, t.URL = "POST", c.base+path+"?lt="+strconv.Itoa(ti)
 		t.Header = http.Header{"Content-Type": {"application/json"}, "X-API-Key": {tenants[ti].Key}}
+		// A batch's events have one timestamp (the receipt), so they are spread over
+		// distinct shoppers, which keeps their dedup keys apart.
+		firstShopper := rand.IntN(max(cfg.Shoppers, 1))
 		var b strings.Builder
 		if cfg.Batch > 1 {
 			b.WriteString(`{"events":[`)
@@ -90,8 +96,12 @@ func Events(ctx context.Context, cfg EventsConfig, w io.Writer) (EventsReport, e
 			case r < 60:
 				typ, extra = "purchase", fmt.Sprintf(`,"orderId":"o-%d","price":12.5,"quantity":1`, n)
 			}
-			fmt.Fprintf(&b, `{"eventType":%q,"userId":"%s-%d-%d","productId":"p%d","sessionId":"s%d"%s}`,
-				typ, rep.RunID, n, i, rand.IntN(max(cfg.Products, 1)), n, extra)
+			user := fmt.Sprintf("%s-%d-%d", rep.RunID, n, i)
+			if cfg.Shoppers > 0 {
+				user = fmt.Sprintf("%s-%d", rep.RunID, (firstShopper+i)%cfg.Shoppers)
+			}
+			fmt.Fprintf(&b, `{"eventType":%q,"userId":"%s","productId":"p%d","sessionId":"s%d"%s}`,
+				typ, user, rand.IntN(max(cfg.Products, 1)), n, extra)
 		}
 		if cfg.Batch > 1 {
 			b.WriteString(`]}`)
@@ -107,13 +117,13 @@ func Events(ctx context.Context, cfg EventsConfig, w io.Writer) (EventsReport, e
 		} else {
 			rep.Warmup.add(res)
 		}
-		if res.Code == http.StatusAccepted {
-			if ti, ok := tenantOf(res.URL); ok {
-				acked[ti].Add(int64(cfg.Batch))
-			}
-			if measured {
-				rep.Acknowledged += int64(cfg.Batch)
-			}
+		accepted, duplicates := counts(res)
+		rep.Duplicates += duplicates
+		if ti, ok := tenantOf(res.URL); ok {
+			acked[ti].Add(accepted)
+		}
+		if measured {
+			rep.Acknowledged += accepted
 		}
 	})
 	m.Close()
@@ -148,6 +158,9 @@ func printEvents(w io.Writer, r EventsReport, warmup time.Duration) {
 	fmt.Fprintf(w, "ack latency    p50 %v  p95 %v  p99 %v  max %v\n", r.P50.Round(10*time.Microsecond),
 		r.P95.Round(10*time.Microsecond), r.P99.Round(10*time.Microsecond), r.Max.Round(10*time.Microsecond))
 	fmt.Fprintf(w, "status codes   %v\n", r.StatusCodes)
+	if r.Duplicates > 0 {
+		fmt.Fprintf(w, "duplicates     %d events answered as already stored (a shopper pool can repeat a dedup key)\n", r.Duplicates)
+	}
 	if len(r.Errors) > 0 {
 		fmt.Fprintf(w, "errors         %d kinds, first: %s\n", len(r.Errors), r.Errors[0])
 	} else {
@@ -156,6 +169,26 @@ func printEvents(w io.Writer, r EventsReport, warmup time.Duration) {
 	if r.Stored >= 0 {
 		fmt.Fprintf(w, "verified       %d stored, %d acknowledged events missing\n", r.Stored, r.Missing)
 	}
+}
+
+// counts reads how many events an answer accepted and how many it found already stored:
+// 202 with {"data": {"accepted": n, "duplicates": m}} for new events, 200 with
+// "accepted": 0 for a single duplicate.
+func counts(res *vegeta.Result) (accepted, duplicates int64) {
+	if res.Code != http.StatusAccepted && res.Code != http.StatusOK {
+		return 0, 0
+	}
+	var body struct {
+		Data struct{ Accepted, Duplicates int64 } `json:"data"`
+		Meta struct{ Duplicate bool }             `json:"meta"`
+	}
+	if json.Unmarshal(res.Body, &body) != nil {
+		return 0, 0
+	}
+	if body.Meta.Duplicate {
+		body.Data.Duplicates++
+	}
+	return body.Data.Accepted, body.Data.Duplicates
 }
 
 // tenantOf reads the tenant index the targeter put in a request URL.
