@@ -5,7 +5,10 @@
 # `recomengine loadtest recs`, stops the server, drops the database and deletes its
 # Redis keys.
 #
-#   scripts/bench.sh            # BENCH_DURATION=5s BENCH_RATE=5000 BENCH_BATCH_RATE=500 BENCH_RECS_RATE=2000
+#   scripts/bench.sh            # BENCH_DURATION=5s BENCH_RATE=10000 BENCH_BATCH_RATE=500 BENCH_RECS_RATE=5000
+#
+# The default rates are the targets of issues #4 and #5: 10,000 single events/s, 50,000
+# events/s in batches of 100, 5,000 recommendations/s.
 #
 # PostgreSQL and Redis are those of RECOM_TEST_POSTGRES_URL / RECOM_TEST_REDIS_URL, by
 # default the local ones CI uses.
@@ -15,9 +18,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 pg="${RECOM_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}"
 redis="${RECOM_TEST_REDIS_URL:-redis://127.0.0.1:6379/0}"
 duration="${BENCH_DURATION:-5s}"
-rate="${BENCH_RATE:-5000}"
+rate="${BENCH_RATE:-10000}"
 batch_rate="${BENCH_BATCH_RATE:-500}"
-recs_rate="${BENCH_RECS_RATE:-2000}"
+recs_rate="${BENCH_RECS_RATE:-5000}"
 db="recombench_$$"
 port="${BENCH_PORT:-18090}"
 
