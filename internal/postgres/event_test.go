@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -395,5 +396,55 @@ func TestAppendEventsPlansOnce(t *testing.T) {
 	}
 	if mode, err := db.PlanCacheMode(ctx); err != nil || mode != "auto" {
 		t.Errorf("other queries plan with plan_cache_mode %q (%v); want PostgreSQL's choice, auto", mode, err)
+	}
+}
+
+// TestAppendEventsInEveryExecMode: the flush reads the keys it inserted whether they
+// come back binary (prepared statements, pgx's default) or as text (default_query_exec_mode
+// exec, which poolers in transaction mode need), and optional fields left empty are
+// stored as NULL while those given round-trip.
+func TestAppendEventsInEveryExecMode(t *testing.T) {
+	for _, mode := range []string{"cache_statement", "exec"} {
+		t.Run(mode, func(t *testing.T) {
+			ctx := t.Context()
+			url := pgtest.NewDatabase(t)
+			tenant := newTenant(t, open(t, url).Stores())
+			db := open(t, url+"&default_query_exec_mode="+mode)
+			s := db.Stores()
+			at := recom.Now().Add(-time.Minute)
+			price, position, quantity := 12.5, 3, 2
+			full := recom.Event{TenantID: tenant.ID, Type: recom.Purchase, UserID: "u1", ProductID: "p1", Timestamp: at,
+				SessionID: "s1", OrderID: "o1", Price: &price, Quantity: &quantity, Currency: "EUR",
+				Metadata: json.RawMessage(`{"coupon":"X"}`)}
+			click := recom.Event{TenantID: tenant.ID, Type: recom.RecommendationClicked, UserID: "u1", ProductID: "p2",
+				Timestamp: at.Add(time.Microsecond), RecommendationID: "r1", Placement: "home", Position: &position}
+			bare := event(tenant.ID, "u2", at)
+			isNew, err := s.Events.AppendEvents(ctx, []recom.Event{full, click, bare, bare})
+			if err != nil || !slices.Equal(isNew, []bool{true, true, true, false}) {
+				t.Fatalf("AppendEvents = %v, %v; want [true true true false]", isNew, err)
+			}
+			isNew, err = s.Events.AppendEvents(ctx, []recom.Event{event(tenant.ID, "u3", at), click})
+			if err != nil || !slices.Equal(isNew, []bool{true, false}) {
+				t.Fatalf("AppendEvents again = %v, %v; want [true false]", isNew, err)
+			}
+			got, _, err := s.Events.FindEvents(ctx, tenant.ID, recom.EventFilter{UserID: "u1"})
+			if err != nil || len(got) != 2 {
+				t.Fatalf("FindEvents(u1) = %d events, %v", len(got), err)
+			}
+			p, c := got[1], got[0] // newest first
+			if p.SessionID != "s1" || p.OrderID != "o1" || p.Price == nil || *p.Price != 12.5 || p.Quantity == nil ||
+				*p.Quantity != 2 || p.Currency != "EUR" || string(p.Metadata) != `{"coupon":"X"}` || p.Position != nil {
+				t.Errorf("the purchase came back as %+v", p)
+			}
+			if c.RecommendationID != "r1" || c.Placement != "home" || c.Position == nil || *c.Position != 3 ||
+				c.Price != nil || c.Quantity != nil || c.SessionID != "" || c.Metadata != nil {
+				t.Errorf("the click came back as %+v", c)
+			}
+			nulls, err := db.CountEvents(ctx, `session_id IS NULL AND order_id IS NULL AND currency IS NULL
+				AND metadata IS NULL AND price IS NULL`)
+			if err != nil || nulls != 3 {
+				t.Errorf("%d events with their optional fields NULL (%v); want 3: the click and the two bare views", nulls, err)
+			}
+		})
 	}
 }

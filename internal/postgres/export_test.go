@@ -16,3 +16,9 @@ func (db *DB) PlanCacheMode(ctx context.Context) (mode string, err error) {
 	err = db.pool.QueryRow(ctx, `SHOW plan_cache_mode`).Scan(&mode)
 	return mode, err
 }
+
+// CountEvents counts the stored events that meet cond, an SQL condition.
+func (db *DB) CountEvents(ctx context.Context, cond string) (n int, err error) {
+	err = db.pool.QueryRow(ctx, `SELECT count(*) FROM events WHERE `+cond).Scan(&n)
+	return n, err
+}
