@@ -50,8 +50,9 @@ func loadtestCmd(ctx context.Context, args []string, getenv func(string) string,
 			}
 		}
 	}
-	if failed > 0 || rep.Missing > 0 {
-		return fmt.Errorf("loadtest: %d requests not acknowledged, %d acknowledged events missing", failed, rep.Missing)
+	if failed > 0 || rep.Missing > 0 || rep.Unreadable > 0 {
+		return fmt.Errorf("loadtest: %d requests not acknowledged, %d answers unreadable, %d acknowledged events missing",
+			failed, rep.Unreadable, rep.Missing)
 	}
 	return nil
 }

@@ -37,6 +37,7 @@ type EventsReport struct {
 	Requests      uint64
 	Acknowledged  int64 // events accepted (202) in the measured attack
 	Duplicates    int64 // events answered as already stored, in the warm-up too (a shopper pool can repeat a dedup key)
+	Unreadable    int   // answers 200 or 202 whose counts could not be read, in the warm-up too
 	EventsPerSec  float64
 	P50, P95, P99 time.Duration
 	Max           time.Duration
@@ -111,13 +112,17 @@ func Events(ctx context.Context, cfg EventsConfig, w io.Writer) (EventsReport, e
 	}
 	fmt.Fprintf(w, "attacking %s at %d req/s (%d events/s) for %v after a %v warm-up\n", path, cfg.Rate, cfg.Rate*cfg.Batch, cfg.Duration, cfg.Warmup)
 	var m vegeta.Metrics
-	attack(targeter, cfg.Rate, cfg.Connections, 4096, cfg.Warmup, cfg.Duration, "events", func(res *vegeta.Result, measured bool) {
+	// Answers are read whole: they list a problem per rejected or unknown-product event.
+	attack(targeter, cfg.Rate, cfg.Connections, 1<<20, cfg.Warmup, cfg.Duration, "events", func(res *vegeta.Result, measured bool) {
 		if measured {
 			m.Add(res)
 		} else {
 			rep.Warmup.add(res)
 		}
-		accepted, duplicates := counts(res)
+		accepted, duplicates, ok := counts(res)
+		if !ok {
+			rep.Unreadable++
+		}
 		rep.Duplicates += duplicates
 		if ti, ok := tenantOf(res.URL); ok {
 			acked[ti].Add(accepted)
@@ -158,6 +163,9 @@ func printEvents(w io.Writer, r EventsReport, warmup time.Duration) {
 	fmt.Fprintf(w, "ack latency    p50 %v  p95 %v  p99 %v  max %v\n", r.P50.Round(10*time.Microsecond),
 		r.P95.Round(10*time.Microsecond), r.P99.Round(10*time.Microsecond), r.Max.Round(10*time.Microsecond))
 	fmt.Fprintf(w, "status codes   %v\n", r.StatusCodes)
+	if r.Unreadable > 0 {
+		fmt.Fprintf(w, "unreadable     %d answers 200/202 whose counts could not be read\n", r.Unreadable)
+	}
 	if r.Duplicates > 0 {
 		fmt.Fprintf(w, "duplicates     %d events answered as already stored (a shopper pool can repeat a dedup key)\n", r.Duplicates)
 	}
@@ -173,22 +181,23 @@ func printEvents(w io.Writer, r EventsReport, warmup time.Duration) {
 
 // counts reads how many events an answer accepted and how many it found already stored:
 // 202 with {"data": {"accepted": n, "duplicates": m}} for new events, 200 with
-// "accepted": 0 for a single duplicate.
-func counts(res *vegeta.Result) (accepted, duplicates int64) {
+// "accepted": 0 for a single duplicate. ok is false for such an answer it cannot read
+// (say, cut at the attack's body limit); other answers count nothing.
+func counts(res *vegeta.Result) (accepted, duplicates int64, ok bool) {
 	if res.Code != http.StatusAccepted && res.Code != http.StatusOK {
-		return 0, 0
+		return 0, 0, true
 	}
 	var body struct {
-		Data struct{ Accepted, Duplicates int64 } `json:"data"`
-		Meta struct{ Duplicate bool }             `json:"meta"`
+		Data *struct{ Accepted, Duplicates int64 } `json:"data"`
+		Meta struct{ Duplicate bool }              `json:"meta"`
 	}
-	if json.Unmarshal(res.Body, &body) != nil {
-		return 0, 0
+	if json.Unmarshal(res.Body, &body) != nil || body.Data == nil {
+		return 0, 0, false
 	}
 	if body.Meta.Duplicate {
 		body.Data.Duplicates++
 	}
-	return body.Data.Accepted, body.Data.Duplicates
+	return body.Data.Accepted, body.Data.Duplicates, true
 }
 
 // tenantOf reads the tenant index the targeter put in a request URL.

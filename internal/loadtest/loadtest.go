@@ -34,11 +34,10 @@ func attack(tr vegeta.Targeter, rate, conns int, maxBody int64, warmup, duration
 	if conns <= 0 {
 		conns = 64
 	}
-	rt := newTransport(conns, maxBody)
-	client := &http.Client{Transport: rt}
+	rt := newTransport(conns, maxBody, 10*time.Second)
+	client := &http.Client{Transport: rt} // no Timeout: the transport keeps it
 	run := func(d time.Duration, measured bool) {
-		attacker := vegeta.NewAttacker(vegeta.Client(client), vegeta.Timeout(10*time.Second),
-			vegeta.Workers(uint64(conns)), vegeta.MaxBody(maxBody))
+		attacker := vegeta.NewAttacker(vegeta.Client(client), vegeta.Workers(uint64(conns)), vegeta.MaxBody(maxBody))
 		for res := range attacker.Attack(tr, vegeta.Rate{Freq: rate, Per: time.Second}, d, name) {
 			onResult(res, measured)
 		}

@@ -15,9 +15,12 @@ import (
 )
 
 // server answers "<method> <path> <body>" and counts the connections opened to it.
-func server(t *testing.T, handler http.HandlerFunc) (*httptest.Server, *atomic.Int64) {
+func server(t *testing.T, handler http.HandlerFunc, idleTimeout ...time.Duration) (*httptest.Server, *atomic.Int64) {
 	var opened atomic.Int64
 	srv := httptest.NewUnstartedServer(handler)
+	for _, d := range idleTimeout {
+		srv.Config.IdleTimeout = d
+	}
 	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
 		if s == http.StateNew {
 			opened.Add(1)
@@ -51,7 +54,7 @@ func get(t *testing.T, c *http.Client, method, url, body string) (string, error)
 
 func TestTransportKeepsAtMostConnsConnections(t *testing.T) {
 	srv, opened := server(t, echo)
-	rt := newTransport(3, 1<<20)
+	rt := newTransport(3, 1<<20, 10*time.Second)
 	defer rt.CloseIdleConnections()
 	c := &http.Client{Transport: rt}
 	var wg sync.WaitGroup
@@ -73,7 +76,7 @@ func TestTransportCutsBodiesAndReusesTheConnection(t *testing.T) {
 	srv, opened := server(t, func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, strings.Repeat("x", 10_000))
 	})
-	rt := newTransport(1, 100)
+	rt := newTransport(1, 100, 10*time.Second)
 	defer rt.CloseIdleConnections()
 	c := &http.Client{Transport: rt}
 	for range 3 {
@@ -91,7 +94,7 @@ func TestTransportRedialsAfterClose(t *testing.T) {
 		w.Header().Set("Connection", "close")
 		echo(w, r)
 	})
-	rt := newTransport(1, 1<<20)
+	rt := newTransport(1, 1<<20, 10*time.Second)
 	c := &http.Client{Transport: rt}
 	for i := range 3 {
 		if got, err := get(t, c, "GET", srv.URL+"/x", ""); err != nil || got != "GET /x " {
@@ -114,9 +117,9 @@ func TestTransportFreesTheSlotOfAFailedRequest(t *testing.T) {
 		echo(w, r)
 	})
 	defer close(hang)
-	rt := newTransport(1, 1<<20)
+	rt := newTransport(1, 1<<20, 200*time.Millisecond)
 	defer rt.CloseIdleConnections()
-	c := &http.Client{Transport: rt, Timeout: 200 * time.Millisecond}
+	c := &http.Client{Transport: rt}
 	if _, err := get(t, c, "GET", srv.URL+"/hang", ""); err == nil {
 		t.Fatal("a request the server never answered succeeded")
 	}
@@ -133,5 +136,24 @@ func TestTransportFreesTheSlotOfAFailedRequest(t *testing.T) {
 	}
 	if got, err := get(t, c, "GET", srv.URL+"/ok", ""); err != nil || got != "GET /ok " {
 		t.Errorf("the request after a cancelled one answered %q, %v", got, err)
+	}
+}
+
+// TestTransportDropsConnectionsIdleTooLong: a connection unused for longer than maxIdle
+// is not reused, so one the server has closed for idleness is not written to.
+func TestTransportDropsConnectionsIdleTooLong(t *testing.T) {
+	srv, opened := server(t, echo, 200*time.Millisecond)
+	rt := newTransport(1, 1<<20, 10*time.Second)
+	rt.maxIdle = 100 * time.Millisecond
+	defer rt.CloseIdleConnections()
+	c := &http.Client{Transport: rt}
+	for i := range 2 {
+		if got, err := get(t, c, "POST", srv.URL+"/e", "x"); err != nil || got != "POST /e x" {
+			t.Fatalf("request %d answered %q, %v", i, got, err)
+		}
+		time.Sleep(400 * time.Millisecond) // the server closes the connection meanwhile
+	}
+	if n := opened.Load(); n != 2 {
+		t.Errorf("opened %d connections; want 2, the idle one not reused", n)
 	}
 }

@@ -93,14 +93,14 @@ const missingTenantSQL = `SELECT x.id FROM unnest($1::text[]) AS x (id)
 	WHERE NOT EXISTS (SELECT 1 FROM tenants t WHERE t.id = x.id) LIMIT 1`
 
 // appendKey appends the dedup key of an event (FR-010) to b, in the column order of the
-// dedup index: tenant, user, the time (µs since the Unix epoch, 8 bytes big-endian, so
-// byte order is time order for the years recom accepts), type and product, each text
+// dedup index: tenant, user, the time (µs since the Unix epoch, 8 bytes big-endian with
+// the sign bit flipped, so byte order is time order), type and product, each text
 // followed by a NUL (which no stored text holds: PostgreSQL refuses it). Keys compare
 // as the index orders its rows (byte order, as COLLATE "C").
 func appendKey(b []byte, tenant, user, typ, product []byte, micros int64) []byte {
 	b = append(append(b, tenant...), 0)
 	b = append(append(b, user...), 0)
-	b = binary.BigEndian.AppendUint64(b, uint64(micros))
+	b = binary.BigEndian.AppendUint64(b, uint64(micros)^1<<63)
 	b = append(append(b, typ...), 0)
 	return append(append(b, product...), 0)
 }
