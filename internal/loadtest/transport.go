@@ -57,6 +57,7 @@ func newTransport(conns int, maxBody int64, timeout time.Duration) *transport {
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.URL.Scheme != "http" {
+		closeBody(req)
 		return nil, errors.New("loadtest: the attack speaks plain http only")
 	}
 	deadline := time.Now().Add(t.timeout)
@@ -65,6 +66,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	c, err := t.get(req.Context(), canonicalAddr(req.URL), deadline)
 	if err != nil {
+		closeBody(req)
 		return nil, err
 	}
 	c.SetDeadline(deadline)
@@ -82,6 +84,14 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	res.Body = io.NopCloser(bytes.NewReader(body))
 	return res, nil
+}
+
+// closeBody closes the body of a request not sent, as a RoundTripper must (Request.Write
+// closes it otherwise).
+func closeBody(req *http.Request) {
+	if req.Body != nil {
+		req.Body.Close()
+	}
 }
 
 // canonicalAddr is the URL's host:port, port 80 if it has none.
