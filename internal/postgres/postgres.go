@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -32,6 +33,8 @@ const ingestConns = 4
 type DB struct {
 	pool   *pgxpool.Pool
 	ingest *pgxpool.Pool
+	// lastDuplicate is when (Unix ns) an ingest flush last met a stored duplicate.
+	lastDuplicate atomic.Int64
 }
 
 // Open connects to the database at url ("postgres://user@host:5432/db?sslmode=disable")
