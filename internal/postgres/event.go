@@ -91,7 +91,7 @@ SELECT ` + returned + ` FROM inserted`
 // duplicateQuiet is how long after a flush met a stored duplicate the flushes use
 // appendSQL only: clients retrying what was stored send duplicates in runs, and each
 // would fail appendNewSQL's whole statement before appendSQL.
-const duplicateQuiet = 10 * time.Second
+var duplicateQuiet = 10 * time.Second
 
 // analyticTypes are recom.AnalyticEvents as text, appendSQL's $18.
 var analyticTypes = typeNames(recom.AnalyticEvents)

@@ -448,3 +448,47 @@ func TestAppendEventsInEveryExecMode(t *testing.T) {
 		})
 	}
 }
+
+// TestAppendEventsExpectsNewEvents: flushes of new events skip ON CONFLICT; a flush that
+// meets a stored duplicate is written again with it, and so are the flushes of the next
+// seconds, as its client may be retrying more.
+func TestAppendEventsExpectsNewEvents(t *testing.T) {
+	ctx := t.Context()
+	db := open(t, pgtest.NewDatabase(t))
+	s := db.Stores()
+	tenant := newTenant(t, s)
+	at := recom.Now().Add(-time.Minute)
+	step := func(want []bool, users ...string) {
+		t.Helper()
+		batch := make([]recom.Event, len(users))
+		for i, u := range users {
+			batch[i] = event(tenant.ID, u, at)
+		}
+		if isNew, err := s.Events.AppendEvents(ctx, batch); err != nil || !slices.Equal(isNew, want) {
+			t.Fatalf("AppendEvents(%v) = %v, %v; want %v", users, isNew, err, want)
+		}
+	}
+	calls := func(wantNew, wantConflict int64) {
+		t.Helper()
+		newOnly, onConflict, err := db.FlushCalls(ctx)
+		if err != nil || newOnly != wantNew || onConflict != wantConflict {
+			t.Fatalf("flush statements ran %d times without ON CONFLICT, %d with (%v); want %d and %d",
+				newOnly, onConflict, err, wantNew, wantConflict)
+		}
+	}
+	step([]bool{true, true}, "a", "b")
+	step([]bool{true}, "c")
+	calls(2, 0)
+	// a is stored: the first try fails whole (and pgx drops the failed statement, so its
+	// count starts again), the second skips a.
+	step([]bool{true, false, true}, "d", "a", "e")
+	calls(0, 1)
+	step([]bool{true}, "f") // within duplicateQuiet of the duplicate
+	calls(0, 2)
+	defer postgres.SetDuplicateQuiet(0)()
+	step([]bool{true}, "g")
+	calls(1, 2)
+	if _, total, err := s.Events.FindEvents(ctx, tenant.ID, recom.EventFilter{}); err != nil || total != 7 {
+		t.Errorf("%d events stored (%v), want 7: a to g once each", total, err)
+	}
+}

@@ -1,6 +1,9 @@
 package postgres
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // IngestPlans tells how PostgreSQL planned the ingest flush's statement on an idle
 // connection of the ingest pool: how many calls took the generic plan, how many a
@@ -21,4 +24,22 @@ func (db *DB) PlanCacheMode(ctx context.Context) (mode string, err error) {
 func (db *DB) CountEvents(ctx context.Context, cond string) (n int, err error) {
 	err = db.pool.QueryRow(ctx, `SELECT count(*) FROM events WHERE `+cond).Scan(&n)
 	return n, err
+}
+
+// FlushCalls tells, from pg_prepared_statements of the ingest pool's idle connection,
+// how many times each of the flush's statements ran: the one for new events and the one
+// with ON CONFLICT.
+func (db *DB) FlushCalls(ctx context.Context) (newOnly, onConflict int64, err error) {
+	err = db.ingest.QueryRow(ctx, `SELECT
+		coalesce(sum(generic_plans + custom_plans) FILTER (WHERE statement NOT LIKE '%ON CONFLICT%'), 0),
+		coalesce(sum(generic_plans + custom_plans) FILTER (WHERE statement LIKE '%ON CONFLICT%'), 0)
+		FROM pg_prepared_statements WHERE statement LIKE 'WITH inserted AS%'`).Scan(&newOnly, &onConflict)
+	return newOnly, onConflict, err
+}
+
+// SetDuplicateQuiet sets duplicateQuiet until the returned func restores it.
+func SetDuplicateQuiet(d time.Duration) (restore func()) {
+	old := duplicateQuiet
+	duplicateQuiet = d
+	return func() { duplicateQuiet = old }
 }
