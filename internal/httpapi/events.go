@@ -182,12 +182,12 @@ func (s *server) itemProblem(r *http.Request, index int, fs []recom.FieldError) 
 // unknownProducts warns of events whose productId is not in the catalog: they are
 // accepted, and the engine ignores unknown products (spec edge case).
 func (s *server) unknownProducts(r *http.Request, tenantID string, evs []recom.Event, field func(int) string) ([]recom.FieldError, error) {
-	ids := make([]string, 0, len(evs))
-	for _, e := range evs {
-		if !slices.Contains(ids, e.ProductID) {
-			ids = append(ids, e.ProductID)
-		}
+	ids := make([]string, len(evs))
+	for i, e := range evs {
+		ids[i] = e.ProductID
 	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
 	missing, err := s.products.Missing(r.Context(), tenantID, ids)
 	if err != nil || len(missing) == 0 {
 		return nil, err

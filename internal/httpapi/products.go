@@ -16,7 +16,8 @@ type productIndex struct {
 	ttl     time.Duration
 
 	mu      sync.Mutex
-	entries map[string]productEntry // tenant + "\x00" + product
+	entries map[string]map[string]productEntry // tenant → product → entry
+	count   int                                // entries in all
 }
 
 type productEntry struct {
@@ -27,7 +28,7 @@ type productEntry struct {
 const maxProductEntries = 500_000
 
 func newProductIndex(catalog recom.CatalogStore) *productIndex {
-	return &productIndex{catalog: catalog, ttl: 30 * time.Second, entries: map[string]productEntry{}}
+	return &productIndex{catalog: catalog, ttl: 30 * time.Second, entries: map[string]map[string]productEntry{}}
 }
 
 // Missing returns those of ids the tenant's catalog lacks.
@@ -35,8 +36,9 @@ func (x *productIndex) Missing(ctx context.Context, tenantID string, ids []strin
 	now := time.Now()
 	var unsure, missing []string
 	x.mu.Lock()
+	known := x.entries[tenantID]
 	for _, id := range ids {
-		e, ok := x.entries[tenantID+"\x00"+id]
+		e, ok := known[id]
 		switch {
 		case !ok || now.After(e.expires):
 			unsure = append(unsure, id)
@@ -54,15 +56,24 @@ func (x *productIndex) Missing(ctx context.Context, tenantID string, ids []strin
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	if len(x.entries)+len(unsure) > maxProductEntries {
+	if x.count+len(unsure) > maxProductEntries {
 		clear(x.entries)
+		x.count = 0
+	}
+	known = x.entries[tenantID]
+	if known == nil {
+		known = map[string]productEntry{}
+		x.entries[tenantID] = known
 	}
 	isGone := make(map[string]bool, len(gone))
 	for _, id := range gone {
 		isGone[id] = true
 	}
 	for _, id := range unsure {
-		x.entries[tenantID+"\x00"+id] = productEntry{known: !isGone[id], expires: now.Add(x.ttl)}
+		if _, ok := known[id]; !ok {
+			x.count++
+		}
+		known[id] = productEntry{known: !isGone[id], expires: now.Add(x.ttl)}
 	}
 	return append(missing, gone...), nil
 }
@@ -71,7 +82,11 @@ func (x *productIndex) Missing(ctx context.Context, tenantID string, ids []strin
 func (x *productIndex) Forget(tenantID string, ids ...string) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	known := x.entries[tenantID]
 	for _, id := range ids {
-		delete(x.entries, tenantID+"\x00"+id)
+		if _, ok := known[id]; ok {
+			delete(known, id)
+			x.count--
+		}
 	}
 }

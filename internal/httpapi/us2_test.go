@@ -124,6 +124,24 @@ func TestUS2(t *testing.T) {
 		if res.Status != 202 || !strings.Contains(string(res.Body), `"field":"productId"`) {
 			t.Errorf("unknown product: %d %s", res.Status, res.Body)
 		}
+		// In a batch, each event of an unknown product gets its own warning; once the
+		// product is added, its events get none, at once.
+		view := func(user, product string) map[string]any {
+			return map[string]any{"eventType": "product_viewed", "userId": user, "productId": product}
+		}
+		res = k.do("POST", "/api/v1/events/batch", map[string]any{"events": []any{view("user-9", "prod-456"),
+			view("user-10", "not-in-catalog"), view("user-11", "not-in-catalog"), view("user-12", "prod-456")}}, key...)
+		if body := string(res.Body); res.Status != 202 || !strings.Contains(body, `"field":"events[1].productId"`) ||
+			!strings.Contains(body, `"field":"events[2].productId"`) || strings.Contains(body, `events[0]`) || strings.Contains(body, `events[3]`) {
+			t.Errorf("batch with unknown products: %d %s", res.Status, body)
+		}
+		if res := k.do("POST", "/api/v1/catalog", map[string]any{"productId": "not-in-catalog", "name": "Now In"}, key...); res.Status != 201 {
+			t.Fatalf("create not-in-catalog: %d %s", res.Status, res.Body)
+		}
+		res = k.do("POST", "/api/v1/events", view("user-13", "not-in-catalog"), key...)
+		if res.Status != 202 || strings.Contains(string(res.Body), `productId`) {
+			t.Errorf("event of a product just added: %d %s", res.Status, res.Body)
+		}
 
 		// US1-4 on the real route: a read key cannot send events.
 		res = k.do("POST", "/api/v1/events", map[string]any{"eventType": "product_viewed", "userId": "u", "productId": "prod-456"}, "X-API-Key", k.read.Key)
