@@ -188,13 +188,14 @@ func (s eventStore) AppendEvents(ctx context.Context, events []recom.Event) ([]b
 	}
 	args := []any{occ, rec, price, position, quantity, tenant, typ, user, prod, session, anon, recID, pl,
 		order, currency, metadata, tenants, analyticTypes, string(recom.RecommendationClicked)}
-	inserted, err := -1, error(nil)
-	if time.Since(time.Unix(0, s.db.lastDuplicate.Load())) > duplicateQuiet {
+	inserted, err := 0, error(nil)
+	withConflict := s.db.sawDuplicateWithin(duplicateQuiet)
+	if !withConflict {
 		err = s.db.ingest.QueryRow(ctx, appendNewSQL, args...).Scan(&inserted)
 		switch {
-		case hasCode(err, uniqueViolation): // a stored duplicate: nothing was stored
-			s.db.lastDuplicate.Store(time.Now().UnixNano())
-			inserted, err = -1, nil
+		case hasCode(err, uniqueViolation): // a stored duplicate, and nothing was stored
+			s.db.sawDuplicate()
+			withConflict, err = true, nil
 		case err == nil && inserted == n:
 			for _, i := range staged {
 				isNew[i] = true
@@ -202,8 +203,10 @@ func (s eventStore) AppendEvents(ctx context.Context, events []recom.Event) ([]b
 		case err == nil && inserted != 0:
 			return nil, fmt.Errorf("postgres: append %d events: inserted %d of %d new ones", len(events), inserted, n)
 		}
+		// Any other error is the caller's: the statement may have committed before it
+		// (a lost connection), and a second one would call those events duplicates.
 	}
-	if inserted < 0 {
+	if withConflict {
 		var rows pgx.Rows
 		if rows, err = s.db.ingest.Query(ctx, appendSQL, args...); err == nil {
 			inserted, err = markInserted(rows, first, isNew)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -490,5 +491,32 @@ func TestAppendEventsExpectsNewEvents(t *testing.T) {
 	calls(1, 2)
 	if _, total, err := s.Events.FindEvents(ctx, tenant.ID, recom.EventFilter{}); err != nil || total != 7 {
 		t.Errorf("%d events stored (%v), want 7: a to g once each", total, err)
+	}
+}
+
+// TestAppendEventsReturnsOtherErrors: a flush of new events that fails for any reason
+// but a stored duplicate reports the error and is not run again, since the first run may
+// have committed (a connection lost after the commit) and a second would then answer
+// its events as duplicates. Here a trigger fails the first insert only.
+func TestAppendEventsReturnsOtherErrors(t *testing.T) {
+	ctx := t.Context()
+	db := open(t, pgtest.NewDatabase(t))
+	s := db.Stores()
+	tenant := newTenant(t, s)
+	if err := db.Exec(ctx, `CREATE SEQUENCE inserts;
+		CREATE FUNCTION fail_first() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN
+			IF nextval('inserts') = 1 THEN RAISE EXCEPTION 'injected failure'; END IF;
+			RETURN NEW;
+		END $$;
+		CREATE TRIGGER fail_first BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION fail_first()`); err != nil {
+		t.Fatal(err)
+	}
+	batch := []recom.Event{event(tenant.ID, "u1", recom.Now().Add(-time.Minute)), event(tenant.ID, "u2", recom.Now().Add(-time.Minute))}
+	if isNew, err := s.Events.AppendEvents(ctx, batch); err == nil || !strings.Contains(err.Error(), "injected failure") {
+		t.Fatalf("AppendEvents = %v, %v; want the injected failure", isNew, err)
+	}
+	if isNew, err := s.Events.AppendEvents(ctx, batch); err != nil || !slices.Equal(isNew, []bool{true, true}) {
+		t.Fatalf("AppendEvents again = %v, %v; want both new: the failed call stored nothing", isNew, err)
 	}
 }

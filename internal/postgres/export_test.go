@@ -43,3 +43,9 @@ func SetDuplicateQuiet(d time.Duration) (restore func()) {
 	duplicateQuiet = d
 	return func() { duplicateQuiet = old }
 }
+
+// Exec runs SQL on the main pool, for a test to shape its own database.
+func (db *DB) Exec(ctx context.Context, sql string) error {
+	_, err := db.pool.Exec(ctx, sql)
+	return err
+}

@@ -33,8 +33,19 @@ const ingestConns = 4
 type DB struct {
 	pool   *pgxpool.Pool
 	ingest *pgxpool.Pool
-	// lastDuplicate is when (Unix ns) an ingest flush last met a stored duplicate.
+	// opened is when Open ran; lastDuplicate is when after it (ns, plus 1; 0: never) an
+	// ingest flush last met a stored duplicate. Both read the monotonic clock.
+	opened        time.Time
 	lastDuplicate atomic.Int64
+}
+
+// sawDuplicate notes that an ingest flush met a stored duplicate now.
+func (db *DB) sawDuplicate() { db.lastDuplicate.Store(int64(time.Since(db.opened)) + 1) }
+
+// sawDuplicateWithin reports whether an ingest flush met a stored duplicate within d.
+func (db *DB) sawDuplicateWithin(d time.Duration) bool {
+	last := db.lastDuplicate.Load()
+	return last != 0 && time.Since(db.opened)-time.Duration(last-1) <= d
 }
 
 // Open connects to the database at url ("postgres://user@host:5432/db?sslmode=disable")
@@ -66,7 +77,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	if _, set := icfg.ConnConfig.RuntimeParams["plan_cache_mode"]; !set {
 		icfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_generic_plan"
 	}
-	db := &DB{}
+	db := &DB{opened: time.Now()}
 	if db.pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
 		return nil, fmt.Errorf("postgres: open: %w", err)
 	}
