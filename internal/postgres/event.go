@@ -114,7 +114,7 @@ const missingTenantSQL = `SELECT x.id FROM unnest($1::text[]) AS x (id)
 // the sign bit flipped, so byte order is time order), type and product, each text
 // followed by a NUL (which no stored text holds: PostgreSQL refuses it). Keys compare
 // as the index orders its rows (byte order, as COLLATE "C").
-func appendKey(b []byte, tenant, user, typ, product []byte, micros int64) []byte {
+func appendKey[T string | []byte](b []byte, tenant, user, typ, product T, micros int64) []byte {
 	b = append(append(b, tenant...), 0)
 	b = append(append(b, user...), 0)
 	b = binary.BigEndian.AppendUint64(b, uint64(micros)^1<<63)
@@ -128,9 +128,10 @@ const pgEpochMicros = 946_684_800_000_000
 
 // AppendEvents writes the events in one statement (so one transaction), the hot path of
 // the ingest flusher (DESIGN §3): the first occurrence of each dedup key in the call is
-// sent as parallel arrays to appendSQL, which returns the keys it inserted; they are
-// mapped back to the input. The same statement marks stale the days their analytic
-// events can change. A zero ReceivedAt means now, a zero Timestamp means ReceivedAt;
+// sent as parallel arrays to appendNewSQL, which stores them all as new; if one is
+// stored already (or one was in the last duplicateQuiet), to appendSQL, which returns
+// the keys it inserted, mapped back to the input. The same statement marks stale the
+// days their analytic events can change. A zero ReceivedAt means now, a zero Timestamp means ReceivedAt;
 // times are kept in UTC to the microsecond. Returns CodeNotFound if an event's tenant
 // does not exist, storing nothing.
 func (s eventStore) AppendEvents(ctx context.Context, events []recom.Event) ([]bool, error) {
@@ -150,7 +151,7 @@ func (s eventStore) AppendEvents(ctx context.Context, events []recom.Event) ([]b
 		e := &events[i]
 		received[i] = orNow(e.ReceivedAt, now)
 		occurred[i] = orNow(e.Timestamp, received[i])
-		key = appendKey(key[:0], []byte(e.TenantID), []byte(e.UserID), []byte(e.Type), []byte(e.ProductID), occurred[i].UnixMicro())
+		key = appendKey(key[:0], e.TenantID, e.UserID, string(e.Type), e.ProductID, occurred[i].UnixMicro())
 		if _, dup := first[string(key)]; dup {
 			continue // a duplicate of an earlier event of the call, whatever the table holds
 		}
