@@ -20,25 +20,26 @@ import (
 // config is the whole configuration: RECOM_* environment first, then flags over it, with
 // defaults that need nothing installed (DESIGN §1).
 type config struct {
-	Addr             string
-	DatabaseURL      string
-	RedisURL         string
-	RedisPrefix      string
-	TLSCertFile      string
-	TLSKeyFile       string
-	JWTSecret        string
-	KeyPepper        string
-	PublicURL        string
-	LogLevel         string
-	BcryptCost       int
-	SuperAdminEmails []string
-	MaxBodyBytes     int64
-	AutoMigrate      bool
-	DebugAddr        string
-	IngestFlushers   int
-	IngestMaxDelay   time.Duration
-	IngestMaxBatch   int
-	RollupInterval   time.Duration
+	Addr              string
+	DatabaseURL       string
+	RedisURL          string
+	RedisPrefix       string
+	TLSCertFile       string
+	TLSKeyFile        string
+	JWTSecret         string
+	KeyPepper         string
+	PublicURL         string
+	LogLevel          string
+	BcryptCost        int
+	SuperAdminEmails  []string
+	MaxBodyBytes      int64
+	AutoMigrate       bool
+	DebugAddr         string
+	IngestFlushers    int
+	IngestMaxDelay    time.Duration
+	IngestMinInterval time.Duration
+	IngestMaxBatch    int
+	RollupInterval    time.Duration
 }
 
 // embedded reports whether the store is the SQLite file (the zero-install default).
@@ -86,8 +87,11 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 	if c.IngestMaxBatch, err = strconv.Atoi(env("RECOM_INGEST_MAX_BATCH", "1000")); err != nil || c.IngestMaxBatch < 1 || c.IngestMaxBatch > 100_000 {
 		errs = append(errs, errors.New("RECOM_INGEST_MAX_BATCH must be an integer from 1 to 100000"))
 	}
-	if c.IngestMaxDelay, err = time.ParseDuration(env("RECOM_INGEST_MAX_DELAY", "1ms")); err != nil || c.IngestMaxDelay < 0 || c.IngestMaxDelay > time.Second {
+	if c.IngestMaxDelay, err = time.ParseDuration(env("RECOM_INGEST_MAX_DELAY", "2ms")); err != nil || c.IngestMaxDelay < 0 || c.IngestMaxDelay > time.Second {
 		errs = append(errs, errors.New("RECOM_INGEST_MAX_DELAY must be a duration from 0s to 1s, e.g. 2ms"))
+	}
+	if c.IngestMinInterval, err = time.ParseDuration(env("RECOM_INGEST_MIN_INTERVAL", "2ms")); err != nil || c.IngestMinInterval < 0 || c.IngestMinInterval > time.Second {
+		errs = append(errs, errors.New("RECOM_INGEST_MIN_INTERVAL must be a duration from 0s to 1s, e.g. 2ms"))
 	}
 	if c.RollupInterval, err = time.ParseDuration(env("RECOM_ROLLUP_INTERVAL", "5s")); err != nil || c.RollupInterval < 100*time.Millisecond || c.RollupInterval > time.Hour {
 		errs = append(errs, errors.New("RECOM_ROLLUP_INTERVAL must be a duration from 100ms to 1h, e.g. 5s"))

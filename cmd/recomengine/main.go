@@ -213,7 +213,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	recommender := recommend.New(st.Stores(), activity, logger, recommend.Config{Refs: refs, Shared: shared, Bus: bus, Assign: experiments.Assign, Expose: experiments.Expose}, reg)
 	// Each group commit's new events reach the recommender before they are acknowledged.
 	ingester := ingest.New(st.Stores().Events, ingest.Config{Flushers: cfg.IngestFlushers, MaxDelay: cfg.IngestMaxDelay,
-		MaxBatch: cfg.IngestMaxBatch, Committed: recommender.Learn}, reg)
+		MinInterval: cfg.IngestMinInterval, MaxBatch: cfg.IngestMaxBatch, Committed: recommender.Learn}, reg)
 	// Accepted events are written before the process ends (DESIGN §3): the server is shut
 	// down first (its handlers wait for their commits), then the ingester drains.
 	defer func() {

@@ -19,10 +19,13 @@ import (
 
 // Config tunes the group commit.
 type Config struct {
-	MaxBatch   int           // most events per store call (default 5,000)
-	MaxDelay   time.Duration // how long a flush may wait for more requests while another flush is being written (default 0: never waits)
-	MaxPending int           // events queued or being written beyond which new requests are shed (default 100,000)
-	Flushers   int           // concurrent flushes (default 1)
+	MaxBatch int           // most events per store call (default 5,000)
+	MaxDelay time.Duration // how long a flush may wait for more requests (default 0: never waits)
+	// MinInterval paces the commits under load: after a commit that gathered several
+	// requests, the next one begins no sooner than this after it began (within MaxDelay).
+	MinInterval time.Duration
+	MaxPending  int // events queued or being written beyond which new requests are shed (default 100,000)
+	Flushers    int // concurrent flushes (default 1)
 	// Committed, if set, is given the new events (not the duplicates) of each group
 	// commit before its requests are answered, so what it updates is current when the
 	// client hears back (the recommender's recent events). It must not fail the commit.
@@ -58,6 +61,8 @@ type Ingester struct {
 	wg     sync.WaitGroup
 
 	gathering sync.Mutex    // held by the one flusher gathering a batch
+	lastStart time.Time     // when the last batch was gathered (under gathering)
+	lastSize  int           // how many requests it held (under gathering)
 	writing   atomic.Int32  // flushes being written to the store
 	wrote     chan struct{} // signalled (cap 1) when a write to the store ends
 
@@ -157,11 +162,9 @@ func (in *Ingester) Close(ctx context.Context) error {
 }
 
 // flush is a flusher. One flusher at a time gathers a batch: it takes the first waiting
-// request and those queued behind it (up to MaxBatch events). While another flush is
-// being written it also waits for more, until that write ends or MaxDelay has passed,
-// since this batch would only compete with that write; otherwise it writes at once, so
-// a lone request is not delayed. It then writes the batch in one store call and answers
-// each request, while the next flusher gathers. Gathering one batch at a time keeps
+// request and those queued behind it (up to MaxBatch events), waits for more while that
+// is worth it (gather says when), writes the batch in one store call and answers each
+// request, while the next flusher gathers. Gathering one batch at a time keeps
 // concurrent requests in one commit instead of splitting them between flushers, so the
 // commits grow with the load and their fixed cost is paid less often.
 func (in *Ingester) flush() {
@@ -179,7 +182,14 @@ func (in *Ingester) flush() {
 	}
 }
 
-// gather takes the next batch; ok is false once reqs is closed and drained.
+// gather takes the next batch; ok is false once reqs is closed and drained. Having
+// taken the first request, it waits for more (at most MaxDelay in all) while another
+// batch is being written, since this one would only compete with that write, and, if
+// the last batch held several requests (they are arriving faster than one at a time),
+// until MinInterval after that batch began. A commit costs the database a fixed part
+// of about 170 µs of CPU (a 1-event flush measured 180 µs, a 12-event one 310, a 50-event
+// one 570), so pacing them makes each carry more events under load; a lone request,
+// or a client sending one at a time, is never held back.
 func (in *Ingester) gather() (batch []*request, n int, ok bool) {
 	first, ok := <-in.reqs
 	if !ok {
@@ -190,34 +200,53 @@ func (in *Ingester) gather() (batch []*request, n int, ok bool) {
 	case <-in.wrote:
 	default:
 	}
-	var wait <-chan time.Time // nil: take only what is queued now
-	if in.cfg.MaxDelay > 0 && in.writing.Load() > 0 {
-		timer := time.NewTimer(in.cfg.MaxDelay)
-		defer timer.Stop()
-		wait = timer.C
+	deadline := time.Now().Add(in.cfg.MaxDelay)
+	paced := time.Time{} // wait until then even if no batch is being written
+	if in.lastSize > 1 {
+		paced = in.lastStart.Add(in.cfg.MinInterval)
 	}
+	var timer *time.Timer
 	for n < in.cfg.MaxBatch {
 		var r *request
 		select {
 		case r, ok = <-in.reqs: // queued already
 		default:
-			if wait == nil {
-				return batch, n, true
+			until := paced
+			if in.writing.Load() > 0 {
+				until = deadline
+			}
+			wait := time.Until(until)
+			if rest := time.Until(deadline); rest < wait {
+				wait = rest
+			}
+			if wait <= 0 {
+				return in.gathered(batch, n)
+			}
+			if timer == nil {
+				timer = time.NewTimer(wait)
+				defer timer.Stop()
+			} else {
+				timer.Reset(wait)
 			}
 			select {
 			case r, ok = <-in.reqs:
-			case <-wait:
-				return batch, n, true
-			case <-in.wrote: // the write waited on is done: take what is queued, and go
-				wait = nil
+			case <-timer.C: // time is up: the next turn of the loop goes
+				continue
+			case <-in.wrote: // the write waited on is done: perhaps go
 				continue
 			}
 		}
 		if !ok {
-			return batch, n, true
+			break
 		}
 		batch, n = append(batch, r), n+len(r.events)
 	}
+	return in.gathered(batch, n)
+}
+
+// gathered notes the batch about to be written, for the pacing of the next.
+func (in *Ingester) gathered(batch []*request, n int) ([]*request, int, bool) {
+	in.lastStart, in.lastSize = time.Now(), len(batch)
 	return batch, n, true
 }
 

@@ -21,13 +21,16 @@ type memStore struct {
 	mu               sync.Mutex
 	seen             map[string]bool
 	calls            []int
+	starts           []time.Time // when each call began
 	slow             time.Duration
 	fail             error
 }
 
 func (m *memStore) AppendEvents(_ context.Context, evs []recom.Event) ([]bool, error) {
+	began := time.Now()
 	time.Sleep(m.slow)
 	m.mu.Lock()
+	m.starts = append(m.starts, began)
 	defer m.mu.Unlock()
 	if m.fail != nil {
 		return nil, m.fail
@@ -83,7 +86,7 @@ func TestConcurrentRequestsShareCommits(t *testing.T) {
 // TestALoneRequestIsNotDelayed: with no other commit being written there is nothing to
 // wait for, so MaxDelay does not delay the acknowledgement.
 func TestALoneRequestIsNotDelayed(t *testing.T) {
-	in := New(&memStore{seen: map[string]bool{}}, Config{Flushers: 2, MaxDelay: 2 * time.Second}, nil)
+	in := New(&memStore{seen: map[string]bool{}}, Config{Flushers: 2, MaxDelay: 2 * time.Second, MinInterval: 2 * time.Second}, nil)
 	defer in.Close(context.Background())
 	for i := range 3 {
 		start := time.Now()
@@ -129,6 +132,44 @@ func TestRequestsGatherWhileACommitIsWritten(t *testing.T) {
 	}
 	if len(st.calls) == 0 || st.calls[0] != 1 || len(st.calls) > 4 || slices.Max(st.calls) > 3 || sum != 6 {
 		t.Errorf("commits of %v events; want the first alone, then the 5 later ones gathered in commits of at most MaxBatch 3", st.calls)
+	}
+}
+
+// TestCommitsArePacedUnderLoad: after a commit that gathered several requests, the next
+// begins MinInterval after it began, gathering what arrives meanwhile; after a commit of
+// one request, the next begins at once.
+func TestCommitsArePacedUnderLoad(t *testing.T) {
+	st := &memStore{seen: map[string]bool{}, slow: 100 * time.Millisecond}
+	in := New(st, Config{Flushers: 2, MaxDelay: 2 * time.Second, MinInterval: 600 * time.Millisecond}, nil)
+	defer in.Close(context.Background())
+	appendOne := func(e recom.Event) {
+		if _, err := in.Append(context.Background(), []recom.Event{e}); err != nil {
+			t.Error(err)
+		}
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() { appendOne(ev("first", 0)) }) // commit 1, alone
+	time.Sleep(30 * time.Millisecond)
+	for i := range 2 { // commit 2: both, as they arrive while commit 1 is written
+		wg.Go(func() {
+			appendOne(ev("busy", i))
+			if i == 0 {
+				appendOne(ev("paced", 0)) // commit 3: waits for 600 ms after commit 2 began
+				appendOne(ev("after", 0)) // commit 4: commit 3 was alone, so at once
+			}
+		})
+	}
+	wg.Wait()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if !slices.Equal(st.calls, []int{1, 2, 1, 1}) {
+		t.Fatalf("commits of %v events, want [1 2 1 1]", st.calls)
+	}
+	if d := st.starts[2].Sub(st.starts[1]); d < 590*time.Millisecond || d > 1500*time.Millisecond {
+		t.Errorf("commit 3 began %v after commit 2 (of two requests); want MinInterval, 600 ms", d)
+	}
+	if d := st.starts[3].Sub(st.starts[2]); d > 400*time.Millisecond {
+		t.Errorf("commit 4 began %v after commit 3 (of one request); want at once after its 100 ms", d)
 	}
 }
 
