@@ -139,8 +139,19 @@ func TestRequestIDAndSecurityHeaders(t *testing.T) {
 			t.Errorf("%s = %q, want %q", h, got, want)
 		}
 	}
+	if got := res.Header.Get("Content-Security-Policy"); got != "default-src 'none'; frame-ancestors 'none'" {
+		t.Errorf("an API answer's Content-Security-Policy = %q, want one that allows nothing", got)
+	}
+	// Pages get the document headers as well, and a CSP they can render under.
+	res = e.do("GET", "/healthz", nil)
+	for _, h := range []string{"X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy", "Permissions-Policy",
+		"Cross-Origin-Opener-Policy", "Strict-Transport-Security"} {
+		if res.Header.Get(h) == "" {
+			t.Errorf("a page has no %s", h)
+		}
+	}
 	if !strings.Contains(res.Header.Get("Content-Security-Policy"), "default-src 'self'") {
-		t.Error("no Content-Security-Policy")
+		t.Errorf("a page's Content-Security-Policy = %q", res.Header.Get("Content-Security-Policy"))
 	}
 	if e2 := newTestEnv(t); e2.do("GET", "/healthz", nil).Header.Get("Strict-Transport-Security") != "" {
 		t.Error("HSTS sent over plain HTTP")
