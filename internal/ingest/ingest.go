@@ -68,6 +68,7 @@ type Ingester struct {
 
 	flushSize     prometheus.Histogram
 	flushDuration prometheus.Histogram
+	hookDuration  prometheus.Histogram
 	flushErrors   prometheus.Counter
 }
 
@@ -92,11 +93,14 @@ func New(store recom.EventStore, cfg Config, reg prometheus.Registerer) *Ingeste
 		flushDuration: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "recomengine_ingest_flush_seconds", Help: "Duration of a group commit.",
 			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 12)}),
+		hookDuration: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "recomengine_ingest_committed_seconds", Help: "Duration of the Committed hook of a group commit (the recommender's update), which its requests wait for too.",
+			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 12)}),
 		flushErrors: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "recomengine_ingest_flush_errors_total", Help: "Group commits that failed (their requests got an error)."}),
 	}
 	if reg != nil {
-		reg.MustRegister(in.flushSize, in.flushDuration, in.flushErrors, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		reg.MustRegister(in.flushSize, in.flushDuration, in.hookDuration, in.flushErrors, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "recomengine_ingest_pending_events", Help: "Events accepted for writing and not yet committed.",
 		}, func() float64 { return float64(in.pending.Load()) }))
 	}
@@ -289,7 +293,9 @@ func (in *Ingester) write(batch []*request, n int) {
 	in.wg.Go(func() {
 		if len(fresh) > 0 {
 			ctx, cancel := context.WithTimeout(context.Background(), committedTimeout)
+			start := time.Now()
 			in.cfg.Committed(ctx, fresh)
+			in.hookDuration.Observe(time.Since(start).Seconds())
 			cancel()
 		}
 		in.answer(batch, created, nil, n)

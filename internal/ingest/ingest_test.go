@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/recomengine/recomengine/internal/recom"
 )
 
@@ -243,13 +245,15 @@ func TestStoreErrorReachesEveryRequest(t *testing.T) {
 // TestCommittedSeesNewEventsBeforeTheAnswer: the hook gets each commit's new events, not
 // its duplicates, and has run when Append returns (the recommender is current by then).
 func TestCommittedSeesNewEventsBeforeTheAnswer(t *testing.T) {
+	reg := prometheus.NewRegistry()
 	var mu sync.Mutex
 	var seen []recom.Event
 	in := New(&memStore{seen: map[string]bool{}}, Config{Committed: func(_ context.Context, evs []recom.Event) {
 		mu.Lock()
 		defer mu.Unlock()
 		seen = append(seen, evs...)
-	}}, nil)
+		time.Sleep(20 * time.Millisecond)
+	}}, reg)
 	defer in.Close(context.Background())
 	for _, step := range []struct {
 		batch     []recom.Event
@@ -270,5 +274,21 @@ func TestCommittedSeesNewEventsBeforeTheAnswer(t *testing.T) {
 	}
 	if seen[2].Timestamp != ev("u", 3).Timestamp {
 		t.Errorf("the hook saw %+v last; want the new event 3", seen[2])
+	}
+	// Operators see how long the hook holds the answers back.
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var count uint64
+	var sum float64
+	for _, mf := range mfs {
+		if mf.GetName() == "recomengine_ingest_committed_seconds" {
+			h := mf.GetMetric()[0].GetHistogram()
+			count, sum = h.GetSampleCount(), h.GetSampleSum()
+		}
+	}
+	if count != 2 || sum < 0.04 {
+		t.Errorf("committed_seconds counted %d hooks taking %.3fs; want 2 hooks of 20 ms", count, sum)
 	}
 }
