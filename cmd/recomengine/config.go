@@ -92,6 +92,10 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 	}
 	if c.IngestMinInterval, err = time.ParseDuration(env("RECOM_INGEST_MIN_INTERVAL", "2ms")); err != nil || c.IngestMinInterval < 0 || c.IngestMinInterval > time.Second {
 		errs = append(errs, errors.New("RECOM_INGEST_MIN_INTERVAL must be a duration from 0s to 1s, e.g. 2ms"))
+	} else if c.IngestMinInterval > c.IngestMaxDelay {
+		// A commit's first request waits at most MaxDelay, so a longer interval would
+		// silently not be kept.
+		errs = append(errs, errors.New("RECOM_INGEST_MIN_INTERVAL must not exceed RECOM_INGEST_MAX_DELAY"))
 	}
 	if c.RollupInterval, err = time.ParseDuration(env("RECOM_ROLLUP_INTERVAL", "5s")); err != nil || c.RollupInterval < 100*time.Millisecond || c.RollupInterval > time.Hour {
 		errs = append(errs, errors.New("RECOM_ROLLUP_INTERVAL must be a duration from 100ms to 1h, e.g. 5s"))

@@ -337,6 +337,8 @@ func TestCommandsAndConfigErrors(t *testing.T) {
 		{[]string{"serve"}, map[string]string{"RECOM_DATABASE_URL": "mysql://x"}, "RECOM_DATABASE_URL", ""},
 		{[]string{"serve"}, map[string]string{"RECOM_TLS_CERT_FILE": "c.pem"}, "RECOM_TLS_KEY_FILE", ""},
 		{[]string{"serve", "-no-such-flag"}, nil, "not defined", ""},
+		{[]string{"serve"}, map[string]string{"RECOM_INGEST_MIN_INTERVAL": "5ms"}, "must not exceed RECOM_INGEST_MAX_DELAY", ""},
+		{[]string{"serve"}, map[string]string{"RECOM_INGEST_MIN_INTERVAL": "soon"}, "RECOM_INGEST_MIN_INTERVAL must be a duration", ""},
 	}
 	for _, tt := range tests {
 		var out strings.Builder

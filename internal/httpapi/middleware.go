@@ -128,7 +128,9 @@ func observe(logger *slog.Logger, m *metrics) func(http.Handler) http.Handler {
 // caching, no sniffing, no framing, and a CSP that allows nothing. Pages (the dashboard,
 // /docs) get the document headers too. The values are shared slices set under their
 // canonical keys: no key is canonicalised per request, and fewer and shorter headers
-// are cheaper to clone, write and parse on every event a shop sends.
+// are cheaper to clone, write and parse on every event a shop sends. Being shared, a
+// value must never be edited in place (h.Set and h.Add replace or copy it; v[0] = …
+// would change every later response, racily).
 func securityHeaders(hsts bool) func(http.Handler) http.Handler {
 	type header struct {
 		key   string

@@ -1,9 +1,12 @@
 package httpapi
 
 import (
+	"io"
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/recomengine/recomengine/internal/recom"
 )
 
 // TestBadInputIsAProblemNamingTheField: unknown fields, wrong types, oversized bodies,
@@ -112,5 +115,68 @@ func TestDecodeDirect(t *testing.T) {
 		if _, err := decode[in](r); err == nil || !strings.Contains(err.Error(), field) {
 			t.Errorf("decode(%s) = %v, want an error naming %s", body, err, field)
 		}
+	}
+}
+
+// TestEventRoutesRefuseBadTransport: the event routes check in Go what the validator does
+// for other routes (contract.go, checkedInGo): no key is a 401, a body that is not JSON a
+// 415, a body over the cap a 413 whether its length is announced or chunked; and their
+// answers carry the API's security headers.
+func TestEventRoutesRefuseBadTransport(t *testing.T) {
+	e := newTestEnv(t)
+	tok := e.signup("owner@example.com")
+	tenant := e.createTenant(tok, "Acme Store")
+	key := e.createKey(tok, tenant.ID, recom.PermReadWrite, recom.KeySecret).Key
+	one := `{"eventType":"product_viewed","userId":"u1","productId":"p1"}`
+	bodies := map[string]string{"/api/v1/events": one, "/api/v1/events/batch": `{"events":[` + one + `]}`}
+	big := `{"events":[` + strings.Repeat(one+",", 2000) + one + `]}` // over the 64 KiB cap
+	send := func(path string, body io.Reader, header ...string) response {
+		t.Helper()
+		req, err := http.NewRequest("POST", e.srv.URL+path, body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		res, err := e.srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return response{Status: res.StatusCode, Header: res.Header, Body: b}
+	}
+	for path, body := range bodies {
+		t.Run(path, func(t *testing.T) {
+			jsonKey := []string{"Content-Type", "application/json", "X-API-Key", key}
+			for _, tt := range []struct {
+				name   string
+				body   io.Reader
+				header []string
+				want   int
+			}{
+				{"no key", strings.NewReader(body), []string{"Content-Type", "application/json"}, 401},
+				{"form body", strings.NewReader("eventType=product_viewed"), []string{"Content-Type", "application/x-www-form-urlencoded", "X-API-Key", key}, 415},
+				{"announced oversized body", strings.NewReader(big), jsonKey, 413},
+				{"chunked oversized body", io.MultiReader(strings.NewReader(big)), jsonKey, 413},
+			} {
+				if res := send(path, tt.body, tt.header...); res.Status != tt.want {
+					t.Errorf("%s: status %d, want %d: %s", tt.name, res.Status, tt.want, res.Body)
+				} else {
+					res.problem(t)
+				}
+			}
+			res := send(path, strings.NewReader(body), jsonKey...)
+			if res.Status != http.StatusAccepted && res.Status != http.StatusOK {
+				t.Fatalf("a good event: %d %s", res.Status, res.Body)
+			}
+			for h, want := range map[string]string{"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
+				"Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'", "Referrer-Policy": "", "Permissions-Policy": ""} {
+				if got := res.Header.Get(h); got != want {
+					t.Errorf("an accepted event's answer has %s %q, want %q", h, got, want)
+				}
+			}
+		})
 	}
 }

@@ -32,12 +32,11 @@ func (m *memStore) AppendEvents(_ context.Context, evs []recom.Event) ([]bool, e
 	began := time.Now()
 	time.Sleep(m.slow)
 	m.mu.Lock()
-	m.starts = append(m.starts, began)
 	defer m.mu.Unlock()
 	if m.fail != nil {
 		return nil, m.fail
 	}
-	m.calls = append(m.calls, len(evs))
+	m.calls, m.starts = append(m.calls, len(evs)), append(m.starts, began)
 	out := make([]bool, len(evs))
 	for i, e := range evs {
 		k := fmt.Sprint(e.TenantID, e.UserID, e.Type, e.ProductID, e.Timestamp.UnixMicro())
@@ -172,6 +171,41 @@ func TestCommitsArePacedUnderLoad(t *testing.T) {
 	}
 	if d := st.starts[3].Sub(st.starts[2]); d > 400*time.Millisecond {
 		t.Errorf("commit 4 began %v after commit 3 (of one request); want at once after its 100 ms", d)
+	}
+}
+
+// TestMaxDelayBoundsThePacing: a MinInterval beyond MaxDelay is cut to it: the paced
+// commit begins MaxDelay after its request came, not MinInterval after the last began.
+func TestMaxDelayBoundsThePacing(t *testing.T) {
+	st := &memStore{seen: map[string]bool{}, slow: 100 * time.Millisecond}
+	in := New(st, Config{Flushers: 2, MaxDelay: 150 * time.Millisecond, MinInterval: 2 * time.Second}, nil)
+	defer in.Close(context.Background())
+	appendOne := func(e recom.Event) {
+		if _, err := in.Append(context.Background(), []recom.Event{e}); err != nil {
+			t.Error(err)
+		}
+	}
+	var wg sync.WaitGroup
+	var sent time.Time
+	wg.Go(func() { appendOne(ev("first", 0)) })
+	time.Sleep(30 * time.Millisecond)
+	for i := range 2 {
+		wg.Go(func() {
+			appendOne(ev("busy", i))
+			if i == 0 {
+				sent = time.Now()
+				appendOne(ev("paced", 0))
+			}
+		})
+	}
+	wg.Wait()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if !slices.Equal(st.calls, []int{1, 2, 1}) {
+		t.Fatalf("commits of %v events, want [1 2 1]", st.calls)
+	}
+	if d := st.starts[2].Sub(sent); d < 140*time.Millisecond || d > time.Second {
+		t.Errorf("the paced commit began %v after its request; want MaxDelay, 150 ms, not MinInterval (2 s)", d)
 	}
 }
 
