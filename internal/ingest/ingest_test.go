@@ -109,15 +109,10 @@ func TestRequestsGatherWhileACommitIsWritten(t *testing.T) {
 	defer in.Close(context.Background())
 	start := time.Now()
 	var wg sync.WaitGroup
-	appendOne := func(e recom.Event) {
-		if _, err := in.Append(context.Background(), []recom.Event{e}); err != nil {
-			t.Error(err)
-		}
-	}
-	wg.Go(func() { appendOne(ev("first", 0)) })
+	wg.Go(func() { appendOne(t, in, ev("first", 0)) })
 	time.Sleep(30 * time.Millisecond) // the first commit is being written
 	for i := range 5 {
-		wg.Go(func() { appendOne(ev("later", i)) })
+		wg.Go(func() { appendOne(t, in, ev("later", i)) })
 		time.Sleep(5 * time.Millisecond)
 	}
 	wg.Wait()
@@ -136,6 +131,32 @@ func TestRequestsGatherWhileACommitIsWritten(t *testing.T) {
 	}
 }
 
+// appendOne appends e alone, failing t on error.
+func appendOne(t *testing.T, in *Ingester, e recom.Event) {
+	if _, err := in.Append(context.Background(), []recom.Event{e}); err != nil {
+		t.Error(err)
+	}
+}
+
+// afterBusyCommit makes a commit of two requests and then calls next: it appends one
+// event (commit 1, alone; the store must take a while), then two more while that commit
+// is written (commit 2, both), and calls next as soon as the first of those is answered.
+// It returns when all are answered.
+func afterBusyCommit(t *testing.T, in *Ingester, next func()) {
+	var wg sync.WaitGroup
+	wg.Go(func() { appendOne(t, in, ev("first", 0)) })
+	time.Sleep(30 * time.Millisecond)
+	for i := range 2 {
+		wg.Go(func() {
+			appendOne(t, in, ev("busy", i))
+			if i == 0 {
+				next()
+			}
+		})
+	}
+	wg.Wait()
+}
+
 // TestCommitsArePacedUnderLoad: after a commit that gathered several requests, the next
 // begins MinInterval after it began, gathering what arrives meanwhile; after a commit of
 // one request, the next begins at once.
@@ -143,24 +164,10 @@ func TestCommitsArePacedUnderLoad(t *testing.T) {
 	st := &memStore{seen: map[string]bool{}, slow: 100 * time.Millisecond}
 	in := New(st, Config{Flushers: 2, MaxDelay: 2 * time.Second, MinInterval: 600 * time.Millisecond}, nil)
 	defer in.Close(context.Background())
-	appendOne := func(e recom.Event) {
-		if _, err := in.Append(context.Background(), []recom.Event{e}); err != nil {
-			t.Error(err)
-		}
-	}
-	var wg sync.WaitGroup
-	wg.Go(func() { appendOne(ev("first", 0)) }) // commit 1, alone
-	time.Sleep(30 * time.Millisecond)
-	for i := range 2 { // commit 2: both, as they arrive while commit 1 is written
-		wg.Go(func() {
-			appendOne(ev("busy", i))
-			if i == 0 {
-				appendOne(ev("paced", 0)) // commit 3: waits for 600 ms after commit 2 began
-				appendOne(ev("after", 0)) // commit 4: commit 3 was alone, so at once
-			}
-		})
-	}
-	wg.Wait()
+	afterBusyCommit(t, in, func() {
+		appendOne(t, in, ev("paced", 0)) // commit 3: waits for 600 ms after commit 2 began
+		appendOne(t, in, ev("after", 0)) // commit 4: commit 3 was alone, so at once
+	})
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if !slices.Equal(st.calls, []int{1, 2, 1, 1}) {
@@ -180,25 +187,11 @@ func TestMaxDelayBoundsThePacing(t *testing.T) {
 	st := &memStore{seen: map[string]bool{}, slow: 100 * time.Millisecond}
 	in := New(st, Config{Flushers: 2, MaxDelay: 150 * time.Millisecond, MinInterval: 2 * time.Second}, nil)
 	defer in.Close(context.Background())
-	appendOne := func(e recom.Event) {
-		if _, err := in.Append(context.Background(), []recom.Event{e}); err != nil {
-			t.Error(err)
-		}
-	}
-	var wg sync.WaitGroup
 	var sent time.Time
-	wg.Go(func() { appendOne(ev("first", 0)) })
-	time.Sleep(30 * time.Millisecond)
-	for i := range 2 {
-		wg.Go(func() {
-			appendOne(ev("busy", i))
-			if i == 0 {
-				sent = time.Now()
-				appendOne(ev("paced", 0))
-			}
-		})
-	}
-	wg.Wait()
+	afterBusyCommit(t, in, func() {
+		sent = time.Now()
+		appendOne(t, in, ev("paced", 0))
+	})
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if !slices.Equal(st.calls, []int{1, 2, 1}) {
