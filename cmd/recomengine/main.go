@@ -15,7 +15,6 @@ import (
 	"net/http/pprof"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -145,9 +144,6 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 	return nil
 }
 
-// defaultGCPercent is serve's GOGC when the environment sets none.
-const defaultGCPercent = 200
-
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -160,13 +156,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	logs := logging.NewBuffered(stdout, 100*time.Millisecond)
 	defer logs.Close()
 	logger := logging.New(logs, cfg.LogLevel)
-	// Collect garbage half as often as Go's default unless the operator set GOGC (read
-	// by the runtime itself, hence the process environment): under ingestion load the
-	// collector took about 16 % of the server's CPU, and 200 cut the server's CPU by
-	// about a tenth, for a heap that holds mostly models. GOMEMLIMIT still caps memory.
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(defaultGCPercent)
-	}
+	tuneCollector()
 	jwtSecret, pepper, err := cfg.secrets()
 	if err != nil {
 		return err
