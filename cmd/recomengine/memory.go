@@ -26,13 +26,19 @@ const (
 
 // tuneCollector applies the defaults above where the environment sets nothing.
 func tuneCollector() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(defaultGCPercent)
-	}
+	defaultGOGC(defaultGCPercent)
 	if os.Getenv("GOMEMLIMIT") == "" {
 		if n := memoryAvailable("/"); n > 0 {
 			debug.SetMemoryLimit(n / 100 * memoryLimitPercent)
 		}
+	}
+}
+
+// defaultGOGC sets the collector's GOGC to percent unless the environment set one (the
+// runtime reads the process environment, so that is the one looked at).
+func defaultGOGC(percent int) {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(percent)
 	}
 }
 
