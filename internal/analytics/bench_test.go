@@ -155,7 +155,7 @@ func seed(b testing.TB, url, tenantID string, recIDs []string, n int, now time.T
 			product_id, recommendation_id, placement, order_id, price, quantity)
 		SELECT at + CASE WHEN kind = 'recommendation_clicked' THEN interval '5 seconds'
 				WHEN kind = 'purchase' THEN interval '10 minutes' ELSE interval '0' END,
-			at, $1, kind, 'u' || (answer % 5000), 'p' || ((answer * 7 + i % 5 + CASE WHEN kind = 'purchase' AND i % 3 <> 0 THEN 1 ELSE 0 END) % 2000),
+			at, $1::uuid, kind::event_type, 'u' || (answer % 5000), 'p' || ((answer * 7 + i % 5 + CASE WHEN kind = 'purchase' AND i % 3 <> 0 THEN 1 ELSE 0 END) % 2000),
 			CASE WHEN kind LIKE 'recommendation%' THEN ($2::text[])[1 + answer % cardinality($2::text[])] END,
 			CASE WHEN kind LIKE 'recommendation%' THEN (ARRAY['home', 'product-page', 'cart'])[1 + answer % 3] END,
 			CASE WHEN kind = 'purchase' THEN 'o' || i END,

@@ -46,7 +46,7 @@ var eventColumns = []string{"occurred_at", "received_at", "price", "position", "
 // Each such day gets a row in the append-only analytics_stale_log (migration 00006 says
 // why a log and not an upserted row). PostgreSQL runs a data-modifying CTE to completion
 // even though nothing reads it.
-var appendSQL = appendStatement("ON CONFLICT DO NOTHING", "tenant_id, user_id, occurred_at, event_type, product_id")
+var appendSQL = appendStatement("ON CONFLICT DO NOTHING", "tenant_id::text, user_id, occurred_at, event_type::text, product_id")
 
 // appendNewSQL is appendSQL for events expected to be new: without ON CONFLICT, so a
 // duplicate fails the statement (unique_violation) and nothing is stored, and returning
@@ -64,7 +64,7 @@ func appendStatement(onConflict, returned string) string {
 		nullif(u.recommendation_id, ''), nullif(u.placement, ''), nullif(u.order_id, ''),
 		nullif(u.currency, ''), nullif(u.metadata, '')::json
 	FROM unnest($1::timestamptz[], $2::timestamptz[], $3::float8[], $4::int4[], $5::int4[],
-		$6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
+		$6::uuid[], $7::event_type[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
 		$13::text[], $14::text[], $15::text[], $16::text[])
 		AS u (occurred_at, received_at, price, position, quantity, tenant_id, event_type, user_id,
 		product_id, session_id, anonymous_id, recommendation_id, placement, order_id, currency, metadata)
@@ -73,13 +73,13 @@ func appendStatement(onConflict, returned string) string {
 	RETURNING tenant_id, user_id, occurred_at, event_type, product_id
 ), spans AS (
 	SELECT tenant_id, (occurred_at AT TIME ZONE 'UTC')::date AS day,
-		max(occurred_at) FILTER (WHERE event_type = $19::text) AS last_click
-	FROM inserted WHERE event_type = ANY($18::text[])
+		max(occurred_at) FILTER (WHERE event_type = $19::event_type) AS last_click
+	FROM inserted WHERE event_type = ANY($18::event_type[])
 	GROUP BY 1, 2
 ), marked AS (
 	INSERT INTO analytics_stale_log (tenant_id, day)
-	SELECT DISTINCT s.tenant_id, s.day + k
-	FROM spans s JOIN tenants t ON t.id = s.tenant_id,
+	SELECT DISTINCT s.tenant_id::text, s.day + k
+	FROM spans s JOIN tenants t ON t.id = s.tenant_id::text,
 		generate_series(0, coalesce(((s.last_click + interval '1 minute' *
 			CASE WHEN jsonb_typeof(t.config->'attributionWindowMinutes') = 'number'
 			THEN least(greatest((t.config->>'attributionWindowMinutes')::float8, 0), 10080) ELSE 30 END)
@@ -113,7 +113,9 @@ const missingTenantSQL = `SELECT x.id FROM unnest($1::text[]) AS x (id)
 // dedup index: tenant, user, the time (µs since the Unix epoch, 8 bytes big-endian with
 // the sign bit flipped, so byte order is time order), type and product, each text
 // followed by a NUL (which no stored text holds: PostgreSQL refuses it). Keys compare
-// as the index orders its rows (byte order, as COLLATE "C").
+// as the index orders its rows (byte order, as COLLATE "C"; the uuid tenant's bytes
+// order as its text does), but for the type, an enum ordered by declaration: only
+// events of one user at one time differ in the order of types.
 func appendKey[T string | []byte](b []byte, tenant, user, typ, product T, micros int64) []byte {
 	b = append(append(b, tenant...), 0)
 	b = append(append(b, user...), 0)
@@ -149,6 +151,9 @@ func (s eventStore) AppendEvents(ctx context.Context, events []recom.Event) ([]b
 	var key []byte
 	for i := range events {
 		e := &events[i]
+		if !isTenantID(e.TenantID) { // no tenant has it, and the uuid column cannot hold it
+			return nil, recom.Errorf(recom.CodeNotFound, "Tenant not found.")
+		}
 		received[i] = orNow(e.ReceivedAt, now)
 		occurred[i] = orNow(e.Timestamp, received[i])
 		key = appendKey(key[:0], e.TenantID, e.UserID, string(e.Type), e.ProductID, occurred[i].UnixMicro())
@@ -163,7 +168,7 @@ func (s eventStore) AppendEvents(ctx context.Context, events []recom.Event) ([]b
 			tenants = append(tenants, e.TenantID)
 		}
 	}
-	slices.SortFunc(staged, func(a, b int) int { return strings.Compare(keys[a], keys[b]) }) // index order
+	slices.SortFunc(staged, func(a, b int) int { return strings.Compare(keys[a], keys[b]) }) // (nearly) index order
 	// Typed arrays: pgx encodes []string and FlatArray of pgtype values without
 	// reflection, which for []*string cost a tenth of the server's CPU in a flush. Absent
 	// text is '' and becomes NULL in appendSQL (an empty value is never stored).
@@ -262,6 +267,30 @@ func markInserted(rows pgx.Rows, first map[string]int, isNew []bool) (int, error
 	return inserted, rows.Err()
 }
 
+// isTenantID reports whether id is a UUID in the lowercase canonical form recom.NewID
+// makes, the only form events' uuid tenant_id reads back. PostgreSQL would take other
+// spellings of a UUID (upper case, braces, no hyphens) as the same tenant, or fail the
+// statement on text that is none, where an unknown tenant has no events.
+func isTenantID(id string) bool {
+	if len(id) != 36 {
+		return false
+	}
+	for i := range len(id) {
+		c := id[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // int4 is an optional int (validated to fit) for an int4 column.
 func int4(v *int) pgtype.Int4 {
 	if v == nil {
@@ -306,6 +335,9 @@ func scanEvent(row pgx.Row) (recom.Event, error) {
 // (later stored first). A Page.Limit of 0 means no limit. The WHERE clause holds only the
 // filters given, so each combination gets a plan that uses its index.
 func (s eventStore) FindEvents(ctx context.Context, tenantID string, f recom.EventFilter) ([]recom.Event, int, error) {
+	if !isTenantID(tenantID) || f.Type != "" && !slices.Contains(recom.EventTypes, f.Type) {
+		return []recom.Event{}, 0, nil // no such tenant or type: none stored
+	}
 	args := []any{tenantID}
 	arg := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) }
 	where := []string{"tenant_id = $1"}
@@ -384,6 +416,9 @@ func (s eventStore) ScanEventsBetween(ctx context.Context, tenantID string, from
 // make runs longer than a chunk (50,000 at one time read at a third of the usual rate).
 func (s eventStore) scanEvents(ctx context.Context, tenantID string, from time.Time, to *time.Time,
 	types []recom.EventType, fn func([]recom.Event) error) error {
+	if !isTenantID(tenantID) {
+		return nil // no such tenant: no events
+	}
 	args := []any{tenantID, from, int64(0), scanChunk} // identity ids start at 1
 	var more []string
 	if to != nil {
@@ -392,7 +427,7 @@ func (s eventStore) scanEvents(ctx context.Context, tenantID string, from time.T
 	}
 	if len(types) > 0 {
 		args = append(args, typeNames(types))
-		more = append(more, ` AND event_type = ANY($`+strconv.Itoa(len(args))+`::text[])`)
+		more = append(more, ` AND event_type = ANY($`+strconv.Itoa(len(args))+`::event_type[])`)
 	}
 	query := scanEventsSQL(more)
 	at, id := from, int64(0)

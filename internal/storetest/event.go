@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -224,8 +225,10 @@ func testEventFind(t *testing.T, s recom.Stores) {
 	if err != nil || total != 1 || !cmp.Equal([]recom.Event{theirs}, got, cmpEvents) {
 		t.Errorf("FindEvents of the other tenant = %d events (total %d), %v; want only its own", len(got), total, err)
 	}
-	if got, total, err := s.Events.FindEvents(ctx, recom.NewID(), recom.EventFilter{}); err != nil || total != 0 || len(got) != 0 {
-		t.Errorf("FindEvents of an unknown tenant = %d events (total %d), %v; want none", len(got), total, err)
+	for _, id := range []string{recom.NewID(), strings.ToUpper(other.ID), "not-a-uuid"} {
+		if got, total, err := s.Events.FindEvents(ctx, id, recom.EventFilter{}); err != nil || total != 0 || len(got) != 0 {
+			t.Errorf("FindEvents of unknown tenant %q = %d events (total %d), %v; want none", id, len(got), total, err)
+		}
 	}
 }
 
@@ -289,6 +292,8 @@ func testEventUnknownTenant(t *testing.T, s recom.Stores) {
 	_, err := s.Events.AppendEvents(ctx, []recom.Event{known,
 		newEvent(recom.NewID(), "u1", "p1", recom.ProductViewed, t0)})
 	wantError(t, "AppendEvents with an unknown tenant", err, recom.CodeNotFound, "Tenant not found.")
+	_, err = s.Events.AppendEvents(ctx, []recom.Event{known, newEvent(strings.ToUpper(tenant.ID), "u1", "p1", recom.ProductViewed, t0)})
+	wantError(t, "AppendEvents with the tenant's ID in upper case", err, recom.CodeNotFound, "Tenant not found.")
 	if got := findEvents(t, s, tenant.ID, recom.EventFilter{}); len(got) != 0 {
 		t.Errorf("the failed call stored %d events, want none", len(got))
 	}
