@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/recomengine/recomengine/internal/recom"
@@ -46,19 +47,35 @@ var eventColumns = []string{"occurred_at", "received_at", "price", "position", "
 // Each such day gets a row in the append-only analytics_stale_log (migration 00006 says
 // why a log and not an upserted row). PostgreSQL runs a data-modifying CTE to completion
 // even though nothing reads it.
-var appendSQL = appendStatement("ON CONFLICT DO NOTHING", "tenant_id::text, user_id, occurred_at, event_type::text, product_id")
+var appendSQL = `WITH inserted AS (` + insertEvents("ON CONFLICT DO NOTHING RETURNING tenant_id, user_id, occurred_at, event_type, product_id") + `
+), spans AS (
+	SELECT tenant_id, (occurred_at AT TIME ZONE 'UTC')::date AS day,
+		max(occurred_at) FILTER (WHERE event_type = $19::event_type) AS last_click
+	FROM inserted WHERE event_type = ANY($18::event_type[])
+	GROUP BY 1, 2
+), ` + markSpans + `
+SELECT tenant_id::text, user_id, occurred_at, event_type::text, product_id FROM inserted`
 
 // appendNewSQL is appendSQL for events expected to be new: without ON CONFLICT, so a
 // duplicate fails the statement (unique_violation) and nothing is stored, and returning
-// only how many were inserted, as all were or (the guard) none. ON CONFLICT looks each
-// row up in the dedup index before inserting it there, a fifth of the statement's
-// database CPU in a profile of batches of new events.
-var appendNewSQL = appendStatement("", "count(*)")
+// nothing: as all were inserted or (the guard) none, the command tag's count tells which.
+// ON CONFLICT looks each row up in the dedup index before inserting it there, a fifth of
+// the statement's database CPU in a profile of batches of new events. The spans come
+// from Go (appendSpans) as $18–$20 (tenant, day, latest click), under the same guard:
+// gathering the inserted rows to derive them costs the database more.
+var appendNewSQL = `WITH spans AS (
+	SELECT * FROM unnest($18::text[], $19::date[], $20::timestamptz[]) AS s (tenant_id, day, last_click)
+	WHERE ` + tenantsExist + `
+), ` + markSpans + `
+` + insertEvents("")
 
-// appendStatement is appendSQL with its conflict clause and what it returns.
-func appendStatement(onConflict, returned string) string {
-	return `WITH inserted AS (
-	INSERT INTO events (` + strings.Join(eventColumns, ", ") + `)
+// tenantsExist is the guard: every tenant of the call ($17) exists.
+const tenantsExist = `(SELECT count(*) FROM tenants WHERE id = ANY($17::text[])) = cardinality($17::text[])`
+
+// insertEvents inserts the events given as parallel arrays ($1–$16) if every tenant
+// exists, ending with tail (a conflict clause, RETURNING).
+func insertEvents(tail string) string {
+	return `INSERT INTO events (` + strings.Join(eventColumns, ", ") + `)
 	SELECT u.occurred_at, u.received_at, u.price, u.position, u.quantity, u.tenant_id, u.event_type,
 		u.user_id, u.product_id, nullif(u.session_id, ''), nullif(u.anonymous_id, ''),
 		nullif(u.recommendation_id, ''), nullif(u.placement, ''), nullif(u.order_id, ''),
@@ -68,15 +85,12 @@ func appendStatement(onConflict, returned string) string {
 		$13::text[], $14::text[], $15::text[], $16::text[])
 		AS u (occurred_at, received_at, price, position, quantity, tenant_id, event_type, user_id,
 		product_id, session_id, anonymous_id, recommendation_id, placement, order_id, currency, metadata)
-	WHERE (SELECT count(*) FROM tenants WHERE id = ANY($17::text[])) = cardinality($17::text[])
-	` + onConflict + `
-	RETURNING tenant_id, user_id, occurred_at, event_type, product_id
-), spans AS (
-	SELECT tenant_id, (occurred_at AT TIME ZONE 'UTC')::date AS day,
-		max(occurred_at) FILTER (WHERE event_type = $19::event_type) AS last_click
-	FROM inserted WHERE event_type = ANY($18::event_type[])
-	GROUP BY 1, 2
-), marked AS (
+	WHERE ` + tenantsExist + `
+	` + tail
+}
+
+// markSpans is the CTE logging the stale days of spans (tenant, day, last_click).
+const markSpans = `marked AS (
 	INSERT INTO analytics_stale_log (tenant_id, day)
 	SELECT DISTINCT s.tenant_id::text, s.day + k
 	FROM spans s JOIN tenants t ON t.id = s.tenant_id::text,
@@ -84,8 +98,40 @@ func appendStatement(onConflict, returned string) string {
 			CASE WHEN jsonb_typeof(t.config->'attributionWindowMinutes') = 'number'
 			THEN least(greatest((t.config->>'attributionWindowMinutes')::float8, 0), 10080) ELSE 30 END)
 			AT TIME ZONE 'UTC')::date - s.day, 0)) AS k
-)
-SELECT ` + returned + ` FROM inserted`
+)`
+
+// appendSpans returns appendNewSQL's $18–$20 for the events at staged: one row per
+// tenant and UTC day of their analytic events, with the day's latest click (NULL if
+// none), as appendSQL's spans derives them from the inserted rows.
+func appendSpans(events []recom.Event, staged []int, occurred []time.Time) ([]string, []time.Time, pgtype.FlatArray[pgtype.Timestamptz]) {
+	type span struct {
+		tenant string
+		day    time.Time
+	}
+	index := map[span]int{}
+	var (
+		tenants []string
+		days    []time.Time
+		clicks  pgtype.FlatArray[pgtype.Timestamptz]
+	)
+	for _, i := range staged {
+		e := &events[i]
+		if !slices.Contains(recom.AnalyticEvents, e.Type) {
+			continue
+		}
+		at := occurred[i].UTC()
+		k := span{e.TenantID, time.Date(at.Year(), at.Month(), at.Day(), 0, 0, 0, 0, time.UTC)}
+		j, ok := index[k]
+		if !ok {
+			j = len(tenants)
+			index[k] = j
+			tenants, days, clicks = append(tenants, k.tenant), append(days, k.day), append(clicks, pgtype.Timestamptz{})
+		}
+		if e.Type == recom.RecommendationClicked && (!clicks[j].Valid || at.After(clicks[j].Time)) {
+			clicks[j] = pgtype.Timestamptz{Time: at, Valid: true}
+		}
+	}
+	return tenants, days, clicks
 }
 
 // duplicateQuiet is how long after a flush met a stored duplicate the flushes use
@@ -197,7 +243,10 @@ func (s eventStore) AppendEvents(ctx context.Context, events []recom.Event) ([]b
 	inserted, err := 0, error(nil)
 	withConflict := s.db.sawDuplicateWithin(duplicateQuiet)
 	if !withConflict {
-		err = s.db.ingest.QueryRow(ctx, appendNewSQL, args...).Scan(&inserted)
+		spanTenants, spanDays, spanClicks := appendSpans(events, staged, occurred)
+		var tag pgconn.CommandTag
+		tag, err = s.db.ingest.Exec(ctx, appendNewSQL, append(args[:17:17], spanTenants, spanDays, spanClicks)...)
+		inserted = int(tag.RowsAffected())
 		switch {
 		case hasCode(err, uniqueViolation): // a stored duplicate, and nothing was stored
 			s.db.sawDuplicate()

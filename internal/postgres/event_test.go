@@ -227,6 +227,16 @@ func BenchmarkAppendEvents(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.N*size)/b.Elapsed().Seconds(), "events/s")
 	})
+	b.Run("single", func(b *testing.B) { // a lone request's flush: the statement's own cost
+		events := newBatch()[:1]
+		for b.Loop() {
+			n := batches.Add(1)
+			events[0].Timestamp = base.Add(time.Duration(n*size) * time.Microsecond)
+			if _, err := s.Events.AppendEvents(ctx, events); err != nil {
+				b.Fatalf("AppendEvents: %v", err)
+			}
+		}
+	})
 	b.Run("parallel", func(b *testing.B) {
 		b.RunParallel(func(pb *testing.PB) {
 			events := newBatch()

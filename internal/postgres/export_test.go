@@ -10,7 +10,7 @@ import (
 // custom one.
 func (db *DB) IngestPlans(ctx context.Context) (generic, custom int64, err error) {
 	err = db.ingest.QueryRow(ctx, `SELECT coalesce(sum(generic_plans), 0), coalesce(sum(custom_plans), 0)
-		FROM pg_prepared_statements WHERE statement LIKE 'WITH inserted AS%'`).Scan(&generic, &custom)
+		FROM pg_prepared_statements WHERE statement LIKE 'WITH %INSERT INTO events (%'`).Scan(&generic, &custom)
 	return generic, custom, err
 }
 
@@ -33,7 +33,7 @@ func (db *DB) FlushCalls(ctx context.Context) (newOnly, onConflict int64, err er
 	err = db.ingest.QueryRow(ctx, `SELECT
 		coalesce(sum(generic_plans + custom_plans) FILTER (WHERE statement NOT LIKE '%ON CONFLICT%'), 0),
 		coalesce(sum(generic_plans + custom_plans) FILTER (WHERE statement LIKE '%ON CONFLICT%'), 0)
-		FROM pg_prepared_statements WHERE statement LIKE 'WITH inserted AS%'`).Scan(&newOnly, &onConflict)
+		FROM pg_prepared_statements WHERE statement LIKE 'WITH %INSERT INTO events (%'`).Scan(&newOnly, &onConflict)
 	return newOnly, onConflict, err
 }
 
