@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -35,9 +36,9 @@ var eventColumns = []string{"occurred_at", "received_at", "price", "position", "
 // own transaction: a flush of a few events costs no more than that, which is what keeps
 // single-event acknowledgements fast. The guard inserts nothing unless every tenant of
 // the call exists (events carry no foreign key: the per-row check measured about a fifth
-// of the insert's cost). Rows arrive in dedup-key order, so two flushers (say on two
-// nodes) inserting overlapping keys wait on each other's keys in the same order and
-// cannot deadlock.
+// of the insert's cost). Rows arrive in one order (appendKey's, nearly the dedup index's),
+// so two flushers (say on two nodes) inserting overlapping keys wait on each other's keys
+// in the same order and cannot deadlock.
 //
 // The marks (AnalyticsStore) come from the inserted rows only, so duplicates mark
 // nothing. spans reduces them to one row per tenant and UTC day, with the day's latest
@@ -193,12 +194,16 @@ func (s eventStore) AppendEvents(ctx context.Context, events []recom.Event) ([]b
 	staged := make([]int, 0, len(events))
 	keys := make([]string, len(events))
 	tenants := []string{}
-	seenTenant := map[string]bool{}
+	uuids := map[string][16]byte{} // each tenant's ID as the uuid column's bytes
 	var key []byte
 	for i := range events {
 		e := &events[i]
-		if !isTenantID(e.TenantID) { // no tenant has it, and the uuid column cannot hold it
-			return nil, recom.Errorf(recom.CodeNotFound, "Tenant not found.")
+		if _, ok := uuids[e.TenantID]; !ok {
+			id, ok := parseTenantID(e.TenantID)
+			if !ok { // no tenant has it, and the uuid column cannot hold it
+				return nil, recom.Errorf(recom.CodeNotFound, "Tenant not found.")
+			}
+			uuids[e.TenantID] = id
 		}
 		received[i] = orNow(e.ReceivedAt, now)
 		occurred[i] = orNow(e.Timestamp, received[i])
@@ -209,21 +214,23 @@ func (s eventStore) AppendEvents(ctx context.Context, events []recom.Event) ([]b
 		keys[i] = string(key)
 		first[keys[i]] = i
 		staged = append(staged, i)
-		if !seenTenant[e.TenantID] {
-			seenTenant[e.TenantID] = true
+		if !slices.Contains(tenants, e.TenantID) { // a call holds a few tenants
 			tenants = append(tenants, e.TenantID)
 		}
 	}
 	slices.SortFunc(staged, func(a, b int) int { return strings.Compare(keys[a], keys[b]) }) // (nearly) index order
 	// Typed arrays: pgx encodes []string and FlatArray of pgtype values without
 	// reflection, which for []*string cost a tenth of the server's CPU in a flush. Absent
-	// text is '' and becomes NULL in appendSQL (an empty value is never stored).
+	// text is '' and becomes NULL in appendSQL (an empty value is never stored). Tenants
+	// go as pgtype.UUID: strings for a uuid[] fail pgx's binary encoding (formatting the
+	// whole array into its error) before it falls back to text, on every call.
 	n := len(staged)
 	var (
 		occ, rec                  = make([]time.Time, n), make([]time.Time, n)
 		price                     = make(pgtype.FlatArray[pgtype.Float8], n)
 		position, quantity        = make(pgtype.FlatArray[pgtype.Int4], n), make(pgtype.FlatArray[pgtype.Int4], n)
-		tenant, typ, user, prod   = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		tenant                    = make(pgtype.FlatArray[pgtype.UUID], n)
+		typ, user, prod           = make([]string, n), make([]string, n), make([]string, n)
 		session, anon, recID, pl  = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		order, currency, metadata = make([]string, n), make([]string, n), make([]string, n)
 	)
@@ -234,7 +241,7 @@ func (s eventStore) AppendEvents(ctx context.Context, events []recom.Event) ([]b
 			price[j] = pgtype.Float8{Float64: *e.Price, Valid: true}
 		}
 		position[j], quantity[j] = int4(e.Position), int4(e.Quantity)
-		tenant[j], typ[j], user[j], prod[j] = e.TenantID, string(e.Type), e.UserID, e.ProductID
+		tenant[j], typ[j], user[j], prod[j] = pgtype.UUID{Bytes: uuids[e.TenantID], Valid: true}, string(e.Type), e.UserID, e.ProductID
 		session[j], anon[j], recID[j], pl[j] = e.SessionID, e.AnonymousID, e.RecommendationID, e.Placement
 		order[j], currency[j], metadata[j] = e.OrderID, e.Currency, string(validMetadata(e.Metadata))
 	}
@@ -321,23 +328,21 @@ func markInserted(rows pgx.Rows, first map[string]int, isNew []bool) (int, error
 // spellings of a UUID (upper case, braces, no hyphens) as the same tenant, or fail the
 // statement on text that is none, where an unknown tenant has no events.
 func isTenantID(id string) bool {
-	if len(id) != 36 {
-		return false
+	_, ok := parseTenantID(id)
+	return ok
+}
+
+// parseTenantID returns the bytes of id if isTenantID holds.
+func parseTenantID(id string) (uuid [16]byte, ok bool) {
+	if len(id) != 36 || id[8] != '-' || id[13] != '-' || id[18] != '-' || id[23] != '-' {
+		return uuid, false
 	}
-	for i := range len(id) {
-		c := id[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-				return false
-			}
-		}
+	hexDigits := id[:8] + id[9:13] + id[14:18] + id[19:23] + id[24:]
+	if strings.ToLower(hexDigits) != hexDigits {
+		return uuid, false
 	}
-	return true
+	_, err := hex.Decode(uuid[:], []byte(hexDigits))
+	return uuid, err == nil
 }
 
 // int4 is an optional int (validated to fit) for an int4 column.

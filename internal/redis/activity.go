@@ -357,7 +357,7 @@ func (c *Client) tenantCall(events []*recom.Event) scriptCall {
 		}
 	}
 	keys := []string{c.activityKey(tenant, "epoch", ""), c.activityKey(tenant, "trend", "")}
-	args := make([]any, 8, 8+4*len(events))
+	args := make([]any, 8, 8+5*len(events)) // an event takes at most 5: its user's count, its pair, its product's
 	args[0], args[1], args[2], args[3] = activityTTL.Milliseconds(), recom.MaxRecentEvents, halfLifeMicros, maxExponent
 	args[4], args[5], args[6] = maxTrending, trendingSlack, ref
 	weights := make(map[string]float64)

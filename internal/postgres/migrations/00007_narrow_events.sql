@@ -9,6 +9,11 @@
 -- of the schema keeps them as text, and events read back the same text.
 --
 -- The enum's order is the order below, not the labels' byte order: nothing sorts by type.
+--
+-- Upgrading: stop the nodes of older versions before this runs. Their flushes send text
+-- for these columns and fail once it has run. It rewrites events and both indexes under
+-- an exclusive lock, so ingestion waits (and times out) while it runs: on a large table,
+-- migrate in a maintenance window with `recomengine migrate`, not RECOM_AUTO_MIGRATE.
 
 -- +goose Up
 CREATE TYPE event_type AS ENUM ('product_viewed', 'product_clicked', 'add_to_cart',
