@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -193,8 +194,7 @@ func (s eventStore) AppendEvents(ctx context.Context, events []recom.Event) ([]b
 	first := make(map[string]int, len(events)) // dedup key (appendKey) → index of its first occurrence
 	staged := make([]int, 0, len(events))
 	keys := make([]string, len(events))
-	tenants := []string{}
-	uuids := map[string][16]byte{} // each tenant's ID as the uuid column's bytes
+	uuids := map[string][16]byte{} // each tenant of the call → its ID as the uuid column's bytes
 	var key []byte
 	for i := range events {
 		e := &events[i]
@@ -214,10 +214,8 @@ func (s eventStore) AppendEvents(ctx context.Context, events []recom.Event) ([]b
 		keys[i] = string(key)
 		first[keys[i]] = i
 		staged = append(staged, i)
-		if !slices.Contains(tenants, e.TenantID) { // a call holds a few tenants
-			tenants = append(tenants, e.TenantID)
-		}
 	}
+	tenants := slices.Collect(maps.Keys(uuids))
 	slices.SortFunc(staged, func(a, b int) int { return strings.Compare(keys[a], keys[b]) }) // (nearly) index order
 	// Typed arrays: pgx encodes []string and FlatArray of pgtype values without
 	// reflection, which for []*string cost a tenth of the server's CPU in a flush. Absent
