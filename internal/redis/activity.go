@@ -33,9 +33,9 @@ const (
 	// cut back to it once it holds trendingSlack more, so the trim runs now and then.
 	maxTrending   = 10_000
 	trendingSlack = maxTrending / 10
-	// maxExponent bounds the forward-decay exponent, as in inmem: once the newest event
-	// is this many half-lives past the landmark, the landmark moves there and the
-	// tenant's scores are rescaled, so they stay finite.
+	// maxExponent bounds the forward-decay exponent, as in inmem: landmarks lie on a grid
+	// this many half-lives apart (landmarkPeriod), and when events reach the next one the
+	// tenant's scores are rescaled to it, so they stay finite.
 	maxExponent = 40
 	// receivedDigits is the width of the hex receipt time (µs) in front of every member
 	// of a user's events ZSET: of events with one timestamp, the one received later ranks
@@ -108,20 +108,27 @@ func decodeRecent(m string, e *recom.Event) bool {
 type activity struct{ c *Client }
 
 // recordScript records one tenant's events in one step, so the scores and the landmark
-// can never disagree. KEYS: epoch, trend, then each user's events. ARGV: ttl (ms),
-// maxRecent, halfLife (µs), maxExponent, maxTrending, trendingSlack, ref (µs: the newest
-// weighted event's time), the number of users; then per user: the number of events sent
-// (the newest, up to maxRecent) and that many (timestamp µs, member) pairs; then
-// (product, Σ w·2^((ts−ref)/halfLife)) pairs. Three calls per user: ZADD, the trim and
-// the TTL.
+// can never disagree. KEYS: epoch, trend, then each user's events. ARGV: ttl (ms), the
+// rank to trim users' lists from (−maxRecent−1), halfLife (µs), maxTrending,
+// trendingSlack, the landmark (µs: landmarkOf the newest weighted event), the number of
+// users; then per user: the number of events sent (the newest, up to maxRecent) and
+// that many (timestamp µs, member) pairs; then (product, Σ w·2^((ts−landmark)/halfLife))
+// pairs. Three calls per user: ZADD, the trim and the TTL.
+//
+// Arguments go to redis.call as the strings they came as wherever they can: Lua formats
+// a number anew for each call, and float formatting and parsing took a fifth of Redis's
+// CPU here. So the landmark is the Go side's to choose, on a fixed grid, and the scores
+// it sends are in its units: they pass to ZINCRBY untouched unless the batch's events
+// are of a period older than the tenant's landmark (or it was set by versions before,
+// which took the first event's time: such a landmark stays until the next period).
 var recordScript = goredis.NewScript(`
-local ttl, maxRecent, halfLife, maxExp = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-local keep, slack, ref, users = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
-local a = 9
+local ttl, trimFrom, halfLife = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local keep, slack, landmark, users = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
+local a = 8
 for u = 1, users do
   local list, m = KEYS[2 + u], tonumber(ARGV[a])
   redis.call('ZADD', list, unpack(ARGV, a + 1, a + 2*m))
-  redis.call('ZREMRANGEBYRANK', list, 0, -maxRecent - 1)
+  redis.call('ZREMRANGEBYRANK', list, '0', trimFrom)
   redis.call('PEXPIRE', list, ttl)
   a = a + 1 + 2*m
 end
@@ -131,20 +138,26 @@ end
 local epoch = tonumber(redis.call('GET', KEYS[1]))
 if not epoch then -- a new tenant, or one whose trending expired
   redis.call('DEL', KEYS[2])
-  epoch = ref
-  redis.call('SET', KEYS[1], ARGV[7])
-elseif (ref - epoch) / halfLife > maxExp then
-  local f = 2 ^ ((epoch - ref) / halfLife)
+  epoch = landmark
+  redis.call('SET', KEYS[1], ARGV[6])
+elseif landmark > epoch then -- a new period: rescale the scores to its landmark
+  local f = 2 ^ ((epoch - landmark) / halfLife)
   local all = redis.call('ZRANGE', KEYS[2], 0, -1, 'WITHSCORES')
   for i = 1, #all, 2 do
     redis.call('ZADD', KEYS[2], tonumber(all[i + 1]) * f, all[i])
   end
-  epoch = ref
-  redis.call('SET', KEYS[1], ARGV[7])
+  epoch = landmark
+  redis.call('SET', KEYS[1], ARGV[6])
 end
-local f = 2 ^ ((ref - epoch) / halfLife)
-for i = a, #ARGV, 2 do
-  redis.call('ZINCRBY', KEYS[2], tonumber(ARGV[i + 1]) * f, ARGV[i])
+if epoch == landmark then
+  for i = a, #ARGV, 2 do
+    redis.call('ZINCRBY', KEYS[2], ARGV[i + 1], ARGV[i])
+  end
+else
+  local f = 2 ^ ((landmark - epoch) / halfLife)
+  for i = a, #ARGV, 2 do
+    redis.call('ZINCRBY', KEYS[2], tonumber(ARGV[i + 1]) * f, ARGV[i])
+  end
 end
 local card = redis.call('ZCARD', KEYS[2])
 if card > keep + slack then
@@ -154,6 +167,16 @@ redis.call('PEXPIRE', KEYS[1], ttl)
 redis.call('PEXPIRE', KEYS[2], ttl)
 return 0
 `)
+
+// landmarkPeriod is the grid of trending landmarks: maxExponent half-lives, so a stored
+// score is at most 2^maxExponent times its weight.
+var landmarkPeriod = maxExponent * halfLifeMicros
+
+// landmarkOf is the landmark of scores for events up to t (µs since the Unix epoch): the
+// start of its period.
+func landmarkOf(t int64) int64 {
+	return t - (t%landmarkPeriod+landmarkPeriod)%landmarkPeriod
+}
 
 // Record runs one script per tenant in the batch, all in one pipeline (one round trip).
 func (x activity) Record(ctx context.Context, events []recom.Event) error {
@@ -356,10 +379,11 @@ func (c *Client) tenantCall(events []*recom.Event) scriptCall {
 			ref, hasRef = ts, true
 		}
 	}
+	landmark := landmarkOf(ref)
 	keys := []string{c.activityKey(tenant, "epoch", ""), c.activityKey(tenant, "trend", "")}
-	args := make([]any, 8, 8+5*len(events)) // an event takes at most 5: its user's count, its pair, its product's
-	args[0], args[1], args[2], args[3] = activityTTL.Milliseconds(), recom.MaxRecentEvents, halfLifeMicros, maxExponent
-	args[4], args[5], args[6] = maxTrending, trendingSlack, ref
+	args := make([]any, 7, 7+5*len(events)) // an event takes at most 5: its user's count, its pair, its product's
+	args[0], args[1], args[2] = activityTTL.Milliseconds(), -recom.MaxRecentEvents-1, halfLifeMicros
+	args[3], args[4], args[5] = maxTrending, trendingSlack, landmark
 	weights := make(map[string]float64)
 	var products []string // in order of first weight, so calls are alike for alike events
 	for rest := events; len(rest) > 0; {
@@ -387,12 +411,11 @@ func (c *Client) tenantCall(events []*recom.Event) scriptCall {
 				if _, ok := weights[e.ProductID]; !ok {
 					products = append(products, e.ProductID)
 				}
-				// Relative to the batch's newest event, so the sums stay near the weights.
-				weights[e.ProductID] += w * math.Exp2(float64(e.Timestamp.UnixMicro()-ref)/float64(halfLifeMicros))
+				weights[e.ProductID] += w * math.Exp2(float64(e.Timestamp.UnixMicro()-landmark)/float64(halfLifeMicros))
 			}
 		}
 	}
-	args[7] = len(keys) - 2 // users
+	args[6] = len(keys) - 2 // users
 	for _, p := range products {
 		args = append(args, p, strconv.FormatFloat(weights[p], 'g', -1, 64))
 	}

@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -102,14 +105,29 @@ func TestActivityRescalesLandmark(t *testing.T) {
 	ctx, prefix := context.Background(), redistest.Prefix(t)
 	c := open(t, patient(t, redistest.URL(t)), prefix, nil)
 	a, day := c.Activity(), 24*time.Hour
+	// Landmarks lie on a grid of 40 half-lives (days) from the Unix epoch: at0
+	// (2026-03-01 12:00 UTC) is day 20,513.5 = 40 × 512 + 33.5.
+	grid := time.Unix(0, 0).Add(40 * 512 * day)
 	mustRecord(t, a, view("t1", "u1", "old", at0))
+	if e, err := c.Redis().Get(ctx, prefix+"act:{t1}:epoch").Int64(); err != nil || e != grid.UnixMicro() {
+		t.Fatalf("landmark = %d, %v; want the grid's point before the event (%d)", e, err, grid.UnixMicro())
+	}
 	mustRecord(t, a, view("t1", "u1", "new", at0.Add(41*day)))
-	if e, err := c.Redis().Get(ctx, prefix+"act:{t1}:epoch").Int64(); err != nil || e != at0.Add(41*day).UnixMicro() {
-		t.Fatalf("landmark = %d, %v; want it moved to the new event (%d)", e, err, at0.Add(41*day).UnixMicro())
+	next := grid.Add(40 * day)
+	if e, err := c.Redis().Get(ctx, prefix+"act:{t1}:epoch").Int64(); err != nil || e != next.UnixMicro() {
+		t.Fatalf("landmark = %d, %v; want it moved to the next point (%d)", e, err, next.UnixMicro())
 	}
 	scores, err := c.Redis().ZRangeWithScores(ctx, prefix+"act:{t1}:trend", 0, -1).Result()
-	if err != nil || len(scores) != 2 || scores[0].Score != 0x1p-41 || scores[1].Score != 1 {
-		t.Fatalf("stored scores = %v, %v; want old 2^-41, new 1", scores, err)
+	want := []float64{math.Exp2(at0.Sub(next).Hours() / 24), math.Exp2(at0.Add(41*day).Sub(next).Hours() / 24)}
+	if err != nil || len(scores) != 2 || math.Abs(scores[0].Score/want[0]-1) > 1e-12 || math.Abs(scores[1].Score/want[1]-1) > 1e-12 {
+		t.Fatalf("stored scores = %v, %v; want old %g, new %g (2^(days past the landmark))", scores, err, want[0], want[1])
+	}
+	// A late event of the earlier period counts as much as one recorded then.
+	mustRecord(t, a, view("t1", "u2", "late", at0))
+	top, err := a.Trending(ctx, "t1", 3, at0.Add(41*day))
+	if err != nil || len(top) != 3 || top[0].ProductID != "new" || math.Abs(top[0].Score-1) > 1e-12 ||
+		math.Abs(top[1].Score/0x1p-41-1) > 1e-12 || math.Abs(top[2].Score/0x1p-41-1) > 1e-12 {
+		t.Fatalf("Trending = %v, %v; want new 1, then late and old 2^-41", top, err)
 	}
 }
 
@@ -243,6 +261,30 @@ func BenchmarkRedisActivity(b *testing.B) {
 		})
 		b.ReportMetric(float64(b.N)*100/b.Elapsed().Seconds(), "events/s")
 	})
+	b.Run("ParallelRecordShoppers", func(b *testing.B) {
+		// As the load test sends them: each batch one tenant's, from 100 of its 10,000
+		// shoppers, over 200 products. Reports Redis's own CPU (INFO cpu) per event.
+		rdb := goredis.NewClient(mustParseURL(b, redistest.URL(b)))
+		defer rdb.Close()
+		var n atomic.Int64
+		before := redisCPU(b, rdb)
+		b.RunParallel(func(pb *testing.PB) {
+			g := n.Add(1)
+			batch := benchEvents(100, int(g))
+			for i := range batch {
+				batch[i].UserID = fmt.Sprint("shopper-", (g*7919+int64(i)*104729)%10_000)
+				batch[i].ProductID = fmt.Sprint("p", (g*31+int64(i)*17)%200)
+			}
+			for pb.Next() {
+				advance(batch, time.Second)
+				if err := a.Record(ctx, batch); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+		b.ReportMetric((redisCPU(b, rdb)-before)*1e6/float64(b.N*100), "redis-µs/event")
+	})
 	b.Run("RecentEvents50", func(b *testing.B) {
 		for b.Loop() {
 			if evs, _, err := a.RecentEvents(ctx, "tenant-0", "user-1", 50); err != nil || len(evs) != 50 {
@@ -261,6 +303,34 @@ func BenchmarkRedisActivity(b *testing.B) {
 	if h := c.Health(); !h.OK {
 		b.Fatalf("degraded during the benchmark: %+v", h)
 	}
+}
+
+// redisCPU is the CPU time (s) the Redis server has used, from INFO cpu.
+func redisCPU(b *testing.B, rdb *goredis.Client) float64 {
+	info, err := rdb.Info(b.Context(), "cpu").Result()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var total float64
+	for line := range strings.Lines(info) {
+		k, v, _ := strings.Cut(strings.TrimSpace(line), ":")
+		if k == "used_cpu_user" || k == "used_cpu_sys" {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				b.Fatalf("INFO cpu %s: %v", k, err)
+			}
+			total += f
+		}
+	}
+	return total
+}
+
+func mustParseURL(b *testing.B, url string) *goredis.Options {
+	o, err := goredis.ParseURL(url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return o
 }
 
 var benchProduct atomic.Int64
