@@ -72,42 +72,7 @@ func Events(ctx context.Context, cfg EventsConfig, w io.Writer) (EventsReport, e
 		ti := int(n) % len(tenants)
 		t.Method, t.URL = "POST", c.base+path+"?lt="+strconv.Itoa(ti)
 		t.Header = http.Header{"Content-Type": {"application/json"}, "X-API-Key": {tenants[ti].Key}}
-		// A batch's events have one timestamp (the receipt), so they are spread over
-		// distinct shoppers, which keeps their dedup keys apart.
-		firstShopper := rand.IntN(max(cfg.Shoppers, 1))
-		var b strings.Builder
-		if cfg.Batch > 1 {
-			b.WriteString(`{"events":[`)
-		}
-		for i := 0; i < cfg.Batch; i++ {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			// A storefront's mix: what the SDK sends (impressions, clicks) and the shop's
-			// own events; the analytic types also mark their day for the rollup.
-			var extra string
-			typ := "product_viewed"
-			switch r := rand.IntN(100); {
-			case r < 40:
-				typ, extra = "recommendation_impressed", fmt.Sprintf(`,"recommendationId":"lt-%d","placement":"home"`, n)
-			case r < 45:
-				typ, extra = "recommendation_clicked", fmt.Sprintf(`,"recommendationId":"lt-%d","placement":"home"`, n)
-			case r < 55:
-				typ = "add_to_cart"
-			case r < 60:
-				typ, extra = "purchase", fmt.Sprintf(`,"orderId":"o-%d","price":12.5,"quantity":1`, n)
-			}
-			user := fmt.Sprintf("%s-%d-%d", rep.RunID, n, i)
-			if cfg.Shoppers > 0 {
-				user = fmt.Sprintf("%s-%d", rep.RunID, (firstShopper+i)%cfg.Shoppers)
-			}
-			fmt.Fprintf(&b, `{"eventType":%q,"userId":"%s","productId":"p%d","sessionId":"s%d"%s}`,
-				typ, user, rand.IntN(max(cfg.Products, 1)), n, extra)
-		}
-		if cfg.Batch > 1 {
-			b.WriteString(`]}`)
-		}
-		t.Body = []byte(b.String())
+		t.Body = appendBody(make([]byte, 0, 160*cfg.Batch), rep.RunID, n, cfg)
 		return nil
 	}
 	fmt.Fprintf(w, "attacking %s at %d req/s (%d events/s) for %v after a %v warm-up\n", path, cfg.Rate, cfg.Rate*cfg.Batch, cfg.Duration, cfg.Warmup)
@@ -177,6 +142,60 @@ func printEvents(w io.Writer, r EventsReport, warmup time.Duration) {
 	if r.Stored >= 0 {
 		fmt.Fprintf(w, "verified       %d stored, %d acknowledged events missing\n", r.Stored, r.Missing)
 	}
+}
+
+// appendBody appends request n's body to b: one event (batch 1) or {"events": […]}. A
+// batch's events have one timestamp (the receipt), so they are spread over distinct
+// shoppers, which keeps their dedup keys apart. It appends rather than formats: 8 µs a
+// 100-event body, with no allocation but b's growth, as the client shares the machine.
+func appendBody(b []byte, runID string, n int64, cfg EventsConfig) []byte {
+	firstShopper := rand.IntN(max(cfg.Shoppers, 1))
+	if cfg.Batch > 1 {
+		b = append(b, `{"events":[`...)
+	}
+	for i := range cfg.Batch {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		// A storefront's mix: what the SDK sends (impressions, clicks) and the shop's own
+		// events; the analytic types also mark their day for the rollup.
+		typ, extra := "product_viewed", ""
+		switch r := rand.IntN(100); {
+		case r < 40:
+			typ, extra = "recommendation_impressed", `,"recommendationId":"lt-`
+		case r < 45:
+			typ, extra = "recommendation_clicked", `,"recommendationId":"lt-`
+		case r < 55:
+			typ = "add_to_cart"
+		case r < 60:
+			typ, extra = "purchase", `,"orderId":"o-`
+		}
+		b = append(append(append(b, `{"eventType":"`...), typ...), `","userId":"`...)
+		b = append(append(b, runID...), '-')
+		if cfg.Shoppers > 0 {
+			b = strconv.AppendInt(b, int64((firstShopper+i)%cfg.Shoppers), 10)
+		} else {
+			b = append(strconv.AppendInt(b, n, 10), '-')
+			b = strconv.AppendInt(b, int64(i), 10)
+		}
+		b = append(b, `","productId":"p`...)
+		b = strconv.AppendInt(b, int64(rand.IntN(max(cfg.Products, 1))), 10)
+		b = strconv.AppendInt(append(b, `","sessionId":"s`...), n, 10)
+		b = append(b, '"')
+		if extra != "" {
+			b = strconv.AppendInt(append(b, extra...), n, 10)
+			if typ == "purchase" {
+				b = append(b, `","price":12.5,"quantity":1`...)
+			} else {
+				b = append(b, `","placement":"home"`...)
+			}
+		}
+		b = append(b, '}')
+	}
+	if cfg.Batch > 1 {
+		b = append(b, `]}`...)
+	}
+	return b
 }
 
 // counts reads how many events an answer accepted and how many it found already stored:
