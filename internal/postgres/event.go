@@ -75,18 +75,24 @@ var appendNewSQL = `WITH spans AS (
 const tenantsExist = `(SELECT count(*) FROM tenants WHERE id = ANY($17::text[])) = cardinality($17::text[])`
 
 // insertEvents inserts the events given as parallel arrays ($1–$16) if every tenant
-// exists, ending with tail (a conflict clause, RETURNING).
+// exists, ending with tail (a conflict clause, RETURNING). The arrays are unnested in a
+// select list, where they stream in step (a ProjectSet); unnest in FROM is a function
+// scan, which first copies every row into a tuplestore: a sixth of the database's CPU
+// per event (10.3 → 8.6 µs in BenchmarkAppendEvents' 5,000-event calls).
 func insertEvents(tail string) string {
 	return `INSERT INTO events (` + strings.Join(eventColumns, ", ") + `)
 	SELECT u.occurred_at, u.received_at, u.price, u.position, u.quantity, u.tenant_id, u.event_type,
 		u.user_id, u.product_id, nullif(u.session_id, ''), nullif(u.anonymous_id, ''),
 		nullif(u.recommendation_id, ''), nullif(u.placement, ''), nullif(u.order_id, ''),
 		nullif(u.currency, ''), nullif(u.metadata, '')::json
-	FROM unnest($1::timestamptz[], $2::timestamptz[], $3::float8[], $4::int4[], $5::int4[],
-		$6::uuid[], $7::event_type[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
-		$13::text[], $14::text[], $15::text[], $16::text[])
-		AS u (occurred_at, received_at, price, position, quantity, tenant_id, event_type, user_id,
-		product_id, session_id, anonymous_id, recommendation_id, placement, order_id, currency, metadata)
+	FROM (SELECT unnest($1::timestamptz[]) AS occurred_at, unnest($2::timestamptz[]) AS received_at,
+		unnest($3::float8[]) AS price, unnest($4::int4[]) AS position, unnest($5::int4[]) AS quantity,
+		unnest($6::uuid[]) AS tenant_id, unnest($7::event_type[]) AS event_type,
+		unnest($8::text[]) AS user_id, unnest($9::text[]) AS product_id,
+		unnest($10::text[]) AS session_id, unnest($11::text[]) AS anonymous_id,
+		unnest($12::text[]) AS recommendation_id, unnest($13::text[]) AS placement,
+		unnest($14::text[]) AS order_id, unnest($15::text[]) AS currency,
+		unnest($16::text[]) AS metadata) AS u
 	WHERE ` + tenantsExist + `
 	` + tail
 }
