@@ -223,20 +223,23 @@ func (s eventStore) AppendEvents(ctx context.Context, events []recom.Event) ([]b
 	}
 	tenants := slices.Collect(maps.Keys(uuids))
 	slices.SortFunc(staged, func(a, b int) int { return strings.Compare(keys[a], keys[b]) }) // (nearly) index order
-	// Typed arrays: pgx encodes []string and FlatArray of pgtype values without
-	// reflection, which for []*string cost a tenth of the server's CPU in a flush. Absent
-	// text is '' and becomes NULL in appendSQL (an empty value is never stored). Tenants
+	// Typed arrays: text and times as textArray and timeArray (arrays.go), the rest as
+	// FlatArray of pgtype values, which pgx encodes without reflection (for []*string it
+	// cost a tenth of the server's CPU in a flush). Absent text is '' and becomes NULL
+	// in appendSQL (an empty value is never stored). The types stay []string: their
+	// parameter is an event_type[], which pgx sends as text. Tenants
 	// go as pgtype.UUID: strings for a uuid[] fail pgx's binary encoding (formatting the
 	// whole array into its error) before it falls back to text, on every call.
 	n := len(staged)
 	var (
-		occ, rec                  = make([]time.Time, n), make([]time.Time, n)
+		occ, rec                  = make(timeArray, n), make(timeArray, n)
 		price                     = make(pgtype.FlatArray[pgtype.Float8], n)
 		position, quantity        = make(pgtype.FlatArray[pgtype.Int4], n), make(pgtype.FlatArray[pgtype.Int4], n)
 		tenant                    = make(pgtype.FlatArray[pgtype.UUID], n)
-		typ, user, prod           = make([]string, n), make([]string, n), make([]string, n)
-		session, anon, recID, pl  = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		order, currency, metadata = make([]string, n), make([]string, n), make([]string, n)
+		typ                       = make([]string, n)
+		user, prod                = make(textArray, n), make(textArray, n)
+		session, anon, recID, pl  = make(textArray, n), make(textArray, n), make(textArray, n), make(textArray, n)
+		order, currency, metadata = make(textArray, n), make(textArray, n), make(textArray, n)
 	)
 	for j, i := range staged {
 		e := &events[i]

@@ -60,6 +60,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		// recom.Now values written, location included.
 		conn.TypeMap().RegisterType(&pgtype.Type{Name: "timestamptz", OID: pgtype.TimestamptzOID,
 			Codec: &pgtype.TimestamptzCodec{ScanLocation: time.UTC}})
+		registerFastArrays(conn.TypeMap())
 		return nil
 	}
 	// The ingest flush's statement takes a plan made once (a generic plan). Left to
