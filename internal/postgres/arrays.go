@@ -2,95 +2,121 @@ package postgres
 
 import (
 	"encoding/binary"
+	"math"
 	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
-// textArray and timeArray are the ingest flush's text[] and timestamptz[] parameters.
-// pgx encodes a []string or []time.Time element by element, boxing each into an
-// interface and calling its plan: a tenth of the server's CPU in a profile of batches at
-// 60,000 events a second. The codec below writes these two types in PostgreSQL's binary
-// array format directly; their bytes are pgx's own (TestFastArraysEncodeAsPgx).
+// The ingest flush's array parameters. pgx encodes a slice element by element, boxing
+// each into an interface and calling its plan: a tenth of the server's CPU in a profile
+// of batches at 60,000 events a second. fastArrays writes these types in PostgreSQL's
+// binary array format directly; their bytes are pgx's own (TestFastArraysEncodeAsPgx).
 type (
-	textArray []string
-	timeArray []time.Time
+	textArray   []string
+	timeArray   []time.Time
+	float8Array []pgtype.Float8
+	int4Array   []pgtype.Int4
+	uuidArray   []pgtype.UUID
 )
 
-// fastArrays is the codec of text[] and timestamptz[] on every connection (registered in
-// Open): the arrays above in binary, and every other value as pgx's codec does.
-type fastArrays struct {
-	pgtype.Codec
-	elem uint32 // the element type: TextOID or TimestamptzOID
+// arrayPlan writes an A, a slice of E, as a one-dimensional array of elem.
+type arrayPlan[A ~[]E, E any] struct {
+	elem uint32
+	size func(E) int                    // the bytes of an element's value, at most
+	put  func([]byte, E) ([]byte, bool) // appends it; false: NULL (appending nothing)
 }
 
-// registerFastArrays replaces m's text[] and timestamptz[] codecs with fastArrays
-// wrapping them, and makes them the types of textArray and timeArray where a query
-// gives no parameter types (default_query_exec_mode exec or simple_protocol, which
-// send text).
+var fastPlans = map[uint32][]pgtype.EncodePlan{ // by the array type's OID
+	pgtype.TextArrayOID: {arrayPlan[textArray, string]{pgtype.TextOID,
+		func(s string) int { return len(s) },
+		func(b []byte, s string) ([]byte, bool) { return append(b, s...), true }}},
+	pgtype.TimestamptzArrayOID: {arrayPlan[timeArray, time.Time]{pgtype.TimestamptzOID,
+		func(time.Time) int { return 8 },
+		func(b []byte, t time.Time) ([]byte, bool) {
+			return binary.BigEndian.AppendUint64(b, uint64(t.UnixMicro()-pgEpochMicros)), true
+		}}},
+	pgtype.Float8ArrayOID: {arrayPlan[float8Array, pgtype.Float8]{pgtype.Float8OID,
+		func(pgtype.Float8) int { return 8 },
+		func(b []byte, f pgtype.Float8) ([]byte, bool) {
+			return binary.BigEndian.AppendUint64(b, math.Float64bits(f.Float64)), f.Valid
+		}}},
+	pgtype.Int4ArrayOID: {arrayPlan[int4Array, pgtype.Int4]{pgtype.Int4OID,
+		func(pgtype.Int4) int { return 4 },
+		func(b []byte, i pgtype.Int4) ([]byte, bool) {
+			return binary.BigEndian.AppendUint32(b, uint32(i.Int32)), i.Valid
+		}}},
+	pgtype.UUIDArrayOID: {arrayPlan[uuidArray, pgtype.UUID]{pgtype.UUIDOID,
+		func(pgtype.UUID) int { return 16 },
+		func(b []byte, u pgtype.UUID) ([]byte, bool) { return append(b, u.Bytes[:]...), u.Valid }}},
+}
+
+// fastArrays is the codec of an array type of fastPlans on every connection (registered
+// in Open): the types above in binary, every other value as pgx's codec does.
+type fastArrays struct {
+	pgtype.Codec
+	plans []pgtype.EncodePlan
+}
+
+// registerFastArrays wraps m's codecs of the array types of fastPlans in fastArrays,
+// and makes those types the ones of the Go types above where a query gives no parameter
+// types (default_query_exec_mode exec or simple_protocol, which send text).
 func registerFastArrays(m *pgtype.Map) {
-	m.RegisterDefaultPgType(textArray(nil), "_text")
-	m.RegisterDefaultPgType(timeArray(nil), "_timestamptz")
-	for _, a := range []struct {
-		name      string
-		oid, elem uint32
-	}{{"_text", pgtype.TextArrayOID, pgtype.TextOID}, {"_timestamptz", pgtype.TimestamptzArrayOID, pgtype.TimestamptzOID}} {
-		if t, ok := m.TypeForOID(a.oid); ok {
-			m.RegisterType(&pgtype.Type{Name: a.name, OID: a.oid, Codec: fastArrays{t.Codec, a.elem}})
+	for _, v := range []struct {
+		value any
+		name  string
+	}{{textArray(nil), "_text"}, {timeArray(nil), "_timestamptz"}, {float8Array(nil), "_float8"},
+		{int4Array(nil), "_int4"}, {uuidArray(nil), "_uuid"}} {
+		m.RegisterDefaultPgType(v.value, v.name)
+	}
+	for oid, plans := range fastPlans {
+		if t, ok := m.TypeForOID(oid); ok {
+			m.RegisterType(&pgtype.Type{Name: t.Name, OID: oid, Codec: fastArrays{t.Codec, plans}})
 		}
 	}
 }
 
 func (c fastArrays) PlanEncode(m *pgtype.Map, oid uint32, format int16, value any) pgtype.EncodePlan {
 	if format == pgtype.BinaryFormatCode {
-		switch value.(type) {
-		case textArray:
-			if c.elem == pgtype.TextOID {
-				return encodeTextArray{}
-			}
-		case timeArray:
-			if c.elem == pgtype.TimestamptzOID {
-				return encodeTimeArray{}
+		for _, p := range c.plans {
+			if p.(interface{ takes(any) bool }).takes(value) {
+				return p
 			}
 		}
 	}
 	return c.Codec.PlanEncode(m, oid, format, value)
 }
 
-// appendArrayHeader appends the header of a one-dimensional array of n elements with no
-// NULLs (one dimension of length 0 when n is 0, as pgx writes an empty array).
-func appendArrayHeader(buf []byte, elem uint32, n int) []byte {
+func (p arrayPlan[A, E]) takes(value any) bool {
+	_, ok := value.(A)
+	return ok
+}
+
+// Encode writes the header (one dimension, of lower bound 1, as pgx does, even when
+// empty), then each element's length (-1: NULL) and value.
+func (p arrayPlan[A, E]) Encode(value any, buf []byte) ([]byte, error) {
+	a := value.(A)
+	size := 20 + 4*len(a)
+	for _, e := range a {
+		size += p.size(e)
+	}
+	buf = slices.Grow(buf, size)
+	flags := len(buf) + 4
 	buf = binary.BigEndian.AppendUint32(buf, 1) // dimensions
-	buf = binary.BigEndian.AppendUint32(buf, 0) // no NULLs
-	buf = binary.BigEndian.AppendUint32(buf, elem)
-	buf = binary.BigEndian.AppendUint32(buf, uint32(n))
-	return binary.BigEndian.AppendUint32(buf, 1) // lower bound
-}
-
-type encodeTextArray struct{}
-
-func (encodeTextArray) Encode(value any, buf []byte) ([]byte, error) {
-	a := value.(textArray)
-	size := 20
-	for _, s := range a {
-		size += 4 + len(s)
-	}
-	buf = appendArrayHeader(slices.Grow(buf, size), pgtype.TextOID, len(a))
-	for _, s := range a {
-		buf = append(binary.BigEndian.AppendUint32(buf, uint32(len(s))), s...)
-	}
-	return buf, nil
-}
-
-type encodeTimeArray struct{}
-
-func (encodeTimeArray) Encode(value any, buf []byte) ([]byte, error) {
-	a := value.(timeArray)
-	buf = appendArrayHeader(slices.Grow(buf, 20+12*len(a)), pgtype.TimestamptzOID, len(a))
-	for _, t := range a {
-		buf = binary.BigEndian.AppendUint32(buf, 8)
-		buf = binary.BigEndian.AppendUint64(buf, uint64(t.UnixMicro()-pgEpochMicros))
+	buf = binary.BigEndian.AppendUint32(buf, 0) // has NULLs: set below
+	buf = binary.BigEndian.AppendUint32(buf, p.elem)
+	buf = binary.BigEndian.AppendUint32(buf, uint32(len(a)))
+	buf = binary.BigEndian.AppendUint32(buf, 1) // lower bound
+	for _, e := range a {
+		at := len(buf)
+		var valid bool
+		if buf, valid = p.put(append(buf, 0, 0, 0, 0), e); valid {
+			binary.BigEndian.PutUint32(buf[at:], uint32(len(buf)-at-4))
+		} else {
+			buf = binary.BigEndian.AppendUint32(buf[:at], math.MaxUint32) // length -1
+			binary.BigEndian.PutUint32(buf[flags:], 1)
+		}
 	}
 	return buf, nil
 }

@@ -223,19 +223,18 @@ func (s eventStore) AppendEvents(ctx context.Context, events []recom.Event) ([]b
 	}
 	tenants := slices.Collect(maps.Keys(uuids))
 	slices.SortFunc(staged, func(a, b int) int { return strings.Compare(keys[a], keys[b]) }) // (nearly) index order
-	// Typed arrays: text and times as textArray and timeArray (arrays.go), the rest as
-	// FlatArray of pgtype values, which pgx encodes without reflection (for []*string it
-	// cost a tenth of the server's CPU in a flush). Absent text is '' and becomes NULL
-	// in appendSQL (an empty value is never stored). The types stay []string: their
-	// parameter is an event_type[], which pgx sends as text. Tenants
+	// Typed arrays (arrays.go), which pgx writes without reflection or boxing each
+	// element. Absent text is '' and becomes NULL in appendSQL (an empty value is never
+	// stored). The types stay []string: their parameter is an event_type[], which pgx
+	// sends as text. Tenants
 	// go as pgtype.UUID: strings for a uuid[] fail pgx's binary encoding (formatting the
 	// whole array into its error) before it falls back to text, on every call.
 	n := len(staged)
 	var (
 		occ, rec                  = make(timeArray, n), make(timeArray, n)
-		price                     = make(pgtype.FlatArray[pgtype.Float8], n)
-		position, quantity        = make(pgtype.FlatArray[pgtype.Int4], n), make(pgtype.FlatArray[pgtype.Int4], n)
-		tenant                    = make(pgtype.FlatArray[pgtype.UUID], n)
+		price                     = make(float8Array, n)
+		position, quantity        = make(int4Array, n), make(int4Array, n)
+		tenant                    = make(uuidArray, n)
 		typ                       = make([]string, n)
 		user, prod                = make(textArray, n), make(textArray, n)
 		session, anon, recID, pl  = make(textArray, n), make(textArray, n), make(textArray, n), make(textArray, n)
