@@ -24,6 +24,8 @@ var decodeFastCases = []string{
 	`{"timestamp":"2026-11-26T24:00:00Z"}`, `{"timestamp":"2026-11-26T12:00:60Z"}`, `{"timestamp":"2026-11-26T12:00Z"}`,
 	`{"timestamp":"2026-11-26T12:00:00.Z"}`, `{"timestamp":"2026-11-26T12:00:00+0100"}`, `{"timestamp":"2026-11-26T12:00:00+24:00"}`,
 	`{"timestamp":"0000-01-01T00:00:00Z"}`, `{"timestamp":"+2026-11-26T12:00:00Z"}`, `{"timestamp":"2026-02-30T12:00:00Z"}`,
+	`{"timestamp":"2026-11-26T12:00:00\u002B01:00"}`, `{"timestamp":"2026-11-26T12:00:00\u005a"}`, `{"timestamp":"\u0032026-11-26T12:00:00Z"}`,
+	`{"events":[{"eventType":"product_viewed","userId":"u","timestamp":"2026-11-26T12:00:00\u005a"}]}`,
 	`{"timestamp":" 2026-11-26T12:00:00Z"}`, `{"timestamp":"2026-11-26T12:00:00-00:00"}`, `{"timestamp":null}`, `{"timestamp":0}`,
 	`{"userId":"\ud800"}`, `{"userId":"\u00e9\u0000"}`, "{\"userId\":\"\xff\"}", `{"userId":"é"}`, `{"userId":null}`, `{"userId":5}`,
 	`{"metadata":{"a":[1,{"b":null}]}}`, `{"metadata":null}`, `{"metadata":"x"}`, `{"metadata": { "a" : 1 } }`, `{"metadata":{"a":1,"a":2}}`,

@@ -100,13 +100,18 @@ func decodeFrom[T any](rd io.Reader) (T, error) {
 // is the event paths' first pass, and accepts only what encoding/json decodes to the
 // same value (TestDecodeFastAgrees, FuzzDecodeFastAgrees): v2 refuses names not in
 // their exact case, duplicate names and invalid UTF-8, which encoding/json takes, and
-// unknown names are refused here. A body it refuses is decoded again by encoding/json,
-// whose errors name the fields at fault.
+// unknown names are refused here. Times are read by time.Time's own UnmarshalJSON, as
+// encoding/json does: v2 would first unescape the string, and so take a timestamp
+// written "…12:00:00\u002B01:00" (as .NET escapes '+'), which encoding/json refuses. A
+// body it refuses is decoded again by encoding/json, whose errors name the fields at
+// fault.
 func decodeFast[T any](body []byte) (T, bool) {
 	var v T
-	err := jsonv2.Unmarshal(body, &v, jsonv2.RejectUnknownMembers(true))
+	err := jsonv2.Unmarshal(body, &v, jsonv2.RejectUnknownMembers(true), v1Times)
 	return v, err == nil
 }
+
+var v1Times = jsonv2.WithUnmarshalers(jsonv2.UnmarshalFunc(func(b []byte, t *time.Time) error { return t.UnmarshalJSON(b) }))
 
 // decodeItem decodes one item of a batch strictly (no unknown fields), naming the fields
 // at fault with the prefix at (e.g. "events[3].").

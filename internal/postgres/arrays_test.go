@@ -58,6 +58,11 @@ func TestFastArraysEncodeAsPgx(t *testing.T) {
 			`{0f010203-0405-0607-0809-0a0b0c0d0eff,NULL}`},
 	}
 	for _, c := range cases {
+		// pgx would encode our types well enough by their underlying types: check that
+		// it takes the fast plan.
+		if _, ok := fast.PlanEncode(c.oid, pgtype.BinaryFormatCode, c.fast).(interface{ takes(any) bool }); !ok {
+			t.Errorf("%T in binary: pgx's plan, not the fast one", c.fast)
+		}
 		want, got := encode(plain, c.oid, pgtype.BinaryFormatCode, c.pgx), encode(fast, c.oid, pgtype.BinaryFormatCode, c.fast)
 		if !bytes.Equal(got, want) {
 			t.Errorf("%T %.60v in binary:\n got %x\nwant %x", c.fast, c.fast, got[:min(len(got), 80)], want[:min(len(want), 80)])
