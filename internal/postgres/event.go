@@ -87,7 +87,7 @@ func insertEvents(tail string) string {
 		nullif(u.currency, ''), nullif(u.metadata, '')::json
 	FROM (SELECT unnest($1::timestamptz[]) AS occurred_at, unnest($2::timestamptz[]) AS received_at,
 		unnest($3::float8[]) AS price, unnest($4::int4[]) AS position, unnest($5::int4[]) AS quantity,
-		unnest($6::uuid[]) AS tenant_id, unnest($7::event_type[]) AS event_type,
+		unnest($6::uuid[]) AS tenant_id, unnest($7::text[]::event_type[]) AS event_type,
 		unnest($8::text[]) AS user_id, unnest($9::text[]) AS product_id,
 		unnest($10::text[]) AS session_id, unnest($11::text[]) AS anonymous_id,
 		unnest($12::text[]) AS recommendation_id, unnest($13::text[]) AS placement,
@@ -225,8 +225,10 @@ func (s eventStore) AppendEvents(ctx context.Context, events []recom.Event) ([]b
 	slices.SortFunc(staged, func(a, b int) int { return strings.Compare(keys[a], keys[b]) }) // (nearly) index order
 	// Typed arrays (arrays.go), which pgx writes without reflection or boxing each
 	// element. Absent text is '' and becomes NULL in appendSQL (an empty value is never
-	// stored). The types stay []string: their parameter is an event_type[], which pgx
-	// sends as text. Tenants
+	// stored). The types go as text[], cast to event_type[] in SQL: pgx knows no enum
+	// array, so it would format an event_type[] parameter as text, a twentieth of the
+	// server's CPU in a flush, where casting costs the database no more than parsing it
+	// (7.1–7.5 µs an event either way in 5,000-event calls). Tenants
 	// go as pgtype.UUID: strings for a uuid[] fail pgx's binary encoding (formatting the
 	// whole array into its error) before it falls back to text, on every call.
 	n := len(staged)
@@ -235,7 +237,7 @@ func (s eventStore) AppendEvents(ctx context.Context, events []recom.Event) ([]b
 		price                     = make(float8Array, n)
 		position, quantity        = make(int4Array, n), make(int4Array, n)
 		tenant                    = make(uuidArray, n)
-		typ                       = make([]string, n)
+		typ                       = make(textArray, n)
 		user, prod                = make(textArray, n), make(textArray, n)
 		session, anon, recID, pl  = make(textArray, n), make(textArray, n), make(textArray, n), make(textArray, n)
 		order, currency, metadata = make(textArray, n), make(textArray, n), make(textArray, n)
