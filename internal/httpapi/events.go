@@ -39,8 +39,8 @@ func (s *server) handleEventIngest() http.Handler {
 		if err != nil {
 			return err
 		}
-		ev, ok := decodeFast[recom.Event](body)
-		if !ok {
+		var ev recom.Event
+		if !decodeFast(body, &ev) {
 			if ev, err = decodeFrom[recom.Event](bytes.NewReader(body)); err != nil {
 				return err
 			}
@@ -97,9 +97,11 @@ func (s *server) handleEventBatch() http.Handler {
 			events []recom.Event
 			raws   []json.RawMessage
 		)
-		if all, ok := decodeFast[struct {
+		// Room for a whole batch, so decoding does not grow the slice event by event.
+		all := struct {
 			Events []recom.Event `json:"events"`
-		}](body); ok {
+		}{make([]recom.Event, 0, recom.MaxEventBatch)}
+		if decodeFast(body, &all) {
 			events = all.Events
 		} else {
 			in, err := decodeFrom[eventBatch](bytes.NewReader(body))
