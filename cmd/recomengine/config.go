@@ -84,7 +84,7 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 	if c.IngestFlushers, err = strconv.Atoi(env("RECOM_INGEST_FLUSHERS", "2")); err != nil || c.IngestFlushers < 1 || c.IngestFlushers > 64 {
 		errs = append(errs, errors.New("RECOM_INGEST_FLUSHERS must be an integer from 1 to 64"))
 	}
-	if c.IngestMaxBatch, err = strconv.Atoi(env("RECOM_INGEST_MAX_BATCH", "1000")); err != nil || c.IngestMaxBatch < 1 || c.IngestMaxBatch > 100_000 {
+	if c.IngestMaxBatch, err = strconv.Atoi(env("RECOM_INGEST_MAX_BATCH", "5000")); err != nil || c.IngestMaxBatch < 1 || c.IngestMaxBatch > 100_000 {
 		errs = append(errs, errors.New("RECOM_INGEST_MAX_BATCH must be an integer from 1 to 100000"))
 	}
 	if c.IngestMaxDelay, err = time.ParseDuration(env("RECOM_INGEST_MAX_DELAY", "2ms")); err != nil || c.IngestMaxDelay < 0 || c.IngestMaxDelay > time.Second {
