@@ -86,10 +86,11 @@ func (e *Event) Normalize(at string, now time.Time) []FieldError {
 	if e.Timestamp.Year() < 2000 {
 		bad("timestamp", "must be after 2000-01-01")
 	}
-	for field, v := range map[string]string{"sessionId": e.SessionID, "anonymousId": e.AnonymousID,
-		"recommendationId": e.RecommendationID, "placement": e.Placement, "orderId": e.OrderID} {
-		if v != "" && !validID(v, maxEventID) {
-			bad(field, fmt.Sprintf("must be 1 to %d printable characters", maxEventID))
+	// An array, not a map: no allocation per event, and the errors in one order.
+	for _, f := range [...]struct{ name, value string }{{"sessionId", e.SessionID}, {"anonymousId", e.AnonymousID},
+		{"recommendationId", e.RecommendationID}, {"placement", e.Placement}, {"orderId", e.OrderID}} {
+		if f.value != "" && !validID(f.value, maxEventID) {
+			bad(f.name, fmt.Sprintf("must be 1 to %d printable characters", maxEventID))
 		}
 	}
 	if e.Position != nil && (*e.Position < 0 || *e.Position > 1000) {

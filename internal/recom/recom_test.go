@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestNewIDIsAUUIDv4(t *testing.T) {
@@ -127,5 +128,20 @@ func TestCatalogTextMustBeClean(t *testing.T) {
 	ok := CatalogItem{ProductID: "p", Name: "Mug ☕", Description: "line one\nline two\ttabbed"}
 	if fs := ok.Validate(""); len(fs) != 0 {
 		t.Errorf("refused a clean item: %v", fs)
+	}
+}
+
+// BenchmarkNormalize: the validation of an event, run on every event the API takes.
+func BenchmarkNormalize(b *testing.B) {
+	now := time.Now()
+	position := 2
+	in := Event{Type: RecommendationImpressed, UserID: "1126T1147-510448e1-6882", ProductID: "p85",
+		SessionID: "s12345", RecommendationID: "lt-12345", Placement: "home", Position: &position}
+	b.ReportAllocs()
+	for b.Loop() {
+		e := in
+		if fs := e.Normalize("events[3].", now); len(fs) > 0 {
+			b.Fatal(fs)
+		}
 	}
 }
