@@ -2,8 +2,10 @@ package httpapi
 
 import (
 	"bytes"
+	"net/http/httptest"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/recomengine/recomengine/internal/recom"
 )
@@ -69,6 +71,24 @@ func agrees[T any](t *testing.T, body []byte) int {
 	if !decodeFast(body, &fast) {
 		return 0
 	}
+	// The batch handler decodes into room made beforehand: nothing of what that
+	// room held before may show through.
+	if all, ok := any(&fast).(*struct {
+		Events []recom.Event `json:"events"`
+	}); ok {
+		stale := make([]recom.Event, recom.MaxEventBatch)
+		position := 7
+		for i := range stale {
+			stale[i] = recom.Event{TenantID: "stale", Type: recom.Purchase, UserID: "stale", OrderID: "stale", Position: &position,
+				Metadata: []byte(`{"stale":1}`), Timestamp: time.Unix(1, 0)}
+		}
+		reused := struct {
+			Events []recom.Event `json:"events"`
+		}{stale[:0]}
+		if !decodeFast(body, &reused) || !reflect.DeepEqual(reused.Events, all.Events) && (len(reused.Events) > 0 || len(all.Events) > 0) {
+			t.Errorf("batch from %q into used room:\n%+v\nwant %+v", body, reused.Events, all.Events)
+		}
+	}
 	slow, err := decodeFrom[T](bytes.NewReader(body))
 	if err != nil {
 		t.Errorf("%T from %q: decodeFast accepted it, encoding/json refused it: %v", fast, body, err)
@@ -76,4 +96,22 @@ func agrees[T any](t *testing.T, body []byte) int {
 		t.Errorf("%T from %q:\nencoding/json/v2 %+v\nencoding/json    %+v", fast, body, fast, slow)
 	}
 	return 1
+}
+
+// readJSON reads a body whole whatever its size against the room it makes up front
+// (the declared length, at most 64 KiB), and a body sent without a length too.
+func TestReadJSONReadsWholeBodies(t *testing.T) {
+	for _, size := range []int{1, 511, 512, 64 << 10, 64<<10 + 1, 300_000} {
+		body := bytes.Repeat([]byte("x"), size)
+		for _, chunked := range []bool{false, true} {
+			r := httptest.NewRequest("POST", "/api/v1/events/batch", bytes.NewReader(body))
+			if chunked {
+				r.ContentLength = -1
+			}
+			got, err := readJSON(r)
+			if err != nil || !bytes.Equal(got, body) {
+				t.Errorf("%d bytes (chunked: %t): read %d, %v", size, chunked, len(got), err)
+			}
+		}
+	}
 }

@@ -104,10 +104,11 @@ func (s *server) handleEventBatch() http.Handler {
 			events []recom.Event
 			raws   []json.RawMessage
 		)
-		// Room for a whole batch, so decoding does not grow the slice event by event.
+		// Room for the events the body can hold (each takes 48 bytes at the least), so
+		// decoding does not grow the slice event by event.
 		all := struct {
 			Events []recom.Event `json:"events"`
-		}{make([]recom.Event, 0, recom.MaxEventBatch)}
+		}{make([]recom.Event, 0, min(recom.MaxEventBatch, len(body)/48+1))}
 		if decodeFast(body, &all) {
 			events = all.Events
 		} else {
