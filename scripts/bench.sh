@@ -25,6 +25,9 @@ db="recombench_$$"
 port="${BENCH_PORT:-18090}"
 
 go build -o bin/recomengine ./cmd/recomengine
+# The figures depend on these as much as on the code (internal/postgres/README.md).
+echo "== PostgreSQL: $(psql "$pg" -Atc "SELECT string_agg(name || ' ' || current_setting(name), ', ' ORDER BY name)
+	FROM pg_settings WHERE name IN ('shared_buffers', 'max_wal_size', 'checkpoint_timeout', 'wal_compression', 'synchronous_commit')")"
 psql "$pg" -qc "CREATE DATABASE $db"
 server=""
 cleanup() {
