@@ -43,21 +43,28 @@ func handler(logger *slog.Logger, fn func(w http.ResponseWriter, r *http.Request
 
 // encode writes v as JSON with the status.
 func encode(w http.ResponseWriter, status int, v any) error {
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(v); err != nil {
+	body, err := marshal(v)
+	if err != nil {
 		return fmt.Errorf("encode response: %w", err)
 	}
-	return writeBody(w, status, buf.Bytes())
+	return writeBody(w, status, body)
 }
 
-// encoded is v as encode writes it, for answers sent so often that encoding each anew
-// shows in profiles.
-func encoded(v any) []byte {
+// marshal is v as every body is written: JSON and a newline.
+func marshal(v any) ([]byte, error) {
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(v); err != nil {
+	err := json.NewEncoder(&buf).Encode(v)
+	return buf.Bytes(), err
+}
+
+// encoded is marshal for an answer sent so often that encoding it each time shows in
+// profiles, made once at start.
+func encoded(v any) []byte {
+	body, err := marshal(v)
+	if err != nil {
 		panic(err)
 	}
-	return buf.Bytes()
+	return body
 }
 
 // writeBody writes a JSON body with the status.
@@ -130,9 +137,7 @@ func decodeFrom[T any](rd io.Reader) (T, error) {
 // encoding/json does: v2 would first unescape the string, and so take a timestamp
 // written "…12:00:00\u002B01:00" (as .NET escapes '+'), which encoding/json refuses. A
 // body it refuses is decoded again by encoding/json, whose errors name the fields at
-// fault.
-// It decodes into v, whose slices' room is used (decoding into a fresh value, as
-// decodeFrom does, is what the tests compare against).
+// fault. It decodes into v, using the room its slices have.
 func decodeFast[T any](body []byte, v *T) bool {
 	return jsonv2.Unmarshal(body, v, jsonv2.RejectUnknownMembers(true), v1Times) == nil
 }

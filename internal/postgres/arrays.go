@@ -28,7 +28,13 @@ type arrayPlan[A ~[]E, E any] struct {
 	put  func([]byte, E) ([]byte, bool) // appends it; false: NULL (appending nothing)
 }
 
-var fastPlans = map[uint32][]pgtype.EncodePlan{ // by the array type's OID
+// fastPlan is an arrayPlan, of whichever types.
+type fastPlan interface {
+	pgtype.EncodePlan
+	takes(value any) bool // whether value is its A
+}
+
+var fastPlans = map[uint32][]fastPlan{ // by the array type's OID
 	pgtype.TextArrayOID: {arrayPlan[textArray, string]{pgtype.TextOID,
 		func(s string) int { return len(s) },
 		func(b []byte, s string) ([]byte, bool) { return append(b, s...), true }}},
@@ -56,7 +62,7 @@ var fastPlans = map[uint32][]pgtype.EncodePlan{ // by the array type's OID
 // in Open): the types above in binary, every other value as pgx's codec does.
 type fastArrays struct {
 	pgtype.Codec
-	plans []pgtype.EncodePlan
+	plans []fastPlan
 }
 
 // registerFastArrays wraps m's codecs of the array types of fastPlans in fastArrays,
@@ -80,7 +86,7 @@ func registerFastArrays(m *pgtype.Map) {
 func (c fastArrays) PlanEncode(m *pgtype.Map, oid uint32, format int16, value any) pgtype.EncodePlan {
 	if format == pgtype.BinaryFormatCode {
 		for _, p := range c.plans {
-			if p.(interface{ takes(any) bool }).takes(value) {
+			if p.takes(value) {
 				return p
 			}
 		}

@@ -60,7 +60,7 @@ func TestFastArraysEncodeAsPgx(t *testing.T) {
 	for _, c := range cases {
 		// pgx would encode our types well enough by their underlying types: check that
 		// it takes the fast plan.
-		if _, ok := fast.PlanEncode(c.oid, pgtype.BinaryFormatCode, c.fast).(interface{ takes(any) bool }); !ok {
+		if _, ok := fast.PlanEncode(c.oid, pgtype.BinaryFormatCode, c.fast).(fastPlan); !ok {
 			t.Errorf("%T in binary: pgx's plan, not the fast one", c.fast)
 		}
 		want, got := encode(plain, c.oid, pgtype.BinaryFormatCode, c.pgx), encode(fast, c.oid, pgtype.BinaryFormatCode, c.fast)
