@@ -32,64 +32,55 @@ type arrayPlan[A ~[]E, E any] struct {
 type fastPlan interface {
 	pgtype.EncodePlan
 	takes(value any) bool // whether value is its A
+	empty() any           // a nil A
 }
 
-var fastPlans = map[uint32][]fastPlan{ // by the array type's OID
-	pgtype.TextArrayOID: {arrayPlan[textArray, string]{pgtype.TextOID,
+var fastPlans = map[uint32]fastPlan{ // by the array type's OID
+	pgtype.TextArrayOID: arrayPlan[textArray, string]{pgtype.TextOID,
 		func(s string) int { return len(s) },
-		func(b []byte, s string) ([]byte, bool) { return append(b, s...), true }}},
-	pgtype.TimestamptzArrayOID: {arrayPlan[timeArray, time.Time]{pgtype.TimestamptzOID,
+		func(b []byte, s string) ([]byte, bool) { return append(b, s...), true }},
+	pgtype.TimestamptzArrayOID: arrayPlan[timeArray, time.Time]{pgtype.TimestamptzOID,
 		func(time.Time) int { return 8 },
 		func(b []byte, t time.Time) ([]byte, bool) {
 			return binary.BigEndian.AppendUint64(b, uint64(t.UnixMicro()-pgEpochMicros)), true
-		}}},
-	pgtype.Float8ArrayOID: {arrayPlan[float8Array, pgtype.Float8]{pgtype.Float8OID,
+		}},
+	pgtype.Float8ArrayOID: arrayPlan[float8Array, pgtype.Float8]{pgtype.Float8OID,
 		func(pgtype.Float8) int { return 8 },
 		func(b []byte, f pgtype.Float8) ([]byte, bool) {
 			return binary.BigEndian.AppendUint64(b, math.Float64bits(f.Float64)), f.Valid
-		}}},
-	pgtype.Int4ArrayOID: {arrayPlan[int4Array, pgtype.Int4]{pgtype.Int4OID,
+		}},
+	pgtype.Int4ArrayOID: arrayPlan[int4Array, pgtype.Int4]{pgtype.Int4OID,
 		func(pgtype.Int4) int { return 4 },
 		func(b []byte, i pgtype.Int4) ([]byte, bool) {
 			return binary.BigEndian.AppendUint32(b, uint32(i.Int32)), i.Valid
-		}}},
-	pgtype.UUIDArrayOID: {arrayPlan[uuidArray, pgtype.UUID]{pgtype.UUIDOID,
+		}},
+	pgtype.UUIDArrayOID: arrayPlan[uuidArray, pgtype.UUID]{pgtype.UUIDOID,
 		func(pgtype.UUID) int { return 16 },
-		func(b []byte, u pgtype.UUID) ([]byte, bool) { return append(b, u.Bytes[:]...), u.Valid }}},
+		func(b []byte, u pgtype.UUID) ([]byte, bool) { return append(b, u.Bytes[:]...), u.Valid }},
 }
 
 // fastArrays is the codec of an array type of fastPlans on every connection (registered
 // in Open): the types above in binary, every other value as pgx's codec does.
 type fastArrays struct {
 	pgtype.Codec
-	plans []fastPlan
+	plan fastPlan
 }
 
 // registerFastArrays wraps m's codecs of the array types of fastPlans in fastArrays,
 // and makes those types the ones of the Go types above where a query gives no parameter
 // types (default_query_exec_mode exec or simple_protocol, which send text).
 func registerFastArrays(m *pgtype.Map) {
-	for _, v := range []struct {
-		value any
-		name  string
-	}{{textArray(nil), "_text"}, {timeArray(nil), "_timestamptz"}, {float8Array(nil), "_float8"},
-		{int4Array(nil), "_int4"}, {uuidArray(nil), "_uuid"}} {
-		m.RegisterDefaultPgType(v.value, v.name)
-	}
-	for oid, plans := range fastPlans {
+	for oid, plan := range fastPlans {
 		if t, ok := m.TypeForOID(oid); ok {
-			m.RegisterType(&pgtype.Type{Name: t.Name, OID: oid, Codec: fastArrays{t.Codec, plans}})
+			m.RegisterType(&pgtype.Type{Name: t.Name, OID: oid, Codec: fastArrays{t.Codec, plan}})
+			m.RegisterDefaultPgType(plan.empty(), t.Name)
 		}
 	}
 }
 
 func (c fastArrays) PlanEncode(m *pgtype.Map, oid uint32, format int16, value any) pgtype.EncodePlan {
-	if format == pgtype.BinaryFormatCode {
-		for _, p := range c.plans {
-			if p.takes(value) {
-				return p
-			}
-		}
+	if format == pgtype.BinaryFormatCode && c.plan.takes(value) {
+		return c.plan
 	}
 	return c.Codec.PlanEncode(m, oid, format, value)
 }
@@ -98,6 +89,8 @@ func (p arrayPlan[A, E]) takes(value any) bool {
 	_, ok := value.(A)
 	return ok
 }
+
+func (arrayPlan[A, E]) empty() any { return A(nil) }
 
 // Encode writes the header (one dimension, of lower bound 1, as pgx does, even when
 // empty), then each element's length (-1: NULL) and value.
