@@ -31,8 +31,9 @@ type arrayPlan[A ~[]E, E any] struct {
 // fastPlan is an arrayPlan, of whichever types.
 type fastPlan interface {
 	pgtype.EncodePlan
-	takes(value any) bool // whether value is its A
-	empty() any           // a nil A
+	takes(value any) bool     // whether value is its A
+	empty() any               // a nil A
+	encodedLen(value any) int // the bytes its encoding of value takes
 }
 
 var fastPlans = map[uint32]fastPlan{ // by the array type's OID
@@ -92,15 +93,36 @@ func (p arrayPlan[A, E]) takes(value any) bool {
 
 func (arrayPlan[A, E]) empty() any { return A(nil) }
 
+func (p arrayPlan[A, E]) encodedLen(value any) int {
+	a := value.(A)
+	n := 20 + 4*len(a)
+	for _, e := range a {
+		n += p.size(e)
+	}
+	return n
+}
+
+// encodedSize is about the bytes args take encoded: exact for the types above, a guess
+// for the rest.
+func encodedSize(args []any) int {
+	n := 0
+	for _, a := range args {
+		n += 64
+		for _, p := range fastPlans {
+			if p.takes(a) {
+				n += p.encodedLen(a)
+				break
+			}
+		}
+	}
+	return n
+}
+
 // Encode writes the header (one dimension, of lower bound 1, as pgx does, even when
 // empty), then each element's length (-1: NULL) and value.
 func (p arrayPlan[A, E]) Encode(value any, buf []byte) ([]byte, error) {
 	a := value.(A)
-	size := 20 + 4*len(a)
-	for _, e := range a {
-		size += p.size(e)
-	}
-	buf = slices.Grow(buf, size)
+	buf = slices.Grow(buf, p.encodedLen(a))
 	flags := len(buf) + 4
 	buf = binary.BigEndian.AppendUint32(buf, 1) // dimensions
 	buf = binary.BigEndian.AppendUint32(buf, 0) // has NULLs: set below

@@ -530,3 +530,69 @@ func TestAppendEventsReturnsOtherErrors(t *testing.T) {
 		t.Fatalf("AppendEvents again = %v, %v; want both new: the failed call stored nothing", isNew, err)
 	}
 }
+
+// TestAppendEventsLargeFlush: flushes large enough to go through execLarge (thousands of
+// events) store every event with its fields, in either exec mode, one after another on
+// the buffers the first left; and a large flush that meets stored duplicates answers them.
+func TestAppendEventsLargeFlush(t *testing.T) {
+	for _, mode := range []string{"cache_statement", "exec"} {
+		t.Run(mode, func(t *testing.T) {
+			ctx := t.Context()
+			url := pgtest.NewDatabase(t)
+			tenant := newTenant(t, open(t, url).Stores())
+			db := open(t, url+"&default_query_exec_mode="+mode)
+			s := db.Stores()
+			at := recom.Now().Add(-time.Hour)
+			price, quantity, position := 12.5, 2, 4
+			batch := func(from, n int) []recom.Event {
+				events := make([]recom.Event, n)
+				for i := range events {
+					k := from + i
+					e := recom.Event{TenantID: tenant.ID, Type: recom.ProductViewed, UserID: fmt.Sprintf("user-%05d", k),
+						ProductID: fmt.Sprintf("sku-%d", k%300), Timestamp: at.Add(time.Duration(k) * time.Microsecond)}
+					switch k % 3 {
+					case 1:
+						e.Type, e.OrderID, e.Price, e.Quantity, e.Currency = recom.Purchase, fmt.Sprint("o-", k), &price, &quantity, "EUR"
+					case 2:
+						e.Type, e.RecommendationID, e.Placement, e.Position = recom.RecommendationClicked, fmt.Sprint("r-", k), "home", &position
+						e.Metadata = json.RawMessage(fmt.Sprintf(`{"k":%d}`, k))
+					}
+					events[i] = e
+				}
+				return events
+			}
+			for round := range 3 {
+				isNew, err := s.Events.AppendEvents(ctx, batch(round*3000, 3000))
+				if err != nil || len(isNew) != 3000 || slices.Contains(isNew, false) {
+					t.Fatalf("round %d: AppendEvents of 3,000 new events: %d answers, %d new, %v",
+						round, len(isNew), countTrue(isNew), err)
+				}
+			}
+			// 2,000 stored again and 1,000 new.
+			isNew, err := s.Events.AppendEvents(ctx, batch(7000, 3000))
+			if err != nil || countTrue(isNew) != 1000 || slices.Contains(isNew[:2000], true) {
+				t.Fatalf("AppendEvents over stored events: %d new, %v; want the last 1,000", countTrue(isNew), err)
+			}
+			for cond, want := range map[string]int{
+				"true": 10_000,
+				"event_type = 'purchase' AND price = 12.5 AND quantity = 2 AND currency = 'EUR' AND order_id = 'o-' || substr(user_id, 6)::int":    3333,
+				"event_type = 'recommendation_clicked' AND position = 4 AND placement = 'home' AND metadata->>'k' = substr(user_id, 6)::int::text": 3333,
+				"event_type = 'product_viewed' AND price IS NULL AND metadata IS NULL AND order_id IS NULL":                                        3334,
+				"product_id = 'sku-' || (substr(user_id, 6)::int % 300)":                                                                           10_000,
+			} {
+				if n, err := db.CountEvents(ctx, cond); err != nil || n != want {
+					t.Errorf("%d events where %s (%v), want %d", n, cond, err, want)
+				}
+			}
+		})
+	}
+}
+
+func countTrue(bs []bool) (n int) {
+	for _, b := range bs {
+		if b {
+			n++
+		}
+	}
+	return n
+}

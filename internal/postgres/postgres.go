@@ -33,6 +33,8 @@ const ingestConns = 4
 type DB struct {
 	pool   *pgxpool.Pool
 	ingest *pgxpool.Pool
+	// buffers are those of the ingest flush's large statements (largeexec.go).
+	buffers *buffers
 	// opened is when Open ran; lastDuplicate is when after it (ns, plus 1; 0: never) an
 	// ingest flush last met a stored duplicate. Both read the monotonic clock.
 	opened        time.Time
@@ -78,7 +80,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	if _, set := icfg.ConnConfig.RuntimeParams["plan_cache_mode"]; !set {
 		icfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_generic_plan"
 	}
-	db := &DB{opened: time.Now()}
+	db := &DB{opened: time.Now(), buffers: newBuffers(2 * ingestConns)}
 	if db.pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
 		return nil, fmt.Errorf("postgres: open: %w", err)
 	}
