@@ -86,17 +86,35 @@ type activityShard struct {
 type userActivity struct {
 	key     userKey
 	version int64
-	events  []recom.Event
+	events  []kept
 	head    int // index of the oldest event; 0 until the ring is full
 	elem    *list.Element
+}
+
+// kept is what the engine reads of an event (recom.Activity), with the user's key
+// making the rest: 56 bytes where a recom.Event takes over 250, for users by the
+// hundred thousand.
+type kept struct {
+	Type      recom.EventType
+	ProductID string
+	Timestamp time.Time
+}
+
+// keep is e as kept: it shares no memory with e, as strings are immutable.
+func keep(e *recom.Event) kept {
+	return kept{Type: e.Type, ProductID: e.ProductID, Timestamp: e.Timestamp}
+}
+
+func (k *kept) event(key userKey) recom.Event {
+	return recom.Event{TenantID: key.tenantID, UserID: key.userID, Type: k.Type, ProductID: k.ProductID, Timestamp: k.Timestamp}
 }
 
 // Record adds events of any tenants. It never fails.
 func (a *Activity) Record(_ context.Context, events []recom.Event) error {
 	for i := range events {
-		e := recentEvent(&events[i])
+		e := &events[i]
 		k := userKey{e.TenantID, e.UserID}
-		a.shard(k).record(k, e, a.recorded.Add(1))
+		a.shard(k).record(k, keep(e), a.recorded.Add(1))
 	}
 	// Lock each tenant once per run of its events: a batch is usually one tenant's.
 	var t *trend
@@ -141,7 +159,7 @@ func (a *Activity) RecentEvents(_ context.Context, tenantID, userID string, n in
 	}
 	out := make([]recom.Event, n)
 	for i := range out {
-		out[i] = *u.at(len(u.events) - 1 - i)
+		out[i] = u.at(len(u.events) - 1 - i).event(k)
 	}
 	s.mu.Unlock()
 	return out, version, nil
@@ -212,7 +230,7 @@ func (a *Activity) trendOf(tenantID string) *trend {
 }
 
 // record inserts e into the user's recent events, at version v.
-func (s *activityShard) record(k userKey, e recom.Event, v int64) {
+func (s *activityShard) record(k userKey, e kept, v int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	u := s.users[k]
@@ -232,14 +250,14 @@ func (s *activityShard) record(k userKey, e recom.Event, v int64) {
 }
 
 // at returns the i-th oldest event.
-func (u *userActivity) at(i int) *recom.Event {
+func (u *userActivity) at(i int) *kept {
 	return &u.events[(u.head+i)%len(u.events)]
 }
 
 // insert places e after every event not newer than it (of equal timestamps, the one
 // recorded last counts as newest, as in Redis) and drops the oldest beyond
 // MaxRecentEvents.
-func (u *userActivity) insert(e recom.Event) {
+func (u *userActivity) insert(e kept) {
 	n := len(u.events)
 	i := n // the events before position i are not newer than e; usually i stays n
 	for i > 0 && u.at(i-1).Timestamp.After(e.Timestamp) {
@@ -247,7 +265,7 @@ func (u *userActivity) insert(e recom.Event) {
 	}
 	if n < recom.MaxRecentEvents {
 		if n == cap(u.events) { // grow by doubling, but never past MaxRecentEvents
-			grown := make([]recom.Event, n, min(max(4, 2*n), recom.MaxRecentEvents))
+			grown := make([]kept, n, min(max(4, 2*n), recom.MaxRecentEvents))
 			copy(grown, u.events)
 			u.events = grown
 		}
@@ -347,10 +365,4 @@ func (h *topScores) Pop() any {
 	x := old[len(old)-1]
 	*h = old[:len(old)-1]
 	return x
-}
-
-// recentEvent is what the engine reads of e (recom.Activity): it shares no memory with e,
-// as strings are immutable.
-func recentEvent(e *recom.Event) recom.Event {
-	return recom.Event{TenantID: e.TenantID, UserID: e.UserID, Type: e.Type, ProductID: e.ProductID, Timestamp: e.Timestamp}
 }

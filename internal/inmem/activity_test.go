@@ -106,7 +106,7 @@ func TestActivityRingKeepsOrder(t *testing.T) {
 		if i%3 == 0 {
 			at = at0.Add(time.Duration(1000+i) * time.Second) // in order
 		}
-		u.insert(recom.Event{Timestamp: at})
+		u.insert(kept{Timestamp: at})
 		all = append(all, at)
 		if len(u.events) > recom.MaxRecentEvents || cap(u.events) > recom.MaxRecentEvents {
 			t.Fatalf("ring holds %d events, capacity %d; want at most %d", len(u.events), cap(u.events), recom.MaxRecentEvents)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -81,6 +82,18 @@ func BenchmarkActivity(b *testing.B) {
 		})
 		b.ReportMetric(float64(b.N)*100/b.Elapsed().Seconds(), "events/s")
 	})
+	// As the load test sends them: 10,000 shoppers in each of 20 tenants, twice the users
+	// kept, so users are forgotten and come back, and most lists are short.
+	b.Run("Record100ManyUsers", func(b *testing.B) {
+		a, batch := inmem.NewActivity(100_000), benchEvents(100, 0)
+		for b.Loop() {
+			advance(batch, time.Second)
+			for i := range batch {
+				batch[i].TenantID, batch[i].UserID = benchTenants[rand.IntN(20)], benchUsers[rand.IntN(10_000)]
+			}
+			a.Record(ctx, batch)
+		}
+	})
 	full := inmem.NewActivity(100_000)
 	for range 200 { // 10,000 products trending; users with 50 events
 		full.Record(ctx, benchEvents(100, 0))
@@ -113,6 +126,16 @@ func benchEvents(n, tenant int) []recom.Event {
 			Price: &price, Quantity: &qty, Metadata: json.RawMessage(`{"source":"bench"}`)}
 	}
 	return evs
+}
+
+var benchTenants, benchUsers = benchNames("tenant-", 20), benchNames("user-", 10_000)
+
+func benchNames(prefix string, n int) []string {
+	names := make([]string, n)
+	for i := range names {
+		names[i] = fmt.Sprint(prefix, i)
+	}
+	return names
 }
 
 // advance moves every event of batch by d, so each Record appends to the users' lists.
