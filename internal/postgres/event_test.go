@@ -415,49 +415,43 @@ func TestAppendEventsPlansOnce(t *testing.T) {
 // exec, which poolers in transaction mode need), and optional fields left empty are
 // stored as NULL while those given round-trip.
 func TestAppendEventsInEveryExecMode(t *testing.T) {
-	for _, mode := range []string{"cache_statement", "exec"} {
-		t.Run(mode, func(t *testing.T) {
-			ctx := t.Context()
-			url := pgtest.NewDatabase(t)
-			tenant := newTenant(t, open(t, url).Stores())
-			db := open(t, url+"&default_query_exec_mode="+mode)
-			s := db.Stores()
-			at := recom.Now().Add(-time.Minute)
-			price, position, quantity := 12.5, 3, 2
-			full := recom.Event{TenantID: tenant.ID, Type: recom.Purchase, UserID: "u1", ProductID: "p1", Timestamp: at,
-				SessionID: "s1", OrderID: "o1", Price: &price, Quantity: &quantity, Currency: "EUR",
-				Metadata: json.RawMessage(`{"coupon":"X"}`)}
-			click := recom.Event{TenantID: tenant.ID, Type: recom.RecommendationClicked, UserID: "u1", ProductID: "p2",
-				Timestamp: at.Add(time.Microsecond), RecommendationID: "r1", Placement: "home", Position: &position}
-			bare := event(tenant.ID, "u2", at)
-			isNew, err := s.Events.AppendEvents(ctx, []recom.Event{full, click, bare, bare})
-			if err != nil || !slices.Equal(isNew, []bool{true, true, true, false}) {
-				t.Fatalf("AppendEvents = %v, %v; want [true true true false]", isNew, err)
-			}
-			isNew, err = s.Events.AppendEvents(ctx, []recom.Event{event(tenant.ID, "u3", at), click})
-			if err != nil || !slices.Equal(isNew, []bool{true, false}) {
-				t.Fatalf("AppendEvents again = %v, %v; want [true false]", isNew, err)
-			}
-			got, _, err := s.Events.FindEvents(ctx, tenant.ID, recom.EventFilter{UserID: "u1"})
-			if err != nil || len(got) != 2 {
-				t.Fatalf("FindEvents(u1) = %d events, %v", len(got), err)
-			}
-			p, c := got[1], got[0] // newest first
-			if p.SessionID != "s1" || p.OrderID != "o1" || p.Price == nil || *p.Price != 12.5 || p.Quantity == nil ||
-				*p.Quantity != 2 || p.Currency != "EUR" || string(p.Metadata) != `{"coupon":"X"}` || p.Position != nil {
-				t.Errorf("the purchase came back as %+v", p)
-			}
-			if c.RecommendationID != "r1" || c.Placement != "home" || c.Position == nil || *c.Position != 3 ||
-				c.Price != nil || c.Quantity != nil || c.SessionID != "" || c.Metadata != nil {
-				t.Errorf("the click came back as %+v", c)
-			}
-			nulls, err := db.CountEvents(ctx, `session_id IS NULL AND order_id IS NULL AND currency IS NULL
+	inEveryExecMode(t, func(t *testing.T, db *postgres.DB, tenant recom.Tenant) {
+		ctx, s := t.Context(), db.Stores()
+		at := recom.Now().Add(-time.Minute)
+		price, position, quantity := 12.5, 3, 2
+		full := recom.Event{TenantID: tenant.ID, Type: recom.Purchase, UserID: "u1", ProductID: "p1", Timestamp: at,
+			SessionID: "s1", OrderID: "o1", Price: &price, Quantity: &quantity, Currency: "EUR",
+			Metadata: json.RawMessage(`{"coupon":"X"}`)}
+		click := recom.Event{TenantID: tenant.ID, Type: recom.RecommendationClicked, UserID: "u1", ProductID: "p2",
+			Timestamp: at.Add(time.Microsecond), RecommendationID: "r1", Placement: "home", Position: &position}
+		bare := event(tenant.ID, "u2", at)
+		isNew, err := s.Events.AppendEvents(ctx, []recom.Event{full, click, bare, bare})
+		if err != nil || !slices.Equal(isNew, []bool{true, true, true, false}) {
+			t.Fatalf("AppendEvents = %v, %v; want [true true true false]", isNew, err)
+		}
+		isNew, err = s.Events.AppendEvents(ctx, []recom.Event{event(tenant.ID, "u3", at), click})
+		if err != nil || !slices.Equal(isNew, []bool{true, false}) {
+			t.Fatalf("AppendEvents again = %v, %v; want [true false]", isNew, err)
+		}
+		got, _, err := s.Events.FindEvents(ctx, tenant.ID, recom.EventFilter{UserID: "u1"})
+		if err != nil || len(got) != 2 {
+			t.Fatalf("FindEvents(u1) = %d events, %v", len(got), err)
+		}
+		p, c := got[1], got[0] // newest first
+		if p.SessionID != "s1" || p.OrderID != "o1" || p.Price == nil || *p.Price != 12.5 || p.Quantity == nil ||
+			*p.Quantity != 2 || p.Currency != "EUR" || string(p.Metadata) != `{"coupon":"X"}` || p.Position != nil {
+			t.Errorf("the purchase came back as %+v", p)
+		}
+		if c.RecommendationID != "r1" || c.Placement != "home" || c.Position == nil || *c.Position != 3 ||
+			c.Price != nil || c.Quantity != nil || c.SessionID != "" || c.Metadata != nil {
+			t.Errorf("the click came back as %+v", c)
+		}
+		nulls, err := db.CountEvents(ctx, `session_id IS NULL AND order_id IS NULL AND currency IS NULL
 				AND metadata IS NULL AND price IS NULL`)
-			if err != nil || nulls != 3 {
-				t.Errorf("%d events with their optional fields NULL (%v); want 3: the click and the two bare views", nulls, err)
-			}
-		})
-	}
+		if err != nil || nulls != 3 {
+			t.Errorf("%d events with their optional fields NULL (%v); want 3: the click and the two bare views", nulls, err)
+		}
+	})
 }
 
 // TestAppendEventsExpectsNewEvents: flushes of new events skip ON CONFLICT; a flush that
@@ -535,55 +529,62 @@ func TestAppendEventsReturnsOtherErrors(t *testing.T) {
 // events) store every event with its fields, in either exec mode, one after another on
 // the buffers the first left; and a large flush that meets stored duplicates answers them.
 func TestAppendEventsLargeFlush(t *testing.T) {
+	inEveryExecMode(t, func(t *testing.T, db *postgres.DB, tenant recom.Tenant) {
+		ctx, s := t.Context(), db.Stores()
+		at := recom.Now().Add(-time.Hour)
+		price, quantity, position := 12.5, 2, 4
+		batch := func(from, n int) []recom.Event {
+			events := make([]recom.Event, n)
+			for i := range events {
+				k := from + i
+				e := recom.Event{TenantID: tenant.ID, Type: recom.ProductViewed, UserID: fmt.Sprintf("user-%05d", k),
+					ProductID: fmt.Sprintf("sku-%d", k%300), Timestamp: at.Add(time.Duration(k) * time.Microsecond)}
+				switch k % 3 {
+				case 1:
+					e.Type, e.OrderID, e.Price, e.Quantity, e.Currency = recom.Purchase, fmt.Sprint("o-", k), &price, &quantity, "EUR"
+				case 2:
+					e.Type, e.RecommendationID, e.Placement, e.Position = recom.RecommendationClicked, fmt.Sprint("r-", k), "home", &position
+					e.Metadata = json.RawMessage(fmt.Sprintf(`{"k":%d}`, k))
+				}
+				events[i] = e
+			}
+			return events
+		}
+		for round := range 3 {
+			isNew, err := s.Events.AppendEvents(ctx, batch(round*3000, 3000))
+			if err != nil || len(isNew) != 3000 || slices.Contains(isNew, false) {
+				t.Fatalf("round %d: AppendEvents of 3,000 new events: %d answers, %d new, %v",
+					round, len(isNew), countTrue(isNew), err)
+			}
+		}
+		// 2,000 stored again and 1,000 new.
+		isNew, err := s.Events.AppendEvents(ctx, batch(7000, 3000))
+		if err != nil || countTrue(isNew) != 1000 || slices.Contains(isNew[:2000], true) {
+			t.Fatalf("AppendEvents over stored events: %d new, %v; want the last 1,000", countTrue(isNew), err)
+		}
+		for cond, want := range map[string]int{
+			"true": 10_000,
+			"event_type = 'purchase' AND price = 12.5 AND quantity = 2 AND currency = 'EUR' AND order_id = 'o-' || substr(user_id, 6)::int":    3333,
+			"event_type = 'recommendation_clicked' AND position = 4 AND placement = 'home' AND metadata->>'k' = substr(user_id, 6)::int::text": 3333,
+			"event_type = 'product_viewed' AND price IS NULL AND metadata IS NULL AND order_id IS NULL":                                        3334,
+			"product_id = 'sku-' || (substr(user_id, 6)::int % 300)":                                                                           10_000,
+		} {
+			if n, err := db.CountEvents(ctx, cond); err != nil || n != want {
+				t.Errorf("%d events where %s (%v), want %d", n, cond, err, want)
+			}
+		}
+	})
+}
+
+// inEveryExecMode runs test on a fresh database with a tenant, through a DB whose
+// connections use each of pgx's exec modes: prepared statements (the default), and
+// exec, which poolers in transaction mode need.
+func inEveryExecMode(t *testing.T, test func(t *testing.T, db *postgres.DB, tenant recom.Tenant)) {
 	for _, mode := range []string{"cache_statement", "exec"} {
 		t.Run(mode, func(t *testing.T) {
-			ctx := t.Context()
 			url := pgtest.NewDatabase(t)
 			tenant := newTenant(t, open(t, url).Stores())
-			db := open(t, url+"&default_query_exec_mode="+mode)
-			s := db.Stores()
-			at := recom.Now().Add(-time.Hour)
-			price, quantity, position := 12.5, 2, 4
-			batch := func(from, n int) []recom.Event {
-				events := make([]recom.Event, n)
-				for i := range events {
-					k := from + i
-					e := recom.Event{TenantID: tenant.ID, Type: recom.ProductViewed, UserID: fmt.Sprintf("user-%05d", k),
-						ProductID: fmt.Sprintf("sku-%d", k%300), Timestamp: at.Add(time.Duration(k) * time.Microsecond)}
-					switch k % 3 {
-					case 1:
-						e.Type, e.OrderID, e.Price, e.Quantity, e.Currency = recom.Purchase, fmt.Sprint("o-", k), &price, &quantity, "EUR"
-					case 2:
-						e.Type, e.RecommendationID, e.Placement, e.Position = recom.RecommendationClicked, fmt.Sprint("r-", k), "home", &position
-						e.Metadata = json.RawMessage(fmt.Sprintf(`{"k":%d}`, k))
-					}
-					events[i] = e
-				}
-				return events
-			}
-			for round := range 3 {
-				isNew, err := s.Events.AppendEvents(ctx, batch(round*3000, 3000))
-				if err != nil || len(isNew) != 3000 || slices.Contains(isNew, false) {
-					t.Fatalf("round %d: AppendEvents of 3,000 new events: %d answers, %d new, %v",
-						round, len(isNew), countTrue(isNew), err)
-				}
-			}
-			// 2,000 stored again and 1,000 new.
-			isNew, err := s.Events.AppendEvents(ctx, batch(7000, 3000))
-			if err != nil || countTrue(isNew) != 1000 || slices.Contains(isNew[:2000], true) {
-				t.Fatalf("AppendEvents over stored events: %d new, %v; want the last 1,000", countTrue(isNew), err)
-			}
-			for cond, want := range map[string]int{
-				"true": 10_000,
-				"event_type = 'purchase' AND price = 12.5 AND quantity = 2 AND currency = 'EUR' AND order_id = 'o-' || substr(user_id, 6)::int":    3333,
-				"event_type = 'recommendation_clicked' AND position = 4 AND placement = 'home' AND metadata->>'k' = substr(user_id, 6)::int::text": 3333,
-				"event_type = 'product_viewed' AND price IS NULL AND metadata IS NULL AND order_id IS NULL":                                        3334,
-				"product_id = 'sku-' || (substr(user_id, 6)::int % 300)":                                                                           10_000,
-			} {
-				if n, err := db.CountEvents(ctx, cond); err != nil || n != want {
-					t.Errorf("%d events where %s (%v), want %d", n, cond, err, want)
-				}
-			}
+			test(t, open(t, url+"&default_query_exec_mode="+mode), tenant)
 		})
 	}
 }
