@@ -105,6 +105,7 @@ func keep(e *recom.Event) kept {
 	return kept{Type: e.Type, ProductID: e.ProductID, Timestamp: e.Timestamp}
 }
 
+// event is k as the user's event that it keeps.
 func (k *kept) event(key userKey) recom.Event {
 	return recom.Event{TenantID: key.tenantID, UserID: key.userID, Type: k.Type, ProductID: k.ProductID, Timestamp: k.Timestamp}
 }

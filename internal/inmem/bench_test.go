@@ -82,8 +82,8 @@ func BenchmarkActivity(b *testing.B) {
 		})
 		b.ReportMetric(float64(b.N)*100/b.Elapsed().Seconds(), "events/s")
 	})
-	// As the load test sends them: 10,000 shoppers in each of 20 tenants, twice the users
-	// kept, so users are forgotten and come back, and most lists are short.
+	// As the load test sends them: 10,000 shoppers in each of 20 tenants, twice the
+	// 100,000 users kept, so users are forgotten and come back, and most lists are short.
 	b.Run("Record100ManyUsers", func(b *testing.B) {
 		a, batch := inmem.NewActivity(100_000), benchEvents(100, 0)
 		for b.Loop() {

@@ -415,7 +415,7 @@ func TestAppendEventsPlansOnce(t *testing.T) {
 // exec, which poolers in transaction mode need), and optional fields left empty are
 // stored as NULL while those given round-trip.
 func TestAppendEventsInEveryExecMode(t *testing.T) {
-	inEveryExecMode(t, func(t *testing.T, db *postgres.DB, tenant recom.Tenant) {
+	inEveryExecMode(t, func(t *testing.T, _ string, db *postgres.DB, tenant recom.Tenant) {
 		ctx, s := t.Context(), db.Stores()
 		at := recom.Now().Add(-time.Minute)
 		price, position, quantity := 12.5, 3, 2
@@ -525,40 +525,25 @@ func TestAppendEventsReturnsOtherErrors(t *testing.T) {
 	}
 }
 
-// TestAppendEventsLargeFlush: flushes large enough to go through execLarge (thousands of
-// events) store every event with its fields, in either exec mode, one after another on
-// the buffers the first left; and a large flush that meets stored duplicates answers them.
+// TestAppendEventsLargeFlush: flushes large enough for execLarge (thousands of events)
+// store every event with its fields, one after another on the buffers the first left
+// (with prepared statements; in exec mode they go through pgx's Exec), and a large flush
+// that meets stored duplicates answers them.
 func TestAppendEventsLargeFlush(t *testing.T) {
-	inEveryExecMode(t, func(t *testing.T, db *postgres.DB, tenant recom.Tenant) {
+	inEveryExecMode(t, func(t *testing.T, mode string, db *postgres.DB, tenant recom.Tenant) {
 		ctx, s := t.Context(), db.Stores()
-		at := recom.Now().Add(-time.Hour)
-		price, quantity, position := 12.5, 2, 4
-		batch := func(from, n int) []recom.Event {
-			events := make([]recom.Event, n)
-			for i := range events {
-				k := from + i
-				e := recom.Event{TenantID: tenant.ID, Type: recom.ProductViewed, UserID: fmt.Sprintf("user-%05d", k),
-					ProductID: fmt.Sprintf("sku-%d", k%300), Timestamp: at.Add(time.Duration(k) * time.Microsecond)}
-				switch k % 3 {
-				case 1:
-					e.Type, e.OrderID, e.Price, e.Quantity, e.Currency = recom.Purchase, fmt.Sprint("o-", k), &price, &quantity, "EUR"
-				case 2:
-					e.Type, e.RecommendationID, e.Placement, e.Position = recom.RecommendationClicked, fmt.Sprint("r-", k), "home", &position
-					e.Metadata = json.RawMessage(fmt.Sprintf(`{"k":%d}`, k))
-				}
-				events[i] = e
-			}
-			return events
-		}
 		for round := range 3 {
-			isNew, err := s.Events.AppendEvents(ctx, batch(round*3000, 3000))
+			isNew, err := s.Events.AppendEvents(ctx, largeBatch(tenant.ID, round*3000, 3000))
 			if err != nil || len(isNew) != 3000 || slices.Contains(isNew, false) {
 				t.Fatalf("round %d: AppendEvents of 3,000 new events: %d answers, %d new, %v",
 					round, len(isNew), countTrue(isNew), err)
 			}
 		}
+		if kept, want := db.KeptBuffers(), map[string]int{"cache_statement": 2, "exec": 0}[mode]; kept != want {
+			t.Errorf("%d buffers kept for the next large flush, want %d", kept, want)
+		}
 		// 2,000 stored again and 1,000 new.
-		isNew, err := s.Events.AppendEvents(ctx, batch(7000, 3000))
+		isNew, err := s.Events.AppendEvents(ctx, largeBatch(tenant.ID, 7000, 3000))
 		if err != nil || countTrue(isNew) != 1000 || slices.Contains(isNew[:2000], true) {
 			t.Fatalf("AppendEvents over stored events: %d new, %v; want the last 1,000", countTrue(isNew), err)
 		}
@@ -576,15 +561,81 @@ func TestAppendEventsLargeFlush(t *testing.T) {
 	})
 }
 
+// TestAppendEventsLargeFlushCancelled: a large flush whose context ends while the
+// database holds it fails, and leaves no buffer in use: the next large flushes, three at
+// once, store all theirs. (Under -race it also checks that nothing writes to a
+// connection pgx is closing.)
+func TestAppendEventsLargeFlushCancelled(t *testing.T) {
+	ctx := t.Context()
+	url := pgtest.NewDatabase(t)
+	db := open(t, url)
+	s := db.Stores()
+	tenant := newTenant(t, s)
+	for round := range 2 { // the statement prepared, so the lock holds its execution
+		if _, err := s.Events.AppendEvents(ctx, largeBatch(tenant.ID, round*3000, 3000)); err != nil {
+			t.Fatalf("AppendEvents: %v", err)
+		}
+	}
+	lock := connect(t, url)
+	tx, err := lock.Begin(ctx)
+	if err == nil {
+		_, err = tx.Exec(ctx, "LOCK TABLE tenants IN ACCESS EXCLUSIVE MODE")
+	}
+	if err != nil {
+		t.Fatalf("lock tenants: %v", err)
+	}
+	short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	_, err = s.Events.AppendEvents(short, largeBatch(tenant.ID, 6000, 3000))
+	cancel()
+	if err == nil {
+		t.Fatal("a flush held by a lock past its context's end succeeded")
+	}
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatalf("unlock: %v", err)
+	}
+	var wg sync.WaitGroup
+	for i := range 3 {
+		wg.Go(func() {
+			isNew, err := s.Events.AppendEvents(ctx, largeBatch(tenant.ID, 9000+i*3000, 3000))
+			if err != nil || countTrue(isNew) != 3000 {
+				t.Errorf("AppendEvents #%d after the cancelled one: %d of 3,000 new, %v", i, countTrue(isNew), err)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// largeBatch returns n events of one tenant, user-<k> for k from from, new for every k:
+// a third purchases, a third recommendation clicks with metadata, a third bare views.
+func largeBatch(tenantID string, from, n int) []recom.Event {
+	at := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	price, quantity, position := 12.5, 2, 4
+	events := make([]recom.Event, n)
+	for i := range events {
+		k := from + i
+		e := recom.Event{TenantID: tenantID, Type: recom.ProductViewed, UserID: fmt.Sprintf("user-%05d", k),
+			ProductID: fmt.Sprintf("sku-%d", k%300), Timestamp: at.Add(time.Duration(k) * time.Microsecond)}
+		switch k % 3 {
+		case 1:
+			e.Type, e.OrderID, e.Price, e.Quantity, e.Currency = recom.Purchase, fmt.Sprint("o-", k), &price, &quantity, "EUR"
+		case 2:
+			e.Type, e.RecommendationID, e.Placement, e.Position = recom.RecommendationClicked, fmt.Sprint("r-", k), "home", &position
+			e.Metadata = json.RawMessage(fmt.Sprintf(`{"k":%d}`, k))
+		}
+		events[i] = e
+	}
+	return events
+}
+
 // inEveryExecMode runs test on a fresh database with a tenant, through a DB whose
 // connections use each of pgx's exec modes: prepared statements (the default), and
 // exec, which poolers in transaction mode need.
-func inEveryExecMode(t *testing.T, test func(t *testing.T, db *postgres.DB, tenant recom.Tenant)) {
+func inEveryExecMode(t *testing.T, test func(t *testing.T, mode string, db *postgres.DB, tenant recom.Tenant)) {
 	for _, mode := range []string{"cache_statement", "exec"} {
 		t.Run(mode, func(t *testing.T) {
 			url := pgtest.NewDatabase(t)
 			tenant := newTenant(t, open(t, url).Stores())
-			test(t, open(t, url+"&default_query_exec_mode="+mode), tenant)
+			test(t, mode, open(t, url+"&default_query_exec_mode="+mode), tenant)
 		})
 	}
 }

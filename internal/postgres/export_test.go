@@ -49,3 +49,6 @@ func (db *DB) Exec(ctx context.Context, sql string) error {
 	_, err := db.pool.Exec(ctx, sql)
 	return err
 }
+
+// KeptBuffers is how many buffers execLarge keeps for the next large flush.
+func (db *DB) KeptBuffers() int { return len(db.buffers.free) }

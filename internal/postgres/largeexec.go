@@ -9,7 +9,9 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// execLarge runs sql, prepared on the connection, with arguments of ~size bytes in all:
+// execLarge runs sql, prepared on the connection, with arguments of ~size bytes in all,
+// each encoded in the format pgx's type map gives its parameter type (binary for the
+// flush's arrays; it is not meant for Go strings, which pgx's Exec sends as text):
 // the ingest flush, whose arrays take ~250 bytes an event, 1–2 MB for 5,000 events.
 // pgx's Exec would encode them into a buffer that starts at 256 bytes for every
 // statement and grows as each parameter is appended, then copy them into a write buffer
@@ -49,16 +51,25 @@ func execLarge(ctx context.Context, pool *pgxpool.Pool, bufs *buffers, sql strin
 			encoded, values[i] = out, out[at:len(out):len(out)]
 		}
 	}
+	if err := ctx.Err(); err != nil {
+		return pgconn.CommandTag{}, err
+	}
 	// The Bind message: its header, then each value with its length.
 	wire := bufs.get(len(encoded) + 6*len(args) + len(sd.Name) + 64)
-	fe := c.Conn().PgConn().Frontend()
+	pc := c.Conn().PgConn()
+	fe := pc.Frontend()
 	fe.Send(lend{wire})
-	tag, err := c.Conn().PgConn().ExecPrepared(ctx, sd.Name, values, formats, nil).Close()
-	// pgx lets go of a write buffer over 1 KiB once it has sent it; if it still holds
-	// this one (the statement failed before it was sent), it is pgx's now.
-	held := true
-	fe.Send(probe{wire, &held})
-	if !held {
+	tag, err := pc.ExecPrepared(ctx, sd.Name, values, formats, nil).Close()
+	if pc.IsClosed() {
+		// A connection that failed is closed by a goroutine of pgx's, which may still be
+		// writing through its Frontend: leave both alone; the buffer goes with them.
+		return tag, err
+	}
+	// pgx lets go of a write buffer over 1 KiB once it has sent it; one it never sent
+	// (the context ended first) the probe takes back.
+	free := false
+	fe.Send(probe{wire, &free})
+	if free {
 		bufs.put(wire)
 	}
 	return tag, err
@@ -108,17 +119,24 @@ func (l lend) Encode(dst []byte) ([]byte, error) {
 	return append(l.buf[:0], dst...), nil
 }
 
-// probe is a message of no bytes that reports whether the Frontend's write buffer is
-// still buf. If the Frontend does not encode it (it holds an error), held stays true.
+// probe is a message of no bytes that sets free if the Frontend no longer writes into
+// buf: its write buffer is another, or is buf holding nothing, which it then swaps for
+// a new one. If the Frontend does not encode it (it holds an error), free stays false.
 type probe struct {
 	buf  []byte
-	held *bool
+	free *bool
 }
 
 func (probe) Frontend()           {}
 func (probe) Decode([]byte) error { return errors.New("postgres: probe is not a message") }
 func (p probe) Encode(dst []byte) ([]byte, error) {
-	*p.held = cap(dst) > 0 && cap(p.buf) > 0 && &dst[:1][0] == &p.buf[:1][0]
+	switch {
+	case cap(dst) == 0 || cap(p.buf) == 0 || &dst[:1][0] != &p.buf[:1][0]:
+		*p.free = true
+	case len(dst) == 0:
+		*p.free = true
+		return make([]byte, 0, 1024), nil
+	}
 	return dst, nil
 }
 
