@@ -260,12 +260,7 @@ func (s eventStore) AppendEvents(ctx context.Context, events []recom.Event) ([]b
 	if !withConflict {
 		spanTenants, spanDays, spanClicks := appendSpans(events, staged, occurred)
 		var tag pgconn.CommandTag
-		args := append(args[:17:17], spanTenants, spanDays, spanClicks)
-		if size := encodedSize(args); size >= largeStatement {
-			tag, err = execLarge(ctx, s.db.ingest, s.db.buffers, appendNewSQL, size, args...)
-		} else {
-			tag, err = s.db.ingest.Exec(ctx, appendNewSQL, args...)
-		}
+		tag, err = execFlush(ctx, s.db.ingest, s.db.buffers, appendNewSQL, append(args[:17:17], spanTenants, spanDays, spanClicks)...)
 		inserted = int(tag.RowsAffected())
 		switch {
 		case hasCode(err, uniqueViolation): // a stored duplicate, and nothing was stored

@@ -9,6 +9,15 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
+// execFlush runs the ingest flush's sql on pool: through execLarge when its arguments
+// take largeStatement bytes or more, else through pgx's Exec.
+func execFlush(ctx context.Context, pool *pgxpool.Pool, bufs *buffers, sql string, args ...any) (pgconn.CommandTag, error) {
+	if size := encodedSize(args); size >= largeStatement {
+		return execLarge(ctx, pool, bufs, sql, size, args...)
+	}
+	return pool.Exec(ctx, sql, args...)
+}
+
 // execLarge runs sql, prepared on the connection, with arguments of ~size bytes in all,
 // each encoded in the format pgx's type map gives its parameter type (binary for the
 // flush's arrays; it is not meant for Go strings, which pgx's Exec sends as text):
