@@ -3,7 +3,8 @@
 # Redis: it creates a database of its own, starts `recomengine serve` on a free port,
 # runs `recomengine loadtest events` (single events, then batches of 100) and
 # `recomengine loadtest recs`, stops the server, drops the database and deletes its
-# Redis keys.
+# Redis keys. First `recomengine loadtest floor` shows what the same client and an empty
+# handler cost at the single-event rate: the floor under the figures that follow.
 #
 #   scripts/bench.sh            # BENCH_DURATION=5s BENCH_RATE=10000 BENCH_BATCH_RATE=500 BENCH_RECS_RATE=5000
 #
@@ -47,6 +48,8 @@ RECOM_DATABASE_URL="${pg/\/test\?/\/$db?}" RECOM_REDIS_URL="$redis" RECOM_REDIS_
 server=$!
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.2; done
 
+echo "== floor: an empty handler, $rate requests/s for $duration"
+./bin/recomengine loadtest floor -rate "$rate" -duration "$duration" -connections 512
 echo "== single events, $rate/s for $duration"
 ./bin/recomengine loadtest events -url "http://127.0.0.1:$port" -rate "$rate" -duration "$duration" -batch 1 -connections 512 -email bench@loadtest.example
 echo "== batches of 100, $batch_rate/s ($((batch_rate * 100)) events/s) for $duration"

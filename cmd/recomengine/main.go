@@ -49,7 +49,8 @@ const usage = `usage: recomengine <command> [flags]
 commands:
   serve     serve the API, dashboard and docs (default store: SQLite in ./data)
   migrate   apply the schema migrations and exit
-  loadtest  drive a running server with load: loadtest events [flags] (see -h)
+  loadtest  drive a running server with load: loadtest events|recs [flags] (see -h);
+            loadtest floor: the same client against an empty handler, the machine's floor
   eval      offline evaluation of every strategy: eval --events FILE --catalog FILE [--k 10] [--test-days 30]
   version   print the version
 

@@ -606,7 +606,8 @@ func TestLoadtestEventsCommand(t *testing.T) {
 		}
 		// Every request acknowledged (vegeta may send one fewer in a window), none lost.
 		for _, want := range []string{`warm-up        500ms at the same rate, (49|50) requests, not in the figures below; status codes map\[202:(49|50)\]\n`,
-			`status codes   map\[202:(99|100)\]\n`, `errors         0\n`, ` 0 acknowledged events missing`, `p95 \d`} {
+			`status codes   map\[202:(99|100)\]\n`, `errors         0\n`, ` 0 acknowledged events missing`, `p95 \d`,
+			`cpu an event   server \d.*s  client \d.*s \(warm-up included\)\n`} {
 			if !regexp.MustCompile(want).MatchString(out.String()) {
 				t.Errorf("loadtest -batch %s output lacks %s:\n%s", batch, want, out.String())
 			}
@@ -632,6 +633,36 @@ func TestLoadtestEventsCommand(t *testing.T) {
 	}
 	if err := run(context.Background(), []string{"loadtest", "nonsense"}, func(string) string { return "" }, nil, io.Discard, io.Discard); err == nil {
 		t.Error("an unknown loadtest kind was accepted")
+	}
+}
+
+// TestMain lets `loadtest floor` start this test binary as its server, as it starts
+// recomengine: os.Executable is the test binary here.
+func TestMain(m *testing.M) {
+	if len(os.Args) > 2 && os.Args[1] == "loadtest" && os.Args[2] == "floor-server" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+func TestLoadtestFloorCommand(t *testing.T) {
+	var out strings.Builder
+	err := run(context.Background(), []string{"loadtest", "floor", "-rate", "200", "-duration", "1s", "-warmup", "300ms", "-connections", "8"},
+		func(string) string { return "" }, nil, &out, io.Discard)
+	if err != nil {
+		t.Fatalf("loadtest floor: %v\n%s", err, out.String())
+	}
+	// Every request answered by the empty handler, in a process whose CPU is reported.
+	for _, want := range []string{`attacking an empty handler on http://127\.0\.0\.1:\d+ at 200 req/s`,
+		`status codes   map\[202:(199|200)\]\n`, `latency        p50 \d.*p95 \d`, `errors         0\n`,
+		`cpu a request  server \d.*s  client \d.*s \(warm-up included\)\n`} {
+		if !regexp.MustCompile(want).MatchString(out.String()) {
+			t.Errorf("loadtest floor output lacks %s:\n%s", want, out.String())
+		}
+	}
+	if err := run(context.Background(), []string{"loadtest", "floor", "-rate", "0"}, func(string) string { return "" }, nil, io.Discard, io.Discard); err == nil {
+		t.Error("loadtest floor accepted a rate of 0")
 	}
 }
 

@@ -45,6 +45,9 @@ type EventsReport struct {
 	Errors        []string
 	Stored        int64 // events found afterwards in the run's tenants (-1: not verified)
 	Missing       int64 // acknowledged (in the warm-up too) but not stored
+	// CPU per event sent, warm-up included: the server's process (from its /metrics)
+	// and the client's; 0 where not known.
+	ServerCPU, ClientCPU time.Duration
 }
 
 // Events runs an ingestion load test and writes a report to w.
@@ -77,6 +80,7 @@ func Events(ctx context.Context, cfg EventsConfig, w io.Writer) (EventsReport, e
 	}
 	fmt.Fprintf(w, "attacking %s at %d req/s (%d events/s) for %v after a %v warm-up\n", path, cfg.Rate, cfg.Rate*cfg.Batch, cfg.Duration, cfg.Warmup)
 	var m vegeta.Metrics
+	cpu := startCPU(ctx, c)
 	// Answers are read whole: they list a problem per rejected or unknown-product event.
 	attack(targeter, cfg.Rate, cfg.Connections, 1<<20, cfg.Warmup, cfg.Duration, "events", func(res *vegeta.Result, measured bool) {
 		if measured {
@@ -97,6 +101,8 @@ func Events(ctx context.Context, cfg EventsConfig, w io.Writer) (EventsReport, e
 		}
 	})
 	m.Close()
+	cpu.stop(ctx, (int(m.Requests)+rep.Warmup.Requests)*cfg.Batch)
+	rep.ServerCPU, rep.ClientCPU = cpu.ServerPer, cpu.ClientPer
 	rep.Requests, rep.StatusCodes, rep.Errors = m.Requests, m.StatusCodes, m.Errors
 	rep.P50, rep.P95, rep.P99, rep.Max = m.Latencies.P50, m.Latencies.P95, m.Latencies.P99, m.Latencies.Max
 	if m.Duration > 0 {
@@ -128,6 +134,7 @@ func printEvents(w io.Writer, r EventsReport, warmup time.Duration) {
 	fmt.Fprintf(w, "ack latency    p50 %v  p95 %v  p99 %v  max %v\n", r.P50.Round(10*time.Microsecond),
 		r.P95.Round(10*time.Microsecond), r.P99.Round(10*time.Microsecond), r.Max.Round(10*time.Microsecond))
 	fmt.Fprintf(w, "status codes   %v\n", r.StatusCodes)
+	printCPU(w, "an event", r.ServerCPU, r.ClientCPU)
 	if r.Unreadable > 0 {
 		fmt.Fprintf(w, "unreadable     %d answers 200/202 whose counts could not be read\n", r.Unreadable)
 	}

@@ -35,6 +35,9 @@ type RecsReport struct {
 	Max           time.Duration
 	StatusCodes   map[string]int
 	Errors        []string
+	// CPU per request, warm-up included: the server's process (from its /metrics) and
+	// the client's; 0 where not known.
+	ServerCPU, ClientCPU time.Duration
 }
 
 // Recs seeds tenants with a catalog and shoppers' history, then asks for recommendations
@@ -84,6 +87,7 @@ func Recs(ctx context.Context, cfg RecsConfig, w io.Writer) (RecsReport, error) 
 	fmt.Fprintf(w, "attacking GET /api/v1/recommendations at %d req/s for %v after a %v warm-up\n", cfg.Rate, cfg.Duration, cfg.Warmup)
 	var m vegeta.Metrics
 	var warm warmupReport
+	cpu := startCPU(ctx, c)
 	attack(targeter, cfg.Rate, cfg.Connections, 0, cfg.Warmup, cfg.Duration, "recs", func(res *vegeta.Result, measured bool) {
 		if measured {
 			m.Add(res)
@@ -92,13 +96,16 @@ func Recs(ctx context.Context, cfg RecsConfig, w io.Writer) (RecsReport, error) 
 		}
 	})
 	m.Close()
+	cpu.stop(ctx, int(m.Requests)+warm.Requests)
 	warm.print(w, cfg.Warmup)
 	rep := RecsReport{Warmup: warm, Requests: m.Requests, Throughput: m.Throughput, P50: m.Latencies.P50, P95: m.Latencies.P95,
-		P99: m.Latencies.P99, Max: m.Latencies.Max, StatusCodes: m.StatusCodes, Errors: m.Errors}
+		P99: m.Latencies.P99, Max: m.Latencies.Max, StatusCodes: m.StatusCodes, Errors: m.Errors,
+		ServerCPU: cpu.ServerPer, ClientCPU: cpu.ClientPer}
 	fmt.Fprintf(w, "requests       %d, %.0f answered/s\n", rep.Requests, rep.Throughput)
 	fmt.Fprintf(w, "latency        p50 %v  p95 %v  p99 %v  max %v\n", rep.P50.Round(10*time.Microsecond),
 		rep.P95.Round(10*time.Microsecond), rep.P99.Round(10*time.Microsecond), rep.Max.Round(10*time.Microsecond))
 	fmt.Fprintf(w, "status codes   %v\n", rep.StatusCodes)
+	printCPU(w, "a request", rep.ServerCPU, rep.ClientCPU)
 	fmt.Fprintf(w, "errors         %d\n", len(rep.Errors))
 	return rep, nil
 }

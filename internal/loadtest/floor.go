@@ -1,0 +1,175 @@
+package loadtest
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os/exec"
+	"strings"
+	"syscall"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// FloorConfig shapes a run against a server whose handler does nothing: what the
+// machine, the kernel, net/http and this client cost before the API does any work, the
+// floor under any latency `loadtest events` can measure on the same machine.
+type FloorConfig struct {
+	Rate        int           // requests per second
+	Duration    time.Duration // of the measured attack
+	Warmup      time.Duration // of the attack before it, at the same rate, not measured
+	Connections int           // HTTP connections (0: 64)
+	// Server is the command that runs ServeFloor in a process of its own, as the real
+	// server runs apart from the client: it prints its base URL on its first line of
+	// output and stops at SIGTERM or an interrupt.
+	Server *exec.Cmd
+}
+
+// FloorReport is the outcome of a run. The CPU figures are per request, warm-up
+// included, of the whole process (kernel time too), read from the operating system.
+type FloorReport struct {
+	Warmup        warmupReport
+	Requests      uint64
+	P50, P95, P99 time.Duration
+	Max           time.Duration
+	StatusCodes   map[string]int
+	Errors        []string
+	ServerCPU     time.Duration // 0 if the platform does not report it
+	ClientCPU     time.Duration
+}
+
+// floorAnswer is what the empty handler answers: as long as the answer to an accepted
+// single event, so the two runs write and read the same bytes.
+var floorAnswer = []byte(`{"data":{"accepted":true,"duplicate":false},"meta":{"duplicate":false,"warnings":[]}}`)
+
+// ServeFloor serves on ln, until ctx ends, a handler that reads the request's body and
+// answers 202 with a fixed JSON body: net/http and nothing else.
+func ServeFloor(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			io.Copy(io.Discard, r.Body)
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusAccepted)
+			w.Write(floorAnswer)
+		}),
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	go func() {
+		<-ctx.Done()
+		srv.Close()
+	}()
+	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// Floor starts cfg.Server, attacks it with POST requests the size of a single event,
+// stops it, and writes a report to w.
+func Floor(ctx context.Context, cfg FloorConfig, w io.Writer) (FloorReport, error) {
+	if cfg.Rate < 1 || cfg.Duration <= 0 || cfg.Warmup < 0 || cfg.Server == nil {
+		return FloorReport{}, errors.New("loadtest: need rate ≥ 1, duration > 0, warm-up ≥ 0 and a server command")
+	}
+	base, stop, err := startServer(ctx, cfg.Server)
+	if err != nil {
+		return FloorReport{}, err
+	}
+	body := appendBody(nil, newRunID(), 1, EventsConfig{Batch: 1, Products: 200, Shoppers: 10_000})
+	targeter := vegeta.NewStaticTargeter(vegeta.Target{Method: "POST", URL: base + "/api/v1/events", Body: body,
+		Header: http.Header{"Content-Type": {"application/json"}, "X-API-Key": {"rk_live_" + strings.Repeat("0", 43)}}})
+	fmt.Fprintf(w, "attacking an empty handler on %s at %d req/s for %v after a %v warm-up\n", base, cfg.Rate, cfg.Duration, cfg.Warmup)
+	var (
+		rep FloorReport
+		m   vegeta.Metrics
+	)
+	clientBefore, clientOK := processCPU()
+	attack(targeter, cfg.Rate, cfg.Connections, 1<<16, cfg.Warmup, cfg.Duration, "floor", func(res *vegeta.Result, measured bool) {
+		if measured {
+			m.Add(res)
+		} else {
+			rep.Warmup.add(res)
+		}
+	})
+	clientAfter, _ := processCPU()
+	serverCPU, err := stop()
+	if err != nil {
+		return rep, err
+	}
+	m.Close()
+	rep.Requests, rep.StatusCodes, rep.Errors = m.Requests, m.StatusCodes, m.Errors
+	rep.P50, rep.P95, rep.P99, rep.Max = m.Latencies.P50, m.Latencies.P95, m.Latencies.P99, m.Latencies.Max
+	if all := time.Duration(m.Requests) + time.Duration(rep.Warmup.Requests); all > 0 {
+		rep.ServerCPU = serverCPU / all
+		if clientOK {
+			rep.ClientCPU = (clientAfter - clientBefore) / all
+		}
+	}
+	rep.Warmup.print(w, cfg.Warmup)
+	fmt.Fprintf(w, "requests       %d\n", rep.Requests)
+	fmt.Fprintf(w, "latency        p50 %v  p95 %v  p99 %v  max %v\n", rep.P50.Round(10*time.Microsecond),
+		rep.P95.Round(10*time.Microsecond), rep.P99.Round(10*time.Microsecond), rep.Max.Round(10*time.Microsecond))
+	fmt.Fprintf(w, "status codes   %v\n", rep.StatusCodes)
+	printCPU(w, "a request", rep.ServerCPU, rep.ClientCPU)
+	if len(rep.Errors) > 0 {
+		fmt.Fprintf(w, "errors         %d kinds, first: %s\n", len(rep.Errors), rep.Errors[0])
+	} else {
+		fmt.Fprintf(w, "errors         0\n")
+	}
+	return rep, nil
+}
+
+// startServer starts cmd, reads the base URL from its first line of output, and
+// returns it with stop, which ends the process (SIGTERM, then after 5 s a kill) and
+// returns the CPU it used. The process is killed if ctx ends first.
+func startServer(ctx context.Context, cmd *exec.Cmd) (string, func() (time.Duration, error), error) {
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return "", nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return "", nil, fmt.Errorf("loadtest: start the server: %w", err)
+	}
+	exited := make(chan error, 1)
+	first := make(chan string, 1)
+	go func() {
+		r := bufio.NewReader(out)
+		line, _ := r.ReadString('\n')
+		first <- strings.TrimSpace(line)
+		io.Copy(io.Discard, r)
+		exited <- cmd.Wait()
+	}()
+	stop := func() (time.Duration, error) {
+		if cmd.Process.Signal(syscall.SIGTERM) != nil {
+			cmd.Process.Kill()
+		}
+		select {
+		case err := <-exited:
+			// A clean exit, or the end by the signal sent (exit code -1), is expected.
+			if exit, ok := errors.AsType[*exec.ExitError](err); err != nil && (!ok || exit.ExitCode() != -1) {
+				return 0, fmt.Errorf("loadtest: the server failed: %w", err)
+			}
+		case <-time.After(5 * time.Second):
+			cmd.Process.Kill()
+			<-exited
+		}
+		return cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(), nil
+	}
+	select {
+	case base := <-first:
+		if !strings.HasPrefix(base, "http://") {
+			cmd.Process.Kill()
+			<-exited
+			return "", nil, fmt.Errorf("loadtest: the server printed %q where its URL was expected", base)
+		}
+		return base, stop, nil
+	case <-ctx.Done():
+		cmd.Process.Kill()
+		<-exited
+		return "", nil, ctx.Err()
+	}
+}
