@@ -49,7 +49,8 @@ server=$!
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.2; done
 
 echo "== floor: an empty handler, $rate requests/s for $duration"
-./bin/recomengine loadtest floor -rate "$rate" -duration "$duration" -connections 512
+./bin/recomengine loadtest floor -rate "$rate" -duration "$duration" -connections 512 ||
+	echo "== the floor run failed: the figures below have no baseline"
 echo "== single events, $rate/s for $duration"
 ./bin/recomengine loadtest events -url "http://127.0.0.1:$port" -rate "$rate" -duration "$duration" -batch 1 -connections 512 -email bench@loadtest.example
 echo "== batches of 100, $batch_rate/s ($((batch_rate * 100)) events/s) for $duration"

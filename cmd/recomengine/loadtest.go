@@ -21,7 +21,10 @@ const loadtestGCPercent = 400
 
 // loadtestCmd runs `recomengine loadtest events`: it exits non-zero when a request failed
 // or an acknowledged event is missing, so scripts can gate on it.
-func loadtestCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func loadtestCmd(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "floor-server" { // started by floor, in a process of its own
+		return floorServer(ctx, args[1:], stdin, stdout, stderr)
+	}
 	// Collect garbage a quarter as often as Go's default unless GOGC is set: the load
 	// client shares the machine with the server it measures, and at 10,000 single
 	// events/s this cut its CPU from 0.45–0.47 to 0.40–0.41 cores, for a heap of a few
@@ -33,8 +36,6 @@ func loadtestCmd(ctx context.Context, args []string, getenv func(string) string,
 			return loadtestRecs(ctx, args[1:], getenv, stdout, stderr)
 		case "floor":
 			return loadtestFloor(ctx, args[1:], stdout, stderr)
-		case "floor-server": // started by floor, in a process of its own
-			return floorServer(ctx, args[1:], stdout, stderr)
 		}
 	}
 	if len(args) == 0 || args[0] != "events" {
@@ -109,16 +110,25 @@ func loadtestFloor(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return err
 	}
-	failed := rep.Requests - uint64(rep.StatusCodes["202"]) + uint64(rep.Warmup.Requests-rep.Warmup.StatusCodes["202"])
+	return unanswered("202", rep.Requests, rep.StatusCodes, rep.Warmup.Requests, rep.Warmup.StatusCodes)
+}
+
+// unanswered fails a run any of whose requests, the warm-up's too, got a status other
+// than ok.
+func unanswered(ok string, requests uint64, codes map[string]int, warmup int, warmupCodes map[string]int) error {
+	failed := requests - uint64(codes[ok]) + uint64(warmup-warmupCodes[ok])
 	if failed > 0 {
-		return fmt.Errorf("loadtest: %d of %d requests failed", failed, rep.Requests+uint64(rep.Warmup.Requests))
+		return fmt.Errorf("loadtest: %d of %d requests failed", failed, requests+uint64(warmup))
 	}
 	return nil
 }
 
 // floorServer serves loadtest.ServeFloor on -addr (by default a free loopback port),
-// printing its base URL first, until SIGTERM or an interrupt.
-func floorServer(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+// printing its base URL first, until its standard input closes (floor closes it, and
+// so does the end of floor's process), SIGTERM or an interrupt. Its collector is tuned
+// as serve's is, so the two servers compare.
+func floorServer(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	tuneCollector()
 	fs := flag.NewFlagSet("loadtest floor-server", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:0", "listen address")
@@ -127,6 +137,12 @@ func floorServer(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		io.Copy(io.Discard, stdin)
+		cancel()
+	}()
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
@@ -156,11 +172,7 @@ func loadtestRecs(ctx context.Context, args []string, getenv func(string) string
 	if err != nil {
 		return err
 	}
-	failed := rep.Requests - uint64(rep.StatusCodes["200"]) + uint64(rep.Warmup.Requests-rep.Warmup.StatusCodes["200"])
-	if failed > 0 {
-		return fmt.Errorf("loadtest: %d of %d requests failed", failed, rep.Requests+uint64(rep.Warmup.Requests))
-	}
-	return nil
+	return unanswered("200", rep.Requests, rep.StatusCodes, rep.Warmup.Requests, rep.Warmup.StatusCodes)
 }
 
 // adminFlags binds the sign-in of the load test: a super admin of the server (listed in

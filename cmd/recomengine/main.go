@@ -72,7 +72,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "migrate":
 		return migrate(ctx, args[1:], getenv, stdout, stderr)
 	case "loadtest":
-		return loadtestCmd(ctx, args[1:], getenv, stdout, stderr)
+		return loadtestCmd(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "eval":
 		return evalCmd(ctx, args[1:], stdout, stderr)
 	case "version":

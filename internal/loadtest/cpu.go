@@ -14,16 +14,18 @@ import (
 
 // cpuMeter measures the CPU a run costs per request: the client's own (processCPU)
 // and the server's, from the process_cpu_seconds_total of its /metrics, which counts
-// the server's whole process however many it serves at once.
+// the server's whole process however many it serves at once (behind a load balancer,
+// one node's: the figure is then too low). That counter moves in steps of 10 ms on
+// Linux, so a short run's figure is coarse.
 type cpuMeter struct {
 	c                    *client
 	client, server       time.Duration
 	clientOK, serverOK   bool
-	ClientPer, ServerPer time.Duration // after stop; 0 where not known
+	ClientPer, ServerPer time.Duration // after stop; negative where not known
 }
 
 func startCPU(ctx context.Context, c *client) *cpuMeter {
-	m := &cpuMeter{c: c}
+	m := &cpuMeter{c: c, ClientPer: -1, ServerPer: -1}
 	m.server, m.serverOK = serverCPU(ctx, c)
 	m.client, m.clientOK = processCPU()
 	return m
@@ -47,7 +49,7 @@ func (m *cpuMeter) stop(ctx context.Context, units int) {
 // print writes the figures known, as "cpu <unit>  server …  client …".
 func printCPU(w io.Writer, unit string, server, client time.Duration) {
 	show := func(d time.Duration) string {
-		if d <= 0 {
+		if d < 0 {
 			return "unknown"
 		}
 		return d.Round(100 * time.Nanosecond).String()

@@ -46,7 +46,7 @@ type EventsReport struct {
 	Stored        int64 // events found afterwards in the run's tenants (-1: not verified)
 	Missing       int64 // acknowledged (in the warm-up too) but not stored
 	// CPU per event sent, warm-up included: the server's process (from its /metrics)
-	// and the client's; 0 where not known.
+	// and the client's; negative where not known.
 	ServerCPU, ClientCPU time.Duration
 }
 

@@ -1,7 +1,7 @@
 package loadtest
 
 import (
-	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,8 +9,9 @@ import (
 	"net"
 	"net/http"
 	"os/exec"
+	"strconv"
 	"strings"
-	"syscall"
+	"sync"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
@@ -26,7 +27,7 @@ type FloorConfig struct {
 	Connections int           // HTTP connections (0: 64)
 	// Server is the command that runs ServeFloor in a process of its own, as the real
 	// server runs apart from the client: it prints its base URL on its first line of
-	// output and stops at SIGTERM or an interrupt.
+	// output and stops when its standard input closes.
 	Server *exec.Cmd
 }
 
@@ -39,21 +40,23 @@ type FloorReport struct {
 	Max           time.Duration
 	StatusCodes   map[string]int
 	Errors        []string
-	ServerCPU     time.Duration // 0 if the platform does not report it
-	ClientCPU     time.Duration
+	ServerCPU     time.Duration
+	ClientCPU     time.Duration // negative if the platform does not tell
 }
 
-// floorAnswer is what the empty handler answers: as long as the answer to an accepted
+// floorAnswer is what the empty handler answers: the server's answer to an accepted
 // single event, so the two runs write and read the same bytes.
-var floorAnswer = []byte(`{"data":{"accepted":true,"duplicate":false},"meta":{"duplicate":false,"warnings":[]}}`)
+var floorAnswer = []byte(`{"data":{"accepted":1},"meta":{}}` + "\n")
 
 // ServeFloor serves on ln, until ctx ends, a handler that reads the request's body and
-// answers 202 with a fixed JSON body: net/http and nothing else.
+// answers 202 with a fixed JSON body (its length set, as the server sets it): net/http
+// and nothing else.
 func ServeFloor(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			io.Copy(io.Discard, r.Body)
 			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Content-Length", strconv.Itoa(len(floorAnswer)))
 			w.WriteHeader(http.StatusAccepted)
 			w.Write(floorAnswer)
 		}),
@@ -103,6 +106,7 @@ func Floor(ctx context.Context, cfg FloorConfig, w io.Writer) (FloorReport, erro
 	m.Close()
 	rep.Requests, rep.StatusCodes, rep.Errors = m.Requests, m.StatusCodes, m.Errors
 	rep.P50, rep.P95, rep.P99, rep.Max = m.Latencies.P50, m.Latencies.P95, m.Latencies.P99, m.Latencies.Max
+	rep.ClientCPU = -1
 	if all := time.Duration(m.Requests) + time.Duration(rep.Warmup.Requests); all > 0 {
 		rep.ServerCPU = serverCPU / all
 		if clientOK {
@@ -123,53 +127,92 @@ func Floor(ctx context.Context, cfg FloorConfig, w io.Writer) (FloorReport, erro
 	return rep, nil
 }
 
-// startServer starts cmd, reads the base URL from its first line of output, and
-// returns it with stop, which ends the process (SIGTERM, then after 5 s a kill) and
-// returns the CPU it used. The process is killed if ctx ends first.
+// startServer starts cmd with a pipe as its standard input, reads the base URL from
+// its first line of output, and returns it with stop, which closes that pipe (the
+// server's signal to stop: it also closes if this process dies, so the server never
+// outlives the run), kills the process if it has not exited 5 s later, and returns the
+// CPU it used. The process is killed if ctx ends first.
 func startServer(ctx context.Context, cmd *exec.Cmd) (string, func() (time.Duration, error), error) {
-	out, err := cmd.StdoutPipe()
+	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return "", nil, err
 	}
+	first := &firstLine{line: make(chan string, 1)}
+	cmd.Stdout = first
+	cmd.WaitDelay = 5 * time.Second // for the output of any process it started
 	if err := cmd.Start(); err != nil {
 		return "", nil, fmt.Errorf("loadtest: start the server: %w", err)
 	}
 	exited := make(chan error, 1)
-	first := make(chan string, 1)
 	go func() {
-		r := bufio.NewReader(out)
-		line, _ := r.ReadString('\n')
-		first <- strings.TrimSpace(line)
-		io.Copy(io.Discard, r)
 		exited <- cmd.Wait()
+		first.end()
 	}()
+	kill := func() error {
+		cmd.Process.Kill()
+		<-exited
+		return errors.New("killed")
+	}
 	stop := func() (time.Duration, error) {
-		if cmd.Process.Signal(syscall.SIGTERM) != nil {
-			cmd.Process.Kill()
-		}
+		stdin.Close()
+		var err error
 		select {
-		case err := <-exited:
-			// A clean exit, or the end by the signal sent (exit code -1), is expected.
-			if exit, ok := errors.AsType[*exec.ExitError](err); err != nil && (!ok || exit.ExitCode() != -1) {
-				return 0, fmt.Errorf("loadtest: the server failed: %w", err)
-			}
+		case err = <-exited:
 		case <-time.After(5 * time.Second):
-			cmd.Process.Kill()
-			<-exited
+			err = fmt.Errorf("still running 5 s after its input closed: %w", kill())
+		}
+		if err != nil {
+			return 0, fmt.Errorf("loadtest: the server failed: %w", err)
 		}
 		return cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(), nil
 	}
 	select {
-	case base := <-first:
-		if !strings.HasPrefix(base, "http://") {
-			cmd.Process.Kill()
-			<-exited
+	case base, ok := <-first.line:
+		switch {
+		case !ok:
+			return "", nil, fmt.Errorf("loadtest: the server ended before it printed its URL: %v", <-exited)
+		case !strings.HasPrefix(base, "http://"):
+			kill()
 			return "", nil, fmt.Errorf("loadtest: the server printed %q where its URL was expected", base)
 		}
 		return base, stop, nil
 	case <-ctx.Done():
-		cmd.Process.Kill()
-		<-exited
+		kill()
 		return "", nil, ctx.Err()
+	}
+}
+
+// firstLine is a process's output that hands on its first line and drops the rest.
+type firstLine struct {
+	mu   sync.Mutex
+	buf  []byte
+	sent bool
+	line chan string // gets the first line, or is closed without one at end
+}
+
+func (f *firstLine) Write(p []byte) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.sent {
+		return len(p), nil
+	}
+	f.buf = append(f.buf, p...)
+	if i := bytes.IndexByte(f.buf, '\n'); i >= 0 {
+		f.sent = true
+		f.line <- strings.TrimSpace(string(f.buf[:i]))
+	} else if len(f.buf) > 4096 {
+		f.sent = true
+		f.line <- strings.TrimSpace(string(f.buf))
+	}
+	return len(p), nil
+}
+
+// end closes line if nothing was sent on it.
+func (f *firstLine) end() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.sent {
+		f.sent = true
+		close(f.line)
 	}
 }

@@ -2,11 +2,54 @@ package loadtest
 
 import (
 	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os/exec"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
+
+// The server's CPU per unit is the growth of its process_cpu_seconds_total over the
+// run divided by the units sent; where /metrics does not tell, it is unknown, not 0.
+func TestCPUMeterDividesTheServersCPU(t *testing.T) {
+	var cpu atomic.Value
+	cpu.Store("1.5")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/metrics" {
+			http.NotFound(w, r)
+			return
+		}
+		fmt.Fprintf(w, "# TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total %s\n", cpu.Load())
+	}))
+	defer srv.Close()
+	c := &client{base: srv.URL, http: srv.Client()}
+	m := startCPU(context.Background(), c)
+	cpu.Store("2.75")
+	m.stop(context.Background(), 1000)
+	if m.ServerPer != 1250*time.Microsecond {
+		t.Errorf("server CPU per unit = %v, want 1.25ms (1.25 s over 1,000)", m.ServerPer)
+	}
+	if m.ClientPer < 0 {
+		t.Errorf("client CPU per unit unknown on a platform that tells it")
+	}
+	var out strings.Builder
+	printCPU(&out, "an event", m.ServerPer, 0)
+	if want := "cpu an event   server 1.25ms  client 0s (warm-up included)\n"; out.String() != want {
+		t.Errorf("printCPU wrote %q, want %q", out.String(), want)
+	}
+
+	c.base = srv.URL + "/nothing-here"
+	m = startCPU(context.Background(), c)
+	m.stop(context.Background(), 1000)
+	out.Reset()
+	printCPU(&out, "a request", m.ServerPer, m.ClientPer)
+	if !strings.HasPrefix(out.String(), "cpu a request  server unknown  client ") {
+		t.Errorf("without /metrics printCPU wrote %q, want the server's figure unknown", out.String())
+	}
+}
 
 func TestParseCPUSeconds(t *testing.T) {
 	for _, c := range []struct {
@@ -39,7 +82,7 @@ func TestFloorNeedsTheServersURL(t *testing.T) {
 	cfg := FloorConfig{Rate: 10, Duration: time.Second}
 	for script, want := range map[string]string{
 		"echo listening": `printed "listening" where its URL was expected`,
-		"exit 3":         `printed "" where its URL was expected`,
+		"exit 3":         `ended before it printed its URL: exit status 3`,
 	} {
 		cfg.Server = exec.Command("sh", "-c", script)
 		if _, err := Floor(context.Background(), cfg, &strings.Builder{}); err == nil || !strings.Contains(err.Error(), want) {

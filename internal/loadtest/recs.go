@@ -36,7 +36,7 @@ type RecsReport struct {
 	StatusCodes   map[string]int
 	Errors        []string
 	// CPU per request, warm-up included: the server's process (from its /metrics) and
-	// the client's; 0 where not known.
+	// the client's; negative where not known.
 	ServerCPU, ClientCPU time.Duration
 }
 
