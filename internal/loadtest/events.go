@@ -80,7 +80,7 @@ func Events(ctx context.Context, cfg EventsConfig, w io.Writer) (EventsReport, e
 	}
 	fmt.Fprintf(w, "attacking %s at %d req/s (%d events/s) for %v after a %v warm-up\n", path, cfg.Rate, cfg.Rate*cfg.Batch, cfg.Duration, cfg.Warmup)
 	var m vegeta.Metrics
-	cpu := startCPU(ctx, c)
+	cpu := startCPU(func() (time.Duration, bool) { return serverCPU(ctx, c) })
 	// Answers are read whole: they list a problem per rejected or unknown-product event.
 	attack(targeter, cfg.Rate, cfg.Connections, 1<<20, cfg.Warmup, cfg.Duration, "events", func(res *vegeta.Result, measured bool) {
 		if measured {
@@ -101,7 +101,7 @@ func Events(ctx context.Context, cfg EventsConfig, w io.Writer) (EventsReport, e
 		}
 	})
 	m.Close()
-	cpu.stop(ctx, (int(m.Requests)+rep.Warmup.Requests)*cfg.Batch)
+	cpu.stop((int(m.Requests) + rep.Warmup.Requests) * cfg.Batch)
 	rep.ServerCPU, rep.ClientCPU = cpu.ServerPer, cpu.ClientPer
 	rep.Requests, rep.StatusCodes, rep.Errors = m.Requests, m.StatusCodes, m.Errors
 	rep.P50, rep.P95, rep.P99, rep.Max = m.Latencies.P50, m.Latencies.P95, m.Latencies.P99, m.Latencies.Max

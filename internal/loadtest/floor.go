@@ -87,10 +87,11 @@ func Floor(ctx context.Context, cfg FloorConfig, w io.Writer) (FloorReport, erro
 		Header: http.Header{"Content-Type": {"application/json"}, "X-API-Key": {"rk_live_" + strings.Repeat("0", 43)}}})
 	fmt.Fprintf(w, "attacking an empty handler on %s at %d req/s for %v after a %v warm-up\n", base, cfg.Rate, cfg.Duration, cfg.Warmup)
 	var (
-		rep FloorReport
-		m   vegeta.Metrics
+		rep        FloorReport
+		m          vegeta.Metrics
+		serverUsed time.Duration // known once the server has exited
 	)
-	clientBefore, clientOK := processCPU()
+	cpu := startCPU(func() (time.Duration, bool) { return serverUsed, true })
 	attack(targeter, cfg.Rate, cfg.Connections, 1<<16, cfg.Warmup, cfg.Duration, "floor", func(res *vegeta.Result, measured bool) {
 		if measured {
 			m.Add(res)
@@ -98,21 +99,14 @@ func Floor(ctx context.Context, cfg FloorConfig, w io.Writer) (FloorReport, erro
 			rep.Warmup.add(res)
 		}
 	})
-	clientAfter, _ := processCPU()
-	serverCPU, err := stop()
-	if err != nil {
+	if serverUsed, err = stop(); err != nil {
 		return rep, err
 	}
 	m.Close()
+	cpu.stop(int(m.Requests) + rep.Warmup.Requests)
+	rep.ServerCPU, rep.ClientCPU = cpu.ServerPer, cpu.ClientPer
 	rep.Requests, rep.StatusCodes, rep.Errors = m.Requests, m.StatusCodes, m.Errors
 	rep.P50, rep.P95, rep.P99, rep.Max = m.Latencies.P50, m.Latencies.P95, m.Latencies.P99, m.Latencies.Max
-	rep.ClientCPU = -1
-	if all := time.Duration(m.Requests) + time.Duration(rep.Warmup.Requests); all > 0 {
-		rep.ServerCPU = serverCPU / all
-		if clientOK {
-			rep.ClientCPU = (clientAfter - clientBefore) / all
-		}
-	}
 	rep.Warmup.print(w, cfg.Warmup)
 	fmt.Fprintf(w, "requests       %d\n", rep.Requests)
 	fmt.Fprintf(w, "latency        p50 %v  p95 %v  p99 %v  max %v\n", rep.P50.Round(10*time.Microsecond),

@@ -26,9 +26,10 @@ func TestCPUMeterDividesTheServersCPU(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := &client{base: srv.URL, http: srv.Client()}
-	m := startCPU(context.Background(), c)
+	server := func() (time.Duration, bool) { return serverCPU(context.Background(), c) }
+	m := startCPU(server)
 	cpu.Store("2.75")
-	m.stop(context.Background(), 1000)
+	m.stop(1000)
 	if m.ServerPer != 1250*time.Microsecond {
 		t.Errorf("server CPU per unit = %v, want 1.25ms (1.25 s over 1,000)", m.ServerPer)
 	}
@@ -42,8 +43,8 @@ func TestCPUMeterDividesTheServersCPU(t *testing.T) {
 	}
 
 	c.base = srv.URL + "/nothing-here"
-	m = startCPU(context.Background(), c)
-	m.stop(context.Background(), 1000)
+	m = startCPU(server)
+	m.stop(1000)
 	out.Reset()
 	printCPU(&out, "a request", m.ServerPer, m.ClientPer)
 	if !strings.HasPrefix(out.String(), "cpu a request  server unknown  client ") {

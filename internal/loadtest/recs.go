@@ -87,7 +87,7 @@ func Recs(ctx context.Context, cfg RecsConfig, w io.Writer) (RecsReport, error) 
 	fmt.Fprintf(w, "attacking GET /api/v1/recommendations at %d req/s for %v after a %v warm-up\n", cfg.Rate, cfg.Duration, cfg.Warmup)
 	var m vegeta.Metrics
 	var warm warmupReport
-	cpu := startCPU(ctx, c)
+	cpu := startCPU(func() (time.Duration, bool) { return serverCPU(ctx, c) })
 	attack(targeter, cfg.Rate, cfg.Connections, 0, cfg.Warmup, cfg.Duration, "recs", func(res *vegeta.Result, measured bool) {
 		if measured {
 			m.Add(res)
@@ -96,7 +96,7 @@ func Recs(ctx context.Context, cfg RecsConfig, w io.Writer) (RecsReport, error) 
 		}
 	})
 	m.Close()
-	cpu.stop(ctx, int(m.Requests)+warm.Requests)
+	cpu.stop(int(m.Requests) + warm.Requests)
 	warm.print(w, cfg.Warmup)
 	rep := RecsReport{Warmup: warm, Requests: m.Requests, Throughput: m.Throughput, P50: m.Latencies.P50, P95: m.Latencies.P95,
 		P99: m.Latencies.P99, Max: m.Latencies.Max, StatusCodes: m.StatusCodes, Errors: m.Errors,
