@@ -2,6 +2,7 @@ package loadtest
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -164,7 +165,7 @@ func startServer(ctx context.Context, cmd *exec.Cmd) (string, func() (time.Durat
 	case base, ok := <-first.line:
 		switch {
 		case !ok:
-			return "", nil, fmt.Errorf("loadtest: the server ended before it printed its URL: %v", <-exited)
+			return "", nil, fmt.Errorf("loadtest: the server ended before it printed its URL: %v", cmp.Or(<-exited, errors.New("exit status 0")))
 		case !strings.HasPrefix(base, "http://"):
 			kill()
 			return "", nil, fmt.Errorf("loadtest: the server printed %q where its URL was expected", base)

@@ -84,6 +84,7 @@ func TestFloorNeedsTheServersURL(t *testing.T) {
 	for script, want := range map[string]string{
 		"echo listening": `printed "listening" where its URL was expected`,
 		"exit 3":         `ended before it printed its URL: exit status 3`,
+		"exit 0":         `ended before it printed its URL: exit status 0`,
 	} {
 		cfg.Server = exec.Command("sh", "-c", script)
 		if _, err := Floor(context.Background(), cfg, &strings.Builder{}); err == nil || !strings.Contains(err.Error(), want) {
