@@ -131,8 +131,7 @@ func printEvents(w io.Writer, r EventsReport, warmup time.Duration) {
 	r.Warmup.print(w, warmup)
 	fmt.Fprintf(w, "requests       %d\n", r.Requests)
 	fmt.Fprintf(w, "acknowledged   %d events, %.0f events/s\n", r.Acknowledged, r.EventsPerSec)
-	fmt.Fprintf(w, "ack latency    p50 %v  p95 %v  p99 %v  max %v\n", r.P50.Round(10*time.Microsecond),
-		r.P95.Round(10*time.Microsecond), r.P99.Round(10*time.Microsecond), r.Max.Round(10*time.Microsecond))
+	printLatency(w, "ack latency", r.P50, r.P95, r.P99, r.Max)
 	fmt.Fprintf(w, "status codes   %v\n", r.StatusCodes)
 	printCPU(w, "an event", r.ServerCPU, r.ClientCPU)
 	if r.Unreadable > 0 {
@@ -141,11 +140,7 @@ func printEvents(w io.Writer, r EventsReport, warmup time.Duration) {
 	if r.Duplicates > 0 {
 		fmt.Fprintf(w, "duplicates     %d events answered as already stored (a shopper pool can repeat a dedup key)\n", r.Duplicates)
 	}
-	if len(r.Errors) > 0 {
-		fmt.Fprintf(w, "errors         %d kinds, first: %s\n", len(r.Errors), r.Errors[0])
-	} else {
-		fmt.Fprintf(w, "errors         0\n")
-	}
+	printErrors(w, r.Errors)
 	if r.Stored >= 0 {
 		fmt.Fprintf(w, "verified       %d stored, %d acknowledged events missing\n", r.Stored, r.Missing)
 	}

@@ -110,15 +110,10 @@ func Floor(ctx context.Context, cfg FloorConfig, w io.Writer) (FloorReport, erro
 	rep.P50, rep.P95, rep.P99, rep.Max = m.Latencies.P50, m.Latencies.P95, m.Latencies.P99, m.Latencies.Max
 	rep.Warmup.print(w, cfg.Warmup)
 	fmt.Fprintf(w, "requests       %d\n", rep.Requests)
-	fmt.Fprintf(w, "latency        p50 %v  p95 %v  p99 %v  max %v\n", rep.P50.Round(10*time.Microsecond),
-		rep.P95.Round(10*time.Microsecond), rep.P99.Round(10*time.Microsecond), rep.Max.Round(10*time.Microsecond))
+	printLatency(w, "latency", rep.P50, rep.P95, rep.P99, rep.Max)
 	fmt.Fprintf(w, "status codes   %v\n", rep.StatusCodes)
 	printCPU(w, "a request", rep.ServerCPU, rep.ClientCPU)
-	if len(rep.Errors) > 0 {
-		fmt.Fprintf(w, "errors         %d kinds, first: %s\n", len(rep.Errors), rep.Errors[0])
-	} else {
-		fmt.Fprintf(w, "errors         0\n")
-	}
+	printErrors(w, rep.Errors)
 	return rep, nil
 }
 

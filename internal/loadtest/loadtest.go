@@ -76,6 +76,21 @@ func (r warmupReport) print(w io.Writer, d time.Duration) {
 	}
 }
 
+// printLatency writes a run's latency percentiles as "<label> p50 …  p95 …  p99 …  max …".
+func printLatency(w io.Writer, label string, p50, p95, p99, worst time.Duration) {
+	r := func(d time.Duration) time.Duration { return d.Round(10 * time.Microsecond) }
+	fmt.Fprintf(w, "%-14s p50 %v  p95 %v  p99 %v  max %v\n", label, r(p50), r(p95), r(p99), r(worst))
+}
+
+// printErrors writes how many kinds of error a run met, and the first.
+func printErrors(w io.Writer, errs []string) {
+	if len(errs) > 0 {
+		fmt.Fprintf(w, "errors         %d kinds, first: %s\n", len(errs), errs[0])
+	} else {
+		fmt.Fprintf(w, "errors         0\n")
+	}
+}
+
 // client calls the API as a merchant would.
 type client struct {
 	base  string

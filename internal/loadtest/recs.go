@@ -102,8 +102,7 @@ func Recs(ctx context.Context, cfg RecsConfig, w io.Writer) (RecsReport, error) 
 		P99: m.Latencies.P99, Max: m.Latencies.Max, StatusCodes: m.StatusCodes, Errors: m.Errors,
 		ServerCPU: cpu.ServerPer, ClientCPU: cpu.ClientPer}
 	fmt.Fprintf(w, "requests       %d, %.0f answered/s\n", rep.Requests, rep.Throughput)
-	fmt.Fprintf(w, "latency        p50 %v  p95 %v  p99 %v  max %v\n", rep.P50.Round(10*time.Microsecond),
-		rep.P95.Round(10*time.Microsecond), rep.P99.Round(10*time.Microsecond), rep.Max.Round(10*time.Microsecond))
+	printLatency(w, "latency", rep.P50, rep.P95, rep.P99, rep.Max)
 	fmt.Fprintf(w, "status codes   %v\n", rep.StatusCodes)
 	printCPU(w, "a request", rep.ServerCPU, rep.ClientCPU)
 	fmt.Fprintf(w, "errors         %d\n", len(rep.Errors))
