@@ -82,8 +82,11 @@ func (s *Service) Results(ctx context.Context, tenantID, id string) (Results, er
 	if err != nil {
 		return Results{}, err
 	}
-	if err := s.Flush(ctx); err != nil { // this node's queued exposures count too
-		return Results{}, err
+	// This node's queued exposures of the tenant count too. If they cannot be stored now
+	// (they are queued again as their users come back), the results are of what is stored:
+	// no other tenant's exposures are written, nor can they fail this tenant's results.
+	if err := s.flush(ctx, tenantID); err != nil {
+		s.logger.WarnContext(ctx, "flush exposures before results", "tenant", tenantID, "err", err)
 	}
 	exposures, err := s.store.ExposureDays(ctx, tenantID, id)
 	if err != nil {

@@ -160,10 +160,19 @@ func (s *Service) Expose(ctx context.Context, tenantID string, arm recom.Arm, us
 
 // Flush stores the queued exposures, one call per tenant. Exposures a failed call held
 // are forgotten as seen, so the users' next answers queue them again.
-func (s *Service) Flush(ctx context.Context) error {
+func (s *Service) Flush(ctx context.Context) error { return s.flush(ctx, "") }
+
+// flush stores the queued exposures of tenantID, or of every tenant if it is "".
+func (s *Service) flush(ctx context.Context, tenantID string) error {
 	s.mu.Lock()
 	batch := s.pending
-	s.pending, s.waiting = map[string][]recom.Exposure{}, 0
+	if tenantID == "" {
+		s.pending, s.waiting = map[string][]recom.Exposure{}, 0
+	} else {
+		batch = map[string][]recom.Exposure{tenantID: s.pending[tenantID]}
+		s.waiting -= len(s.pending[tenantID])
+		delete(s.pending, tenantID)
+	}
 	s.mu.Unlock()
 	var errs []error
 	for tenantID, xs := range batch {

@@ -56,6 +56,40 @@ func TestExposuresQueueOnceAndFlush(t *testing.T) {
 	}
 }
 
+// TestResultsStoreOnlyTheirTenantsExposures: computing a tenant's results first stores
+// that tenant's queued exposures, so they count, and leaves every other tenant's queued:
+// another tenant's exposures can neither be written by this request nor fail it.
+func TestResultsStoreOnlyTheirTenantsExposures(t *testing.T) {
+	ctx := t.Context()
+	_, st, tenant := shop(t)
+	s := New(st.Experiments, st.Analytics, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	in := recom.ExperimentInput{Name: new("Home test"), Placement: new("home"), ControlStrategy: new("collaborative"),
+		VariantStrategy: new("trending"), PrimaryMetric: new(recom.MetricConversionRate), Method: new(recom.MethodFixed)}
+	e, err := s.Create(ctx, tenant.ID, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e, err = s.Move(ctx, tenant.ID, e.ID, recom.ExperimentRunning); err != nil {
+		t.Fatal(err)
+	}
+	arm, ok := s.Assign(ctx, tenant.ID, "home", "u1")
+	if !ok {
+		t.Fatal("a running experiment assigned no arm")
+	}
+	s.Expose(ctx, tenant.ID, arm, "u1")
+	s.Expose(ctx, "another-tenant", recom.Arm{ExperimentID: "x", Variant: recom.Control, Strategy: "trending"}, "u1")
+	r, err := s.Results(ctx, tenant.ID, e.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.SampleSize.Control+r.SampleSize.Variant != 1 {
+		t.Errorf("results counted %+v users, want the one exposed", r.SampleSize)
+	}
+	if s.waiting != 1 || len(s.pending["another-tenant"]) != 1 || len(s.pending) != 1 {
+		t.Errorf("after one tenant's results, queued %d (%v); want only the other tenant's exposure", s.waiting, s.pending)
+	}
+}
+
 // TestNStarIsThePlacementsWeek: the sequential test is tuned for the placement's users of
 // the 7 days before the start (from the rollups), or 5000 without that history.
 func TestNStarIsThePlacementsWeek(t *testing.T) {
