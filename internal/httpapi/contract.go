@@ -6,8 +6,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"slices"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -83,6 +87,12 @@ func (c *contract) validator(pattern string, logger *slog.Logger) (func(http.Han
 		return nil, fmt.Errorf("openapi: route %q is not in api/openapi.yaml", pattern)
 	}
 	route := &routers.Route{Spec: c.doc, Path: path, PathItem: item, Method: method, Operation: item.GetOperation(method)}
+	var pathParams []string
+	for _, p := range append(item.Parameters, route.Operation.Parameters...) {
+		if p.Value != nil && p.Value.In == openapi3.ParameterInPath {
+			pathParams = append(pathParams, p.Value.Name)
+		}
+	}
 	opts := c.opts
 	switch checkedInGo[pattern] {
 	case "body":
@@ -90,16 +100,22 @@ func (c *contract) validator(pattern string, logger *slog.Logger) (func(http.Han
 		o.ExcludeRequestBody = true
 		opts = &o
 	case "all":
-		return func(next http.Handler) http.Handler { return next }, nil
-	}
-	var pathParams []string
-	for _, p := range append(item.Parameters, route.Operation.Parameters...) {
-		if p.Value != nil && p.Value.In == openapi3.ParameterInPath {
-			pathParams = append(pathParams, p.Value.Name)
-		}
+		return func(next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if err := checkText(r, pathParams); err != nil {
+					writeProblem(w, r, logger, err)
+					return
+				}
+				next.ServeHTTP(w, r)
+			})
+		}, nil
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if err := checkText(r, pathParams); err != nil {
+				writeProblem(w, r, logger, err)
+				return
+			}
 			params := make(map[string]string, len(pathParams))
 			for _, name := range pathParams {
 				params[name] = r.PathValue(name)
@@ -112,6 +128,45 @@ func (c *contract) validator(pattern string, logger *slog.Logger) (func(http.Han
 			next.ServeHTTP(w, r)
 		})
 	}, nil
+}
+
+// checkText refuses a query or path value that is not printable UTF-8 (invalid
+// encoding, NUL or another control character), and a query that does not parse, naming
+// the parameter. The document's schemas cannot say this, and the stores would refuse
+// such a value only when it reached them (PostgreSQL: a 500), or match nothing with it.
+func checkText(r *http.Request, pathParams []string) error {
+	var fs []recom.FieldError
+	for _, name := range pathParams {
+		if !printable(r.PathValue(name)) {
+			fs = append(fs, recom.FieldError{Field: name, Message: "must be printable UTF-8 text"})
+		}
+	}
+	if r.URL.RawQuery != "" {
+		q, err := url.ParseQuery(r.URL.RawQuery)
+		if err != nil {
+			fs = append(fs, recom.FieldError{Field: "query", Message: "must be name=value pairs joined by &, percent-encoded"})
+		}
+		for name, values := range q {
+			if !printable(name) {
+				fs = append(fs, recom.FieldError{Field: "query", Message: "must have printable UTF-8 parameter names"})
+				continue
+			}
+			if !slices.ContainsFunc(values, func(v string) bool { return !printable(v) }) {
+				continue
+			}
+			fs = append(fs, recom.FieldError{Field: name, Message: "must be printable UTF-8 text"})
+		}
+	}
+	if len(fs) == 0 {
+		return nil
+	}
+	slices.SortFunc(fs, func(a, b recom.FieldError) int { return strings.Compare(a.Field, b.Field) })
+	return recom.Invalid(slices.Compact(fs)...)
+}
+
+// printable reports whether s is valid UTF-8 without control characters.
+func printable(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsFunc(s, unicode.IsControl)
 }
 
 // validationError turns what the validator found into one problem naming every field.

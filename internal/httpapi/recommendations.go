@@ -5,8 +5,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/recomengine/recomengine/internal/recom"
 	"github.com/recomengine/recomengine/internal/recommend"
@@ -51,20 +49,21 @@ func (s *server) handleRecommendationPreview() http.Handler {
 // the contract's parameters, checked here because this hot path skips the validator.
 func recommendQuery(r *http.Request) (recommend.Query, error) {
 	v := r.URL.Query()
-	// userId is trimmed as events' are, so both name the same shopper.
-	q := recommend.Query{UserID: strings.TrimSpace(v.Get("userId")), ProductID: v.Get("productId"), Placement: v.Get("placement"),
-		Strategy: v.Get("strategy"), Limit: 8}
+	// Ids are trimmed and checked as events' are, so both name the same shopper and product.
+	q := recommend.Query{UserID: strings.TrimSpace(v.Get("userId")), ProductID: strings.TrimSpace(v.Get("productId")),
+		Placement: v.Get("placement"), Strategy: v.Get("strategy"), Limit: 8}
 	var fs []recom.FieldError
-	switch n := utf8.RuneCountInString(q.UserID); {
+	switch {
 	case !v.Has("userId"):
 		fs = append(fs, recom.FieldError{Field: "userId", Message: "is required"})
-	case n < 1 || n > 128 || strings.ContainsFunc(q.UserID, unicode.IsControl):
+	case !recom.ValidID(q.UserID):
 		fs = append(fs, recom.FieldError{Field: "userId", Message: "must be 1 to 128 printable characters"})
 	}
-	for field, val := range map[string]string{"productId": q.ProductID, "placement": q.Placement} {
-		if v.Has(field) && (val == "" || utf8.RuneCountInString(val) > 128) {
-			fs = append(fs, recom.FieldError{Field: field, Message: "must be 1 to 128 characters"})
-		}
+	if v.Has("productId") && !recom.ValidID(q.ProductID) {
+		fs = append(fs, recom.FieldError{Field: "productId", Message: "must be 1 to 128 printable characters"})
+	}
+	if v.Has("placement") && !recom.ValidID(q.Placement) {
+		fs = append(fs, recom.FieldError{Field: "placement", Message: "must be 1 to 128 printable characters"})
 	}
 	if q.Strategy != "" && !slices.Contains(recom.Strategies, q.Strategy) {
 		fs = append(fs, recom.FieldError{Field: "strategy", Message: "must be one of " + strings.Join(recom.Strategies, ", ")})

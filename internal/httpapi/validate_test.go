@@ -3,6 +3,7 @@ package httpapi
 import (
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -179,4 +180,44 @@ func TestEventRoutesRefuseBadTransport(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestQueryAndPathValuesMustBePrintable: a query or path value that is not printable
+// UTF-8 is a 400 naming the parameter on every route, on both stores (PostgreSQL would
+// refuse it only when it reached a statement: a 500), and nothing it touched is stored.
+func TestQueryAndPathValuesMustBePrintable(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		k := newKeyEnv(t, b)
+		admin := []string{"Authorization", "Bearer " + k.token}
+		read, rw := []string{"X-API-Key", k.read.Key}, []string{"X-API-Key", k.rw.Key}
+		tenant := "/api/v1/tenants/" + k.tenant.ID
+		tests := []struct {
+			method, path string
+			header       []string
+			field        string
+		}{
+			{"GET", "/api/v1/recommendations?userId=u%FF%FE", read, "userId"},
+			{"GET", "/api/v1/recommendations?userId=u1&placement=a%0Ab", read, "placement"},
+			{"GET", "/api/v1/recommendations?userId=u1&productId=p%00", read, "productId"},
+			{"GET", "/api/v1/catalog?search=%00%FF", read, "search"},
+			{"GET", "/api/v1/catalog?category=%C3", read, "category"},
+			{"GET", "/api/v1/catalog/p%00", read, "productId"},
+			{"DELETE", "/api/v1/catalog/%FF", rw, "productId"},
+			{"GET", "/api/v1/catalog?limit=5&%FF=1", read, "query"},
+			{"GET", "/api/v1/catalog?limit=5&x=%ZZ", read, "query"},
+			{"GET", tenant + "/events?userId=%FF", admin, "userId"},
+			{"GET", "/api/v1/tenants/%FF", admin, "id"},
+			{"GET", tenant + "/experiments/%00/results", admin, "expId"},
+		}
+		for _, tt := range tests {
+			res := k.do(tt.method, tt.path, nil, tt.header...)
+			if res.Status != http.StatusBadRequest || !slices.ContainsFunc(res.problem(t).Errors, func(f recom.FieldError) bool { return f.Field == tt.field }) {
+				t.Errorf("%s %s: %d %s, want a 400 naming %s", tt.method, tt.path, res.Status, res.Body, tt.field)
+			}
+		}
+		// Printable text of any script is fine, and the same shopper as in events.
+		if res := k.do("GET", "/api/v1/recommendations?userId=caf%C3%A9-%E5%AE%A2&placement=home", nil, read...); res.Status != http.StatusOK {
+			t.Errorf("a Unicode user id: %d %s", res.Status, res.Body)
+		}
+	})
 }

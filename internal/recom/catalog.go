@@ -125,6 +125,10 @@ type CatalogStore interface {
 	FindItemsByIDs(ctx context.Context, tenantID string, ids []string) ([]CatalogItem, error)
 }
 
+// ValidID reports whether s can be a user, product or placement id: 1 to 128 bytes of
+// printable UTF-8, the rule of events and the catalog.
+func ValidID(s string) bool { return validID(s, maxEventID) }
+
 func validID(s string, max int) bool {
 	if s == "" || len(s) > max {
 		return false
