@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"fmt"
 	"net"
 	"net/http"
 	"slices"
@@ -60,10 +61,15 @@ func (s *server) handleSignup() http.Handler {
 }
 
 // checkPassword applies the password policy: at least 10 characters, not the email.
+// maxPasswordBytes is bcrypt's limit: it refuses longer passwords.
+const maxPasswordBytes = 72
+
 func checkPassword(password, email string) error {
 	switch {
 	case len([]rune(password)) < 10:
 		return recom.Invalid(recom.FieldError{Field: "password", Message: "must be at least 10 characters"})
+	case len(password) > maxPasswordBytes:
+		return recom.Invalid(recom.FieldError{Field: "password", Message: fmt.Sprintf("must be at most %d bytes (bcrypt's limit; an accented letter takes 2)", maxPasswordBytes)})
 	case strings.EqualFold(strings.TrimSpace(password), email) ||
 		(email != "" && strings.Contains(strings.ToLower(password), strings.SplitN(email, "@", 2)[0]) && len(strings.SplitN(email, "@", 2)[0]) >= 4):
 		return recom.Invalid(recom.FieldError{Field: "password", Message: "must not contain the email address"})

@@ -274,3 +274,22 @@ func TestLogsCarryNoEmailOrKey(t *testing.T) {
 		}
 	}
 }
+
+// TestLongestPasswordSignsIn: a password of bcrypt's 72 bytes (multi-byte letters count
+// by their bytes) signs up and signs in; one byte more is refused at signup (400), never
+// a 500.
+func TestLongestPasswordSignsIn(t *testing.T) {
+	e := newTestEnv(t)
+	password := strings.Repeat("é", 35) + "ab" // 72 bytes
+	creds := map[string]any{"email": "long@shop.example", "password": password}
+	if res := e.do("POST", "/api/v1/auth/signup", creds); res.Status != http.StatusCreated {
+		t.Fatalf("signup with 72 bytes: %d %s", res.Status, res.Body)
+	}
+	if res := e.do("POST", "/api/v1/auth/login", creds); res.Status != http.StatusOK {
+		t.Fatalf("login with 72 bytes: %d %s", res.Status, res.Body)
+	}
+	creds = map[string]any{"email": "longer@shop.example", "password": password + "c"}
+	if res := e.do("POST", "/api/v1/auth/signup", creds); res.Status != http.StatusBadRequest || res.problem(t).Errors[0].Field != "password" {
+		t.Fatalf("signup with 73 bytes: %d %s", res.Status, res.Body)
+	}
+}

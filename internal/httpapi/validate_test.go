@@ -55,6 +55,7 @@ func TestBadInputIsAProblemNamingTheField(t *testing.T) {
 		{"bad permission", "POST", "/api/v1/tenants/" + tenant.ID + "/api-keys", `{"name":"k","permissions":"admin"}`, authz, 400, "permissions"},
 		{"signup bad email", "POST", "/api/v1/auth/signup", `{"email":"not-an-email","password":"long enough password"}`, nil, 400, "email"},
 		{"signup short password", "POST", "/api/v1/auth/signup", `{"email":"a@example.com","password":"short"}`, nil, 400, "password"},
+		{"signup password over bcrypt's 72 bytes", "POST", "/api/v1/auth/signup", `{"email":"b@example.com","password":"` + strings.Repeat("é", 37) + `"}`, nil, 400, "password"},
 		{"signup password is email", "POST", "/api/v1/auth/signup", `{"email":"someone@example.com","password":"someone@example.com"}`, nil, 400, "password"},
 	}
 	for _, tt := range tests {
