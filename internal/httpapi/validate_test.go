@@ -38,6 +38,8 @@ func TestBadInputIsAProblemNamingTheField(t *testing.T) {
 		{"missing required", "POST", "/api/v1/tenants", `{}`, authz, 400, "name"},
 		{"empty name", "POST", "/api/v1/tenants", `{"name":""}`, authz, 400, "name"},
 		{"blank name", "POST", "/api/v1/tenants", `{"name":"   "}`, authz, 400, "name"},
+		{"control characters in name", "POST", "/api/v1/tenants", `{"name":"Evil\u0000\u001b[31m"}`, authz, 400, "name"},
+		{"control characters in key name", "POST", "/api/v1/tenants/" + tenant.ID + "/api-keys", `{"name":"k\u0007","permissions":"read"}`, authz, 400, "name"},
 		{"malformed JSON", "POST", "/api/v1/tenants", `{"name":"A",`, authz, 400, "body"},
 		{"not an object", "POST", "/api/v1/tenants", `["A"]`, authz, 400, "body"},
 		{"null body", "POST", "/api/v1/tenants", `null`, authz, 400, "body"},

@@ -65,8 +65,8 @@ type APIKeyStore interface {
 func NewAPIKey(name string, perm Permission, typ KeyType) (APIKey, error) {
 	var fs []FieldError
 	name = strings.TrimSpace(name)
-	if n := utf8.RuneCountInString(name); n < 1 || n > 100 {
-		fs = append(fs, FieldError{Field: "name", Message: "must be 1 to 100 characters"})
+	if n := utf8.RuneCountInString(name); n < 1 || n > 100 || !cleanText(name, false) {
+		fs = append(fs, FieldError{Field: "name", Message: "must be 1 to 100 printable characters"})
 	}
 	if perm != PermRead && perm != PermReadWrite {
 		fs = append(fs, FieldError{Field: "permissions", Message: "must be read or read_write"})

@@ -145,8 +145,8 @@ var ErrTenantNotFound = Errorf(CodeNotFound, "Tenant not found.")
 // TenantName validates and trims a tenant name.
 func TenantName(name string) (string, error) {
 	name = strings.TrimSpace(name)
-	if n := utf8.RuneCountInString(name); n < 1 || n > 200 {
-		return "", Invalid(FieldError{Field: "name", Message: "must be 1 to 200 characters"})
+	if n := utf8.RuneCountInString(name); n < 1 || n > 200 || !cleanText(name, false) {
+		return "", Invalid(FieldError{Field: "name", Message: "must be 1 to 200 printable characters"})
 	}
 	return name, nil
 }
