@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -203,6 +204,12 @@ func validationError(err error) error {
 				fields = append(fields, recom.FieldError{Field: orBody(at), Message: "is required"})
 				return
 			}
+			// A parameter is one value: say what it must be, not what the validator's
+			// schema engine found (its text names an internal schema URL).
+			if e.Parameter != nil && e.Parameter.Schema != nil && e.Parameter.Schema.Value != nil {
+				fields = append(fields, recom.FieldError{Field: at, Message: mustBe(e.Parameter.Schema.Value)})
+				return
+			}
 			if e.Err == nil {
 				fields = append(fields, recom.FieldError{Field: orBody(at), Message: e.Reason})
 				return
@@ -237,6 +244,46 @@ func validationError(err error) error {
 		fields = append(fields, recom.FieldError{Field: "body", Message: "is invalid"})
 	}
 	return recom.Invalid(fields...)
+}
+
+// mustBe says in words what a value of the (parameter's) schema must be.
+func mustBe(sc *openapi3.Schema) string {
+	bound := func(f *float64) string { return strconv.FormatFloat(*f, 'f', -1, 64) }
+	switch {
+	case len(sc.Enum) > 0:
+		vals := make([]string, len(sc.Enum))
+		for i, v := range sc.Enum {
+			vals[i] = fmt.Sprint(v)
+		}
+		return "must be one of " + strings.Join(vals, ", ")
+	case sc.Type.Is("boolean"):
+		return "must be true or false"
+	case sc.Type.Is("integer") || sc.Type.Is("number"):
+		kind := "an integer"
+		if sc.Type.Is("number") {
+			kind = "a number"
+		}
+		switch {
+		case sc.Min != nil && sc.Max != nil:
+			return "must be " + kind + " from " + bound(sc.Min) + " to " + bound(sc.Max)
+		case sc.Min != nil:
+			return "must be " + kind + " of at least " + bound(sc.Min)
+		case sc.Max != nil:
+			return "must be " + kind + " of at most " + bound(sc.Max)
+		}
+		return "must be " + kind
+	case sc.Format == "date":
+		return "must be a date, YYYY-MM-DD"
+	case sc.Format == "date-time":
+		return "must be a date and time in RFC 3339, e.g. 2026-01-31T12:00:00Z"
+	case sc.MaxLength != nil && sc.MinLength > 0:
+		return fmt.Sprintf("must be %d to %d characters", sc.MinLength, *sc.MaxLength)
+	case sc.MaxLength != nil:
+		return fmt.Sprintf("must be at most %d characters", *sc.MaxLength)
+	case sc.Pattern != "":
+		return "must match " + sc.Pattern
+	}
+	return "is invalid"
 }
 
 // schemaField names the field a schema error is about, as a dotted path ("config.currency").

@@ -224,3 +224,25 @@ func TestQueryAndPathValuesMustBePrintable(t *testing.T) {
 		}
 	})
 }
+
+// TestParameterProblemsSayWhatIsExpected: a bad query parameter is named with what it
+// must be, in words, not the schema engine's report.
+func TestParameterProblemsSayWhatIsExpected(t *testing.T) {
+	e := newTestEnv(t)
+	tok := e.signup("owner@example.com")
+	tenant := e.createTenant(tok, "Acme Store")
+	for query, want := range map[string]string{
+		"/api/v1/tenants?limit=-1":                                                    "must be an integer from 1 to 100",
+		"/api/v1/tenants?offset=x":                                                    "must be an integer from 0 to 1000000",
+		"/api/v1/tenants?includeDeleted=maybe":                                        "must be true or false",
+		"/api/v1/tenants/" + tenant.ID + "/analytics/top-products?by=foo":             "must be one of revenue, impressions, clicks, ctr",
+		"/api/v1/tenants/" + tenant.ID + "/events?userId=" + strings.Repeat("u", 129): "must be at most 128 characters",
+		"/api/v1/tenants/" + tenant.ID + "/experiments?placement=":                    "must be 1 to 128 characters",
+	} {
+		res := e.do("GET", query, nil, "Authorization", "Bearer "+tok)
+		p := res.problem(t)
+		if res.Status != http.StatusBadRequest || len(p.Errors) != 1 || p.Errors[0].Message != want || strings.Contains(p.Detail, "schema") {
+			t.Errorf("GET %s: %d %s\nwant one error %q", query, res.Status, res.Body, want)
+		}
+	}
+}
