@@ -180,9 +180,11 @@ func TestTenantLifecycleAndOwnership(t *testing.T) {
 	if list.Meta.Total != 0 {
 		t.Errorf("a deleted tenant is listed: %+v", list)
 	}
-	e.do("GET", "/api/v1/tenants?includeDeleted=true", nil, bearerA...).decode(t, &list)
-	if list.Meta.Total != 1 || list.Data[0].Status != recom.TenantDeleted {
-		t.Errorf("includeDeleted: %+v", list)
+	for _, yes := range []string{"true", "TRUE", "1"} {
+		e.do("GET", "/api/v1/tenants?includeDeleted="+yes, nil, bearerA...).decode(t, &list)
+		if list.Meta.Total != 1 || list.Data[0].Status != recom.TenantDeleted {
+			t.Errorf("includeDeleted=%s: %+v", yes, list)
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"strconv"
 
 	"github.com/recomengine/recomengine/internal/recom"
 )
@@ -75,7 +76,9 @@ func (s *server) handleTenantList() http.Handler {
 		if err != nil {
 			return err
 		}
-		f := recom.TenantFilter{OwnerID: p.AdminID, Page: page, IncludeDeleted: r.URL.Query().Get("includeDeleted") == "true"}
+		// Any spelling of true the validator lets through (true, TRUE, 1, …) means true.
+		includeDeleted, _ := strconv.ParseBool(r.URL.Query().Get("includeDeleted"))
+		f := recom.TenantFilter{OwnerID: p.AdminID, Page: page, IncludeDeleted: includeDeleted}
 		if p.Role == recom.RoleSuperAdmin {
 			f.OwnerID = ""
 		}
