@@ -2,6 +2,7 @@ package analytics
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"slices"
 	"time"
@@ -48,13 +49,23 @@ func ParseQuery(from, to, placement, strategy string, now time.Time) (Query, err
 		q.From = d
 	}
 	if len(fs) == 0 {
+		// Each date out of range is named; a default from (counted back from to) is not.
+		if from != "" && (q.From.Year() < 2000 || q.From.Year() > 2200) {
+			fs = append(fs, recom.FieldError{Field: "from", Message: "must be a date between 2000 and 2200"})
+		}
+		if q.To.Year() < 2000 || q.To.Year() > 2200 {
+			fs = append(fs, recom.FieldError{Field: "to", Message: "must be a date between 2000 and 2200"})
+		}
+	}
+	if len(fs) == 0 {
 		switch {
+		case q.From.Year() < 2000:
+			earliest := time.Date(2000, 1, DefaultDays, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
+			fs = append(fs, recom.FieldError{Field: "to", Message: fmt.Sprintf("must be %s or later when from is not given (the range is then the %d days up to to)", earliest, DefaultDays)})
 		case q.From.After(q.To):
 			fs = append(fs, recom.FieldError{Field: "from", Message: "must not be after to"})
 		case q.days() > MaxRangeDays:
 			fs = append(fs, recom.FieldError{Field: "to", Message: "must be at most 400 days after from"})
-		case q.From.Year() < 2000 || q.To.Year() > 2200:
-			fs = append(fs, recom.FieldError{Field: "from", Message: "must be a date between 2000 and 2200"})
 		}
 	}
 	if strategy != "" && strategy != recom.UnknownStrategy && !slices.Contains(recom.ServedStrategies, strategy) {

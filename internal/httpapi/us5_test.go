@@ -568,6 +568,9 @@ func TestAnalyticsValidation(t *testing.T) {
 		{"timeseries?from=2026-11-20&to=2026-11-01", "from"},
 		{"timeseries?from=2024-01-01&to=2026-11-01", "to"},
 		{"overview?from=1999-12-01&to=1999-12-31", "from"},
+		{"overview?to=9999-12-31", "to"},
+		{"overview?from=2026-11-01&to=9999-12-31", "to"},
+		{"overview?to=2000-01-10", "to"}, // the default from, 30 days back, is before 2000
 		{"overview?strategy=magic", "strategy"},
 		{"top-products?by=profit", "by"},
 		{"top-products?limit=101", "limit"},
