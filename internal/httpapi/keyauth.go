@@ -83,12 +83,13 @@ func (s *server) requireKey(rule keyRule) func(http.Handler) http.Handler {
 // separate limits, tenant-configurable. A limiter failure lets the request through: the
 // limiter protects the service, it must not take it down.
 func (s *server) rateLimit(w http.ResponseWriter, r *http.Request, k recom.APIKey, t recom.Tenant) error {
-	kind, perMinute := "write", t.Config.RateLimits.WritesPerMinute
+	limits, defaults := t.Config.RateLimits, recom.DefaultTenantConfig().RateLimits
+	kind, perMinute, fallback := "write", limits.WritesPerMinute, defaults.WritesPerMinute
 	if r.Method == http.MethodGet || r.Method == http.MethodHead {
-		kind, perMinute = "read", t.Config.RateLimits.ReadsPerMinute
+		kind, perMinute, fallback = "read", limits.ReadsPerMinute, defaults.ReadsPerMinute
 	}
-	if perMinute <= 0 {
-		perMinute = recom.DefaultTenantConfig().RateLimits.ReadsPerMinute
+	if perMinute <= 0 { // a config stored without this limit
+		perMinute = fallback
 	}
 	res, err := s.Limiter.Allow(r.Context(), "key:"+k.ID+":"+kind, recom.PerMinute(perMinute))
 	if err != nil {

@@ -117,6 +117,26 @@ func TestKeyRateLimit(t *testing.T) {
 	})
 }
 
+// TestStoredConfigWithoutLimitsGetsEachDefault: a tenant config stored without rate
+// limits (as before they existed) gets each kind's default: 1,000 reads, 500 writes.
+func TestStoredConfigWithoutLimitsGetsEachDefault(t *testing.T) {
+	e := newTestEnv(t)
+	tok := e.signup("limits@example.com")
+	tn := e.createTenant(tok, "Shop")
+	tn.Config.RateLimits = recom.RateLimits{}
+	if _, err := e.stores.Tenants.UpdateTenant(t.Context(), tn); err != nil {
+		t.Fatal(err)
+	}
+	k := e.createKey(tok, tn.ID, recom.PermReadWrite, recom.KeySecret)
+	if res := e.do("GET", "/api/v1/key", nil, "X-API-Key", k.Key); res.Header.Get("RateLimit-Limit") != "1000" {
+		t.Errorf("read limit %q, want 1000", res.Header.Get("RateLimit-Limit"))
+	}
+	writes := httptestKeyRoute(t, e, keyRule{perm: recom.PermReadWrite})
+	if res := doKey(t, writes, k.Key, ""); res.Header.Get("RateLimit-Limit") != "500" {
+		t.Errorf("write limit %q, want 500", res.Header.Get("RateLimit-Limit"))
+	}
+}
+
 func TestLoginThrottled(t *testing.T) {
 	e := newTestEnv(t)
 	e.signup("victim@example.com")
