@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/recomengine/recomengine/internal/recom"
 )
@@ -81,9 +82,16 @@ type catalogBatchResult struct {
 func (s *server) handleCatalogBatch() http.Handler {
 	return handler(s.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		p, _ := recom.PrincipalFrom(r.Context())
-		in, err := decode[catalogBatch](r)
+		body, err := readJSON(r)
 		if err != nil {
 			return err
+		}
+		in, err := decodeFrom[catalogBatch](bytes.NewReader(body))
+		if err != nil {
+			return err
+		}
+		if fs := strictFields[catalogBatch](body, ""); fs != nil && !strings.HasPrefix(fs[0].Field, "items[") {
+			return recom.Invalid(fs...) // the envelope; each item is checked by itself
 		}
 		if len(in.Items) == 0 || len(in.Items) > recom.MaxCatalogBatch {
 			return recom.Invalid(recom.FieldError{Field: "items", Message: fmt.Sprintf("must hold 1 to %d items", recom.MaxCatalogBatch)})

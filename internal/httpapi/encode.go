@@ -14,6 +14,7 @@ import (
 	"time"
 
 	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/recomengine/recomengine/internal/recom"
 )
@@ -142,6 +143,52 @@ func decodeFast[T any](body []byte, v *T) bool {
 	return jsonv2.Unmarshal(body, v, jsonv2.RejectUnknownMembers(true), v1Times) == nil
 }
 
+// strictFields says why the strict decoder (json v2, as the contract reads JSON) refuses
+// a body encoding/json took: a member name in another case than the contract's
+// (encoding/json matches names regardless of case), a name given twice (it keeps the
+// last) or invalid UTF-8 (it substitutes U+FFFD). Fields are named with the prefix at
+// ("events[3]."); nil if the strict decoder takes the body too.
+func strictFields[T any](body []byte, at string) []recom.FieldError {
+	var v T
+	err := jsonv2.Unmarshal(body, &v, jsonv2.RejectUnknownMembers(true), v1Times)
+	if err == nil {
+		return nil
+	}
+	var (
+		sem *jsonv2.SemanticError
+		syn *jsontext.SyntacticError
+		ptr jsontext.Pointer
+	)
+	msg := "is invalid"
+	switch {
+	case errors.As(err, &syn):
+		ptr = syn.JSONPointer
+		switch {
+		case errors.Is(syn.Err, jsontext.ErrDuplicateName):
+			msg = "is given twice"
+		case syn.Err != nil && strings.Contains(syn.Err.Error(), "UTF-8"):
+			msg = "must be valid UTF-8"
+		}
+	case errors.As(err, &sem):
+		ptr = sem.JSONPointer
+		if errors.Is(sem.Err, jsonv2.ErrUnknownName) {
+			msg = "is not a known field (names are case-sensitive)"
+		}
+	}
+	field := at
+	for tok := range ptr.Tokens() {
+		if _, err := strconv.Atoi(tok); err == nil {
+			field = strings.TrimSuffix(field, ".") + "[" + tok + "]."
+		} else {
+			field += tok + "."
+		}
+	}
+	if field = strings.TrimSuffix(field, "."); field == "" {
+		field = "body"
+	}
+	return []recom.FieldError{{Field: field, Message: msg}}
+}
+
 var v1Times = jsonv2.WithUnmarshalers(jsonv2.UnmarshalFunc(func(b []byte, t *time.Time) error { return t.UnmarshalJSON(b) }))
 
 // decodeItem decodes one item of a batch strictly (no unknown fields), naming the fields
@@ -153,7 +200,7 @@ func decodeItem[T any](raw json.RawMessage, at string) (T, []recom.FieldError) {
 	if err := dec.Decode(&v); err != nil {
 		return v, prefixFields(jsonError(err), at).(*recom.Error).Fields
 	}
-	return v, nil
+	return v, strictFields[T](raw, at)
 }
 
 // requireJSON refuses a body whose media type is not JSON.

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/recomengine/recomengine/internal/ingest"
@@ -40,9 +41,12 @@ func (s *server) handleEventIngest() http.Handler {
 			return err
 		}
 		var ev recom.Event
-		if !decodeFast(body, &ev) {
+		if !decodeFast(body, &ev) { // decoded again to name the field at fault
 			if ev, err = decodeFrom[recom.Event](bytes.NewReader(body)); err != nil {
 				return err
+			}
+			if fs := strictFields[recom.Event](body, ""); fs != nil {
+				return recom.Invalid(fs...)
 			}
 		}
 		now := recom.Now()
@@ -115,6 +119,9 @@ func (s *server) handleEventBatch() http.Handler {
 			in, err := decodeFrom[eventBatch](bytes.NewReader(body))
 			if err != nil {
 				return err
+			}
+			if fs := strictFields[eventBatch](body, ""); fs != nil && !strings.HasPrefix(fs[0].Field, "events[") {
+				return recom.Invalid(fs...) // the envelope; each event is checked by itself
 			}
 			raws = in.Events
 		}

@@ -246,3 +246,45 @@ func TestParameterProblemsSayWhatIsExpected(t *testing.T) {
 		}
 	}
 }
+
+// TestBodyNamesAreExact: a member name in another case than the contract's, or a name
+// given twice, is a 400 naming it, for single events, each event and item of a batch
+// (the others stored), and batch envelopes: never read as the nearest field.
+func TestBodyNamesAreExact(t *testing.T) {
+	k := newKeyEnv(t, embedded)
+	rw := []string{"X-API-Key", k.rw.Key}
+	for _, tc := range []struct{ path, body, field string }{
+		{"/api/v1/events", `{"EVENTTYPE":"product_viewed","userId":"u1","productId":"p1"}`, "EVENTTYPE"},
+		{"/api/v1/events", `{"eventType":"product_viewed","userId":"u1","userId":"u2","productId":"p1"}`, "userId"},
+		{"/api/v1/events/batch", `{"Events":[{"eventType":"product_viewed","userId":"u1","productId":"p1"}]}`, "Events"},
+		{"/api/v1/catalog/batch", `{"Items":[{"productId":"p1","name":"A"}]}`, "Items"},
+		{"/api/v1/catalog/batch", `{"items":[{"productId":"p1","name":"A"}],"items":[]}`, "items"},
+	} {
+		res := k.do("POST", tc.path, tc.body, rw...)
+		if res.Status != http.StatusBadRequest || !slices.ContainsFunc(res.problem(t).Errors, func(f recom.FieldError) bool { return f.Field == tc.field }) {
+			t.Errorf("POST %s %s: %d %s, want a 400 naming %s", tc.path, tc.body, res.Status, res.Body, tc.field)
+		}
+	}
+	// In a batch, the item with a wrong name is rejected by index; the others are stored.
+	res := k.do("POST", "/api/v1/events/batch", `{"events":[{"eventType":"product_viewed","userId":"u1","productId":"p1"},
+		{"eventType":"product_viewed","UserID":"u2","productId":"p1"}]}`, rw...)
+	var out struct {
+		Data struct{ Accepted, Rejected int }
+		Errors []struct {
+			Index  int
+			Errors []recom.FieldError
+		}
+	}
+	res.decode(t, &out)
+	if res.Status != http.StatusAccepted || out.Data.Accepted != 1 || out.Data.Rejected != 1 || len(out.Errors) != 1 ||
+		out.Errors[0].Index != 1 || out.Errors[0].Errors[0].Field != "events[1].UserID" {
+		t.Errorf("a batch with one wrongly named field: %d %s", res.Status, res.Body)
+	}
+	res = k.do("POST", "/api/v1/catalog/batch", `{"items":[{"productId":"p1","name":"A"},{"ProductID":"p2","name":"B"}]}`, rw...)
+	if res.Status >= 300 || !strings.Contains(string(res.Body), `"created":1`) || !strings.Contains(string(res.Body), `"items[1].ProductID"`) {
+		t.Errorf("a catalog batch with one wrongly named field: %d %s", res.Status, res.Body)
+	}
+	if evs, _ := k.events("?userId=u2"); len(evs) != 0 {
+		t.Errorf("an event with UserID was stored as %+v", evs)
+	}
+}
