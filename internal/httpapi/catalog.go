@@ -22,6 +22,9 @@ type catalogInput struct {
 func (in catalogInput) item(r *http.Request) recom.CatalogItem {
 	it := in.CatalogItem
 	it.Available = in.Available == nil || *in.Available
+	if it.Attributes == nil { // answered as {}, as the stores read it back
+		it.Attributes = map[string]any{}
+	}
 	if it.Currency == "" {
 		p, _ := recom.PrincipalFrom(r.Context())
 		it.Currency = p.TenantConfig.Currency

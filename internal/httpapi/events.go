@@ -63,8 +63,11 @@ func (s *server) handleEventIngest() http.Handler {
 			return err
 		}
 		if !created[0] {
-			return encode(w, http.StatusOK, envelope{Data: map[string]int{"accepted": 0},
-				Meta: map[string]any{"duplicate": true, "warnings": warn}})
+			meta := map[string]any{"duplicate": true}
+			if len(warn) > 0 {
+				meta["warnings"] = warn
+			}
+			return encode(w, http.StatusOK, envelope{Data: map[string]int{"accepted": 0}, Meta: meta})
 		}
 		if len(warn) == 0 {
 			return writeBody(w, http.StatusAccepted, acceptedOne)

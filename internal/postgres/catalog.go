@@ -25,6 +25,9 @@ func scanItem(row pgx.Row) (recom.CatalogItem, error) {
 	var c recom.CatalogItem
 	err := row.Scan(&c.ProductID, &c.Name, &c.Category, &c.Price, &c.Currency, &c.ImageURL, &c.URL,
 		&c.Description, &c.Brand, &c.Attributes, &c.Available, &c.CreatedAt, &c.UpdatedAt)
+	if c.Attributes == nil { // none: an empty object, as the contract types it
+		c.Attributes = map[string]any{}
+	}
 	return c, err
 }
 

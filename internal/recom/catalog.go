@@ -20,7 +20,7 @@ type CatalogItem struct {
 	URL         string         `json:"url"`
 	Description string         `json:"description"`
 	Brand       string         `json:"brand"`
-	Attributes  map[string]any `json:"attributes"` // values are strings or numbers
+	Attributes  map[string]any `json:"attributes"` // values are strings or numbers; stores read none as {}
 	Available   bool           `json:"available"`
 	CreatedAt   time.Time      `json:"createdAt"`
 	UpdatedAt   time.Time      `json:"updatedAt"`

@@ -34,6 +34,9 @@ func scanItem(row interface{ Scan(...any) error }) (recom.CatalogItem, error) {
 			return recom.CatalogItem{}, fmt.Errorf("catalog item %s attributes: %w", c.ProductID, err)
 		}
 	}
+	if c.Attributes == nil { // none: an empty object, as the contract types it
+		c.Attributes = map[string]any{}
+	}
 	return c, nil
 }
 

@@ -75,6 +75,7 @@ func testCatalogRoundTrip(t *testing.T, s recom.Stores) {
 	emptyAttributes := recom.CatalogItem{ProductID: "empty", Name: "Empty", Attributes: map[string]any{},
 		Available: true, CreatedAt: t0, UpdatedAt: t0}
 	upsert(t, s, tenant.ID, []recom.CatalogItem{full, noAttributes, emptyAttributes}, true, true, true)
+	noAttributes.Attributes = map[string]any{} // none reads back as an empty object
 	for _, want := range []recom.CatalogItem{full, noAttributes, emptyAttributes} {
 		got := wantItem(t, s, tenant.ID, want)
 		wantUTC(t, "item CreatedAt", got.CreatedAt)
