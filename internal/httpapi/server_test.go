@@ -10,12 +10,17 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx", for dumpSQL
+
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	legacyrouter "github.com/getkin/kin-openapi/routers/legacy"
 
 	"github.com/recomengine/recomengine/internal/analytics"
 	"github.com/recomengine/recomengine/internal/auth"
@@ -247,7 +252,42 @@ func (e *testEnv) do(method, path string, body any, header ...string) response {
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
+	checkResponse(e.t, req, res, b)
 	return response{Status: res.StatusCode, Header: res.Header, Body: b}
+}
+
+// contractRouter finds a request's operation in api/openapi.yaml, for checkResponse.
+var contractRouter = sync.OnceValues(func() (routers.Router, error) {
+	c, err := loadContract(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	return legacyrouter.NewRouter(c.doc)
+})
+
+// checkResponse fails the test if an answer of an operation of the contract does not
+// match it: a status it does not list, or a body its schema refuses.
+func checkResponse(t testing.TB, req *http.Request, res *http.Response, body []byte) {
+	t.Helper()
+	router, err := contractRouter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The document's server is "/": match the path alone.
+	local := req.Clone(req.Context())
+	local.URL = &url.URL{Path: req.URL.Path, RawPath: req.URL.RawPath, RawQuery: req.URL.RawQuery}
+	route, params, err := router.FindRoute(local)
+	if err != nil {
+		return // not an operation (the dashboard, a 404 path, a method not allowed)
+	}
+	in := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: local, PathParams: params, Route: route},
+		Status:                 res.StatusCode, Header: res.Header, Body: io.NopCloser(bytes.NewReader(body)),
+		Options: &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
+	}
+	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
+		t.Errorf("the answer to %s %s breaks api/openapi.yaml: %v\n%d %s", req.Method, req.URL.Path, err, res.StatusCode, body)
+	}
 }
 
 // signup registers an admin and returns its access token.
