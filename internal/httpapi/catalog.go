@@ -250,10 +250,14 @@ func (s *server) handleCatalogPatch() http.Handler {
 			return err
 		}
 		in := catalogInput{CatalogItem: it, Available: &it.Available}
+		in.Attributes = nil // given attributes replace the stored ones, not merge into them
 		dec := json.NewDecoder(bytes.NewReader(raw))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&in); err != nil {
 			return jsonError(err)
+		}
+		if in.Attributes == nil {
+			in.Attributes = it.Attributes
 		}
 		if in.ProductID != it.ProductID {
 			return recom.Invalid(recom.FieldError{Field: "productId", Message: "cannot be changed; create a new product instead"})

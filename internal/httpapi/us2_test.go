@@ -201,6 +201,13 @@ func TestCatalogCRUD(t *testing.T) {
 		if res.Status != 200 || it.Data.Available || it.Data.Price != 9.99 || it.Data.Name != "Blue Mug" || it.Data.Attributes["color"] != "blue" {
 			t.Fatalf("PATCH: %d %s", res.Status, res.Body)
 		}
+		// Attributes given replace the stored ones, so one can be removed.
+		res = k.do("PATCH", "/api/v1/catalog/mug-blue", `{"attributes":{"ml":400}}`, key...)
+		it.Data = recom.CatalogItem{}
+		res.decode(t, &it)
+		if res.Status != 200 || len(it.Data.Attributes) != 1 || it.Data.Attributes["ml"] != 400.0 || it.Data.Price != 9.99 {
+			t.Fatalf("PATCH attributes: %d %s", res.Status, res.Body)
+		}
 		// PUT replaces: fields not sent are cleared; a different productId is refused.
 		res = k.do("PUT", "/api/v1/catalog/mug-blue", `{"name":"Blue Mug v2","price":14}`, key...)
 		res.decode(t, &it)

@@ -269,7 +269,7 @@ func TestBodyNamesAreExact(t *testing.T) {
 	res := k.do("POST", "/api/v1/events/batch", `{"events":[{"eventType":"product_viewed","userId":"u1","productId":"p1"},
 		{"eventType":"product_viewed","UserID":"u2","productId":"p1"}]}`, rw...)
 	var out struct {
-		Data struct{ Accepted, Rejected int }
+		Data   struct{ Accepted, Rejected int }
 		Errors []struct {
 			Index  int
 			Errors []recom.FieldError
