@@ -35,6 +35,8 @@ func TestBadInputIsAProblemNamingTheField(t *testing.T) {
 		{"out of range", "POST", "/api/v1/tenants", `{"name":"A","config":{"rateLimits":{"readsPerMinute":0}}}`, authz, 400, "config.rateLimits.readsPerMinute"},
 		{"bad pattern", "POST", "/api/v1/tenants", `{"name":"A","config":{"currency":"euro"}}`, authz, 400, "config.currency"},
 		{"bad origin", "POST", "/api/v1/tenants", `{"name":"A","config":{"allowedOrigins":["javascript:alert(1)"]}}`, authz, 400, "config.allowedOrigins[0]"},
+		{"origin in capitals", "POST", "/api/v1/tenants", `{"name":"A","config":{"allowedOrigins":["https://Shop.example"]}}`, authz, 400, "config.allowedOrigins[0]"},
+		{"origin browsers never send", "POST", "/api/v1/tenants", `{"name":"A","config":{"allowedOrigins":["https://shop.example","https://Shop.example","https://shop.example:443"]}}`, authz, 400, "config.allowedOrigins[2]"},
 		{"missing required", "POST", "/api/v1/tenants", `{}`, authz, 400, "name"},
 		{"empty name", "POST", "/api/v1/tenants", `{"name":""}`, authz, 400, "name"},
 		{"blank name", "POST", "/api/v1/tenants", `{"name":"   "}`, authz, 400, "name"},

@@ -190,7 +190,7 @@ func (c TenantConfig) Validate() error {
 	for i, o := range c.AllowedOrigins {
 		if !validOrigin(o) {
 			fs = append(fs, FieldError{Field: fmt.Sprintf("config.allowedOrigins[%d]", i),
-				Message: "must be an origin like https://shop.example.com (scheme, host, optional port; no path)"})
+				Message: "must be an origin as browsers send it, like https://shop.example.com (lower case; scheme, host, a port only if not the default; no path)"})
 		}
 	}
 	if c.ColdStartMinEvents < 0 || c.ColdStartMinEvents > 1000 {
@@ -214,12 +214,15 @@ func (c TenantConfig) Validate() error {
 	return nil
 }
 
-// validOrigin reports whether s is scheme://host[:port] with http or https.
+// validOrigin reports whether s is scheme://host[:port] with http or https, written as
+// browsers send it in Origin (lower case, no default port), since it is compared with that
+// header byte for byte.
 func validOrigin(s string) bool {
 	u, err := url.Parse(s)
+	defaultPort := (u != nil && u.Scheme == "https" && u.Port() == "443") || (u != nil && u.Scheme == "http" && u.Port() == "80")
 	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" &&
 		(u.Path == "" || u.Path == "/") && u.RawQuery == "" && u.Fragment == "" && u.User == nil &&
-		s == u.Scheme+"://"+u.Host
+		s == u.Scheme+"://"+u.Host && s == strings.ToLower(s) && !defaultPort
 }
 
 // ErrLimitsNeedOperator refuses a merchant raising its own rate limits: the defaults
