@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -32,6 +33,7 @@ type config struct {
 	LogLevel          string
 	BcryptCost        int
 	SuperAdminEmails  []string
+	TrustedProxies    []netip.Prefix
 	MaxBodyBytes      int64
 	AutoMigrate       bool
 	DebugAddr         string
@@ -107,6 +109,21 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 		if e = auth.NormalizeEmail(e); e != "" {
 			c.SuperAdminEmails = append(c.SuperAdminEmails, e)
 		}
+	}
+	for _, p := range strings.Split(getenv("RECOM_TRUSTED_PROXIES"), ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		prefix, err := netip.ParsePrefix(p)
+		if addr, aerr := netip.ParseAddr(p); aerr == nil {
+			addr = addr.Unmap()
+			prefix, err = addr.Prefix(addr.BitLen())
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("RECOM_TRUSTED_PROXIES: %q is neither an IP address nor a CIDR range such as 10.0.0.0/8", p))
+			continue
+		}
+		c.TrustedProxies = append(c.TrustedProxies, prefix.Masked())
 	}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)

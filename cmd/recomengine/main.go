@@ -233,7 +233,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Tokens: tokens, Pepper: pepper, Registry: reg, Docs: api.DocsHandler(), Web: web.Handler(),
 		Ingester: ingester, Recommender: recommender, Analytics: reports, Experiments: experiments,
 		Config: httpapi.Config{MaxBodyBytes: cfg.MaxBodyBytes, HSTS: cfg.TLSCertFile != "",
-			BcryptCost: cfg.BcryptCost, SuperAdminEmails: cfg.SuperAdminEmails},
+			BcryptCost: cfg.BcryptCost, SuperAdminEmails: cfg.SuperAdminEmails, TrustedProxies: cfg.TrustedProxies},
 	})
 	if err != nil {
 		return err

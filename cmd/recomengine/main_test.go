@@ -339,6 +339,7 @@ func TestCommandsAndConfigErrors(t *testing.T) {
 		{[]string{"serve", "-no-such-flag"}, nil, "not defined", ""},
 		{[]string{"serve"}, map[string]string{"RECOM_INGEST_MIN_INTERVAL": "5ms"}, "must not exceed RECOM_INGEST_MAX_DELAY", ""},
 		{[]string{"serve"}, map[string]string{"RECOM_INGEST_MIN_INTERVAL": "soon"}, "RECOM_INGEST_MIN_INTERVAL must be a duration", ""},
+		{[]string{"serve"}, map[string]string{"RECOM_TRUSTED_PROXIES": "10.0.0.0/8, lb.internal"}, `"lb.internal" is neither an IP address nor a CIDR`, ""},
 	}
 	for _, tt := range tests {
 		var out strings.Builder

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"fmt"
-	"net"
 	"net/http"
 	"slices"
 	"strings"
@@ -33,7 +32,7 @@ func (s *server) handleSignup() http.Handler {
 		if err != nil {
 			return err
 		}
-		if err := s.throttle(r, "signup:ip:"+clientIP(r), signupPerIP, "sign-up"); err != nil {
+		if err := s.throttle(r, "signup:ip:"+clientIP(r, s.Config.TrustedProxies), signupPerIP, "sign-up"); err != nil {
 			return err
 		}
 		email := auth.NormalizeEmail(in.Email)
@@ -88,7 +87,7 @@ func (s *server) handleLogin() http.Handler {
 			return err
 		}
 		email := auth.NormalizeEmail(in.Email)
-		if err := s.throttle(r, "login:ip:"+clientIP(r), loginPerIP, "sign-in"); err != nil {
+		if err := s.throttle(r, "login:ip:"+clientIP(r, s.Config.TrustedProxies), loginPerIP, "sign-in"); err != nil {
 			return err
 		}
 		if err := s.throttle(r, "login:email:"+email, loginPerEmail, "sign-in"); err != nil {
@@ -137,16 +136,6 @@ func (s *server) throttle(r *http.Request, key string, l recom.Limit, what strin
 			Message: "Too many " + what + " attempts; retry after the time in Retry-After."}
 	}
 	return nil
-}
-
-// clientIP is the connection's address without port. Behind a proxy every client shares
-// the proxy's address; trusting X-Forwarded-For needs a configured proxy list (not yet).
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // startSession opens a new refresh-token family for the admin and answers {token, user}.

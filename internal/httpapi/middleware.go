@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"regexp"
 	"runtime/debug"
 	"slices"
@@ -90,7 +91,7 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // observe writes one access-log line per request and records the request metrics by
 // route pattern. The log goes through the redacting logger: emails, keys and tokens in
 // the URL never reach it, and the client IP is truncated.
-func observe(logger *slog.Logger, m *metrics) func(http.Handler) http.Handler {
+func observe(logger *slog.Logger, m *metrics, trusted []netip.Prefix) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			start := time.Now()
@@ -116,7 +117,7 @@ func observe(logger *slog.Logger, m *metrics) func(http.Handler) http.Handler {
 					"requestId", requestIDFrom(r.Context()), "method", r.Method,
 					"path", r.URL.RequestURI(), "route", route, "status", sw.status,
 					"bytes", sw.bytes, "durationMs", float64(elapsed.Microseconds())/1000,
-					"ip", r.RemoteAddr, "userAgent", r.UserAgent())
+					"ip", clientIP(r, trusted), "userAgent", r.UserAgent())
 			}()
 			next.ServeHTTP(sw, r)
 		})

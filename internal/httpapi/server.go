@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -30,6 +31,9 @@ type Config struct {
 	HSTS             bool     // serving over TLS: send Strict-Transport-Security
 	BcryptCost       int      // FR-001: 12 in production
 	SuperAdminEmails []string // normalised emails that sign up as super_admin
+	// TrustedProxies are the load balancers and proxies in front of the nodes: from
+	// them, the client's address is read from X-Forwarded-For (clientIP).
+	TrustedProxies []netip.Prefix
 }
 
 // Deps are the parts a server is made of; cmd chooses the adapters.
@@ -73,7 +77,7 @@ func NewServer(ctx context.Context, d Deps) (http.Handler, error) {
 	var h http.Handler = http.HandlerFunc(s.serveMux)
 	h = limitBody(s.Config.MaxBodyBytes)(h)
 	h = recoverer(s.Logger)(h)
-	h = observe(s.Logger, s.metrics)(h)
+	h = observe(s.Logger, s.metrics, s.Config.TrustedProxies)(h)
 	h = securityHeaders(s.Config.HSTS)(h)
 	return requestID(h), nil
 }
