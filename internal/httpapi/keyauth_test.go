@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"fmt"
+	"net/netip"
 	"strconv"
 	"strings"
 	"testing"
@@ -159,5 +161,61 @@ func TestLoginThrottled(t *testing.T) {
 	// Even the right password waits now.
 	if res := e.do("POST", "/api/v1/auth/login", map[string]string{"email": "victim@example.com", "password": "correct horse battery"}); res.Status != 429 {
 		t.Errorf("right password while throttled: %d", res.Status)
+	}
+}
+
+// TestSignInBudgetIsPerClientBehindTheLoadBalancer: behind a trusted load balancer, the
+// sign-in budget per address is each client's (from X-Forwarded-For), so one client
+// using it up leaves the others signing in; a client cannot reset it by writing the
+// header itself.
+func TestSignInBudgetIsPerClientBehindTheLoadBalancer(t *testing.T) {
+	e := newTestEnv(t, func(d *Deps) { d.Config.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")} })
+	e.signup("owner@example.com")
+	login := func(from, email string) int {
+		return e.do("POST", "/api/v1/auth/login", map[string]string{"email": email, "password": "wrong password"}, "X-Forwarded-For", from).Status
+	}
+	for i := range loginPerIP.Burst {
+		if got := login("198.51.100.7", fmt.Sprintf("guess%d@example.com", i)); got != 401 {
+			t.Fatalf("attempt %d: %d, want 401", i, got)
+		}
+	}
+	if got := login("198.51.100.7", "one-more@example.com"); got != 429 {
+		t.Errorf("past the budget: %d, want 429", got)
+	}
+	if got := login("6.6.6.6, 198.51.100.7", "spoofed@example.com"); got != 429 {
+		t.Errorf("an address written in front of the real one reset the budget: %d", got)
+	}
+	if got := login("203.0.113.9", "owner@example.com"); got != 401 {
+		t.Errorf("another client behind the same balancer: %d, want 401 (wrong password, not throttled)", got)
+	}
+}
+
+// TestPublishableKeyBudgetPerBrowser: one address spends at most its share of a
+// publishable key's budget (a tenth, at least 60 a minute), so shoppers elsewhere still
+// get recommendations; secret keys have no such share.
+func TestPublishableKeyBudgetPerBrowser(t *testing.T) {
+	e := newTestEnv(t, func(d *Deps) { d.Config.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")} })
+	tok := e.signup("limits@example.com")
+	tn := e.createTenant(tok, "Shop")
+	e.do("PUT", "/api/v1/tenants/"+tn.ID, `{"config":{"allowedOrigins":["https://shop.example"],"rateLimits":{"readsPerMinute":1000}}}`, "Authorization", "Bearer "+tok)
+	pub := e.createKey(tok, tn.ID, recom.PermRead, recom.KeyPublishable)
+	get := func(from string) response {
+		return e.do("GET", "/api/v1/key", nil, "X-API-Key", pub.Key, "Origin", "https://shop.example", "X-Forwarded-For", from)
+	}
+	for i := range 100 {
+		if res := get("198.51.100.7"); res.Status != 200 {
+			t.Fatalf("request %d: %d %s", i, res.Status, res.Body)
+		}
+	}
+	res := get("198.51.100.7")
+	if res.Status != 429 || res.Header.Get("Retry-After") == "" || res.Header.Get("RateLimit-Limit") != "100" {
+		t.Errorf("the 101st from one browser: %d %v", res.Status, res.Header)
+	}
+	for range 200 { // refused ones spend nothing of the key's budget
+		get("198.51.100.7")
+	}
+	res = get("203.0.113.9")
+	if left, _ := strconv.Atoi(res.Header.Get("RateLimit-Remaining")); res.Status != 200 || left < 850 {
+		t.Errorf("another shopper: %d, %d of the key's 1000 left, want about 899", res.Status, left)
 	}
 }
