@@ -168,14 +168,15 @@ func (c *Client) Activity() recom.Activity { return activity{c} }
 // must put the prefix in front of their keys themselves.
 func (c *Client) Redis() *goredis.Client { return c.rdb }
 
-// Health reports whether calls are served by Redis. Detail is the last error, without
-// credentials, while degraded.
+// Health reports whether calls are served by Redis. /readyz shows it to anyone, so the
+// detail while degraded does not quote the error, which names internal addresses: the
+// log line of the outage does.
 func (c *Client) Health() recom.Health {
 	if !c.degraded.Load() {
 		return recom.Health{Name: "redis", Backend: "redis", OK: true}
 	}
-	detail, _ := c.lastErr.Load().(string)
-	return recom.Health{Name: "redis", Backend: "in-process (redis unreachable)", Detail: detail}
+	return recom.Health{Name: "redis", Backend: "in-process (redis unreachable)",
+		Detail: "Redis does not answer; the server's log says why"}
 }
 
 // Close stops the watcher and closes the connections. Calls after Close are served by

@@ -138,6 +138,10 @@ func TestDegradedAtStart(t *testing.T) {
 	if h.OK || h.Name != "redis" || h.Backend != "in-process (redis unreachable)" || h.Detail == "" {
 		t.Fatalf("Health = %+v; want not OK, in-process, with a detail", h)
 	}
+	// /readyz answers anyone: the detail names no address; the log does.
+	if addr := strings.TrimPrefix(strings.TrimSuffix(rawURL, "/0"), "redis://app:s3cret-pw@"); strings.Contains(h.Detail, addr) || !strings.Contains(logs.String(), addr) {
+		t.Errorf("Health detail %q names %s, or the log does not:\n%s", h.Detail, addr, logs.String())
+	}
 	if n := strings.Count(logs.String(), "level=WARN"); n != 1 {
 		t.Errorf("%d WARN lines at start; want 1:\n%s", n, logs.String())
 	}
