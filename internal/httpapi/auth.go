@@ -149,6 +149,7 @@ func (s *server) startSession(w http.ResponseWriter, r *http.Request, a recom.Ad
 
 // answerSession sets the refresh cookie and answers a fresh access token.
 func (s *server) answerSession(w http.ResponseWriter, a recom.Admin, refresh string, refreshExp time.Time, status int) error {
+	a = s.withRole(a)
 	token, exp, err := s.Tokens.Issue(a)
 	if err != nil {
 		return err
@@ -242,8 +243,18 @@ func (s *server) handleMe() http.Handler {
 		if err != nil {
 			return err
 		}
-		return encode(w, http.StatusOK, envelope{Data: a})
+		return encode(w, http.StatusOK, envelope{Data: s.withRole(a)})
 	})
+}
+
+// withRole is the admin with the role it holds now: super_admin only while its email is
+// still in RECOM_SUPER_ADMIN_EMAILS, so taking an email off the list takes the role
+// away at once, everywhere, without editing the database.
+func (s *server) withRole(a recom.Admin) recom.Admin {
+	if a.Role == recom.RoleSuperAdmin && !slices.Contains(s.Config.SuperAdminEmails, a.Email) {
+		a.Role = recom.RoleAdmin
+	}
+	return a
 }
 
 var errNoToken = recom.Errorf(recom.CodeUnauthorized, "Sign in: this endpoint needs an access token (Authorization: Bearer <token>).")
@@ -268,6 +279,7 @@ func (s *server) requireAdmin(next http.Handler) http.Handler {
 			}
 			return err
 		}
+		a = s.withRole(a)
 		p := recom.Principal{AdminID: a.ID, Role: a.Role, Email: a.Email}
 		next.ServeHTTP(w, r.WithContext(recom.WithPrincipal(r.Context(), p)))
 		return nil

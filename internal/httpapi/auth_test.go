@@ -64,6 +64,20 @@ func TestSuperAdminFromConfig(t *testing.T) {
 	if out.Data.User.Role != recom.RoleSuperAdmin {
 		t.Errorf("role = %q, want super_admin", out.Data.User.Role)
 	}
+	other := e.signup("merchant@shop.example")
+	e.createTenant(other, "Someone else's shop")
+	// A node whose configuration no longer lists the email: the role is gone at once.
+	d, fx := newDeps(t, embedded)
+	d.Stores, d.Config.SuperAdminEmails = e.stores, nil
+	wireServices(t, &d, fx)
+	node2 := serveDeps(t, d, fixture{})
+	var me struct{ Data recom.Admin }
+	node2.do("GET", "/api/v1/auth/me", nil, "Authorization", "Bearer "+out.Data.Token).decode(t, &me)
+	var list struct{ Meta pageMeta }
+	node2.do("GET", "/api/v1/tenants", nil, "Authorization", "Bearer "+out.Data.Token).decode(t, &list)
+	if me.Data.Role != recom.RoleAdmin || list.Meta.Total != 0 {
+		t.Errorf("delisted: role %q, sees %d tenants; want admin, none", me.Data.Role, list.Meta.Total)
+	}
 }
 
 func TestRefreshRotatesAndReuseRevokesFamily(t *testing.T) {
