@@ -156,7 +156,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	// the deferred Close writes the last ones, "stopped" included.
 	logs := logging.NewBuffered(stdout, 100*time.Millisecond)
 	defer logs.Close()
-	logger := logging.New(logs, cfg.LogLevel)
+	logger := logging.New(logs, cfg.LogLevel, recom.LogAttrs)
 	tuneCollector()
 	jwtSecret, pepper, err := cfg.secrets()
 	if err != nil {

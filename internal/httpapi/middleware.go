@@ -16,13 +16,8 @@ import (
 	"github.com/recomengine/recomengine/internal/recom"
 )
 
-type requestIDKey struct{}
-
 // requestIDFrom returns the request ID in ctx, or "".
-func requestIDFrom(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
-}
+func requestIDFrom(ctx context.Context) string { return recom.RequestID(ctx) }
 
 var saneRequestID = regexp.MustCompile(`^[A-Za-z0-9._:\-]{1,64}$`)
 
@@ -35,7 +30,7 @@ func requestID(next http.Handler) http.Handler {
 			id = recom.NewID()
 		}
 		w.Header().Set("X-Request-ID", id)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
+		next.ServeHTTP(w, r.WithContext(recom.WithRequestID(r.Context(), id)))
 	})
 }
 

@@ -318,7 +318,7 @@ func (e *testEnv) createTenant(token, name string) recom.Tenant {
 	return out.Data
 }
 
-func newLogger(w io.Writer) *slog.Logger { return logging.New(w, "debug") }
+func newLogger(w io.Writer) *slog.Logger { return logging.New(w, "debug", recom.LogAttrs) }
 
 // dumpSQL returns every row of every table of the database as text: what an attacker
 // holding a backup would see.

@@ -191,4 +191,8 @@ func TestPanicBecomesProblem(t *testing.T) {
 	if !strings.Contains(logs.String(), "boom") {
 		t.Error("the panic was not logged")
 	}
+	// Its log line carries the request's correlation ID, as the answer does (NFR-011).
+	if !strings.Contains(logs.String(), `"requestId":"`+p.RequestID+`"`) {
+		t.Errorf("the panic's log line lacks requestId %s:\n%s", p.RequestID, logs.String())
+	}
 }

@@ -4,6 +4,7 @@
 package logging
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net/netip"
@@ -13,13 +14,47 @@ import (
 
 const redacted = "[REDACTED]"
 
-// New returns a JSON logger at the given level ("debug", "info", "warn", "error").
-func New(w io.Writer, level string) *slog.Logger {
+// New returns a JSON logger at the given level ("debug", "info", "warn", "error"). Each
+// fromContext adds to every record logged with a context (the *Context methods) the
+// attributes it finds there, such as the request's correlation ID (NFR-011), unless the
+// record has an attribute of that name already.
+func New(w io.Writer, level string, fromContext ...func(context.Context) []slog.Attr) *slog.Logger {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(level)); err != nil {
 		l = slog.LevelInfo
 	}
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l, ReplaceAttr: redactAttr}))
+	var h slog.Handler = slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l, ReplaceAttr: redactAttr})
+	if len(fromContext) > 0 {
+		h = contextHandler{h, fromContext}
+	}
+	return slog.New(h)
+}
+
+// contextHandler adds the attributes its functions find in a record's context.
+type contextHandler struct {
+	slog.Handler
+	fromContext []func(context.Context) []slog.Attr
+}
+
+func (h contextHandler) Handle(ctx context.Context, r slog.Record) error {
+	for _, f := range h.fromContext {
+		for _, a := range f(ctx) {
+			has := false
+			r.Attrs(func(b slog.Attr) bool { has = b.Key == a.Key; return !has })
+			if !has {
+				r.AddAttrs(a)
+			}
+		}
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h contextHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	return contextHandler{h.Handler.WithAttrs(as), h.fromContext}
+}
+
+func (h contextHandler) WithGroup(name string) slog.Handler {
+	return contextHandler{h.Handler.WithGroup(name), h.fromContext}
 }
 
 // secretKeys are attribute names whose values are always hidden.

@@ -2,8 +2,10 @@ package logging
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -136,4 +138,28 @@ func (l *lockedBuffer) Len() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.Len()
+}
+
+// TestContextAttrs: attributes found in a record's context are added once, also through
+// WithAttrs and WithGroup, and not over an attribute the record already has.
+func TestContextAttrs(t *testing.T) {
+	type key struct{}
+	var buf bytes.Buffer
+	log := New(&buf, "info", func(ctx context.Context) []slog.Attr {
+		if id, ok := ctx.Value(key{}).(string); ok {
+			return []slog.Attr{slog.String("requestId", id)}
+		}
+		return nil
+	})
+	ctx := context.WithValue(context.Background(), key{}, "req-1")
+	log.ErrorContext(ctx, "failed")
+	log.With("part", "x").WithGroup("g").WarnContext(ctx, "warned", "n", 1)
+	log.InfoContext(ctx, "request", "requestId", "req-1")
+	log.Info("no context")
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	for i, want := range []int{1, 1, 1, 0} {
+		if got := strings.Count(lines[i], `"requestId":"req-1"`); got != want {
+			t.Errorf("line %d has requestId %d times, want %d: %s", i, got, want, lines[i])
+		}
+	}
 }
