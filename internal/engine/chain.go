@@ -189,8 +189,10 @@ func (m *Model) Recommend(req Request) Result {
 			src = srcContent
 		}
 		seeds := r.sc.prof
-		if r.seed >= 0 { // for this product
+		if r.seed >= 0 { // for this product: no history needed
 			seeds = []profItem{{item: r.seed, w: 1, verb: recom.ProductViewed}}
+		} else if r.distinct < coldMin { // for this user: cold start, as for the others (FR-015)
+			return r.fallback()
 		}
 		if len(seeds) == 0 {
 			return r.fallback()

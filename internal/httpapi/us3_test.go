@@ -152,6 +152,20 @@ func TestUS3(t *testing.T) {
 		if r.Meta.Strategy != "content_based" || len(r.Data) == 0 || !strings.Contains(r.Data[0].Reason, "Similar to") {
 			t.Errorf("US3-3: %+v %+v", r.Meta, r.Data)
 		}
+		// FR-015 for every strategy: a user with fewer than coldStartMinEvents (5) products
+		// gets trending_fallback from strategies that read the user's history; "for this
+		// product" needs none, so a new visitor on a product page gets it.
+		for i := range 2 {
+			k.do("POST", "/api/v1/events", map[string]any{"eventType": "product_viewed", "userId": "newcomer", "productId": fmt.Sprintf("p%d", i)}, "X-API-Key", k.rw.Key)
+		}
+		for _, strategy := range []string{"content_based", "frequently_bought_together", "collaborative"} {
+			if r := k.recommend(t, "userId=newcomer&strategy="+strategy); r.Meta.Strategy != "trending_fallback" || !r.Meta.IsFallback {
+				t.Errorf("a user with 2 products, %s: %+v", strategy, r.Meta)
+			}
+		}
+		if r := k.recommend(t, "userId=newcomer&strategy=content_based&productId=p5"); r.Meta.Strategy != "content_based" || r.Meta.IsFallback {
+			t.Errorf("a new visitor on a product page: %+v", r.Meta)
+		}
 	})
 }
 
