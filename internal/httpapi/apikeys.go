@@ -25,14 +25,17 @@ func (s *server) handleAPIKeyList() http.Handler {
 		if err != nil {
 			return err
 		}
-		keys, err := s.Stores.APIKeys.FindAPIKeys(r.Context(), t.ID)
+		page, err := pageFrom(r)
 		if err != nil {
 			return err
 		}
-		if keys == nil {
-			keys = []recom.APIKey{}
+		keys, err := s.Stores.APIKeys.FindAPIKeys(r.Context(), t.ID) // at most MaxActiveAPIKeys
+		if err != nil {
+			return err
 		}
-		return encode(w, http.StatusOK, envelope{Data: keys, Meta: pageMeta{Total: len(keys), Limit: recom.MaxActiveAPIKeys}})
+		total := len(keys)
+		keys = append([]recom.APIKey{}, keys[min(page.Offset, total):min(page.Offset+page.Limit, total)]...)
+		return encode(w, http.StatusOK, envelope{Data: keys, Meta: pageMeta{Total: total, Limit: page.Limit, Offset: page.Offset}})
 	})
 }
 

@@ -257,6 +257,15 @@ func TestAPIKeysStoredHashedAndLimited(t *testing.T) {
 	if res := e.do("POST", path, map[string]string{"name": "eleventh", "permissions": "read"}, bearerTok...); res.Status != 409 {
 		t.Fatalf("11th key: %d %s", res.Status, res.Body)
 	}
+	// The list pages as every list does (FR-027).
+	var page struct {
+		Data []recom.APIKey
+		Meta pageMeta
+	}
+	e.do("GET", path+"?limit=4&offset=8", nil, bearerTok...).decode(t, &page)
+	if len(page.Data) != 2 || page.Meta != (pageMeta{Total: 10, Limit: 4, Offset: 8}) {
+		t.Errorf("keys 9 and 10 of 10: %d keys, meta %+v", len(page.Data), page.Meta)
+	}
 	if res := e.do("DELETE", path+"/"+created.Data.ID, nil, bearerTok...); res.Status != 204 {
 		t.Fatalf("revoke: %d", res.Status)
 	}
