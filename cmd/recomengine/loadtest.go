@@ -55,6 +55,7 @@ func loadtestCmd(ctx context.Context, args []string, getenv func(string) string,
 	fs.IntVar(&cfg.Shoppers, "shoppers", 10_000, "shoppers per tenant the events come from (0: a new shopper each event)")
 	fs.IntVar(&cfg.Connections, "connections", 64, "HTTP connections")
 	fs.BoolVar(&cfg.Verify, "verify", true, "count the stored events of the run afterwards")
+	maxP95 := fs.Duration("max-p95", 0, "fail the run if the acknowledgement p95 is above this (0: report only)")
 	adminFlags(fs, &cfg.Admin)
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
@@ -74,6 +75,14 @@ func loadtestCmd(ctx context.Context, args []string, getenv func(string) string,
 	if failed > 0 || rep.Missing > 0 || rep.Unreadable > 0 {
 		return fmt.Errorf("loadtest: %d requests not acknowledged, %d answers unreadable, %d acknowledged events missing",
 			failed, rep.Unreadable, rep.Missing)
+	}
+	return overTarget(rep.P95, *maxP95)
+}
+
+// overTarget fails a run whose p95 is above the -max-p95 target, if one was set.
+func overTarget(p95, target time.Duration) error {
+	if target > 0 && p95 > target {
+		return fmt.Errorf("loadtest: p95 %v is above the target of %v (-max-p95)", p95, target)
 	}
 	return nil
 }
@@ -164,6 +173,7 @@ func loadtestRecs(ctx context.Context, args []string, getenv func(string) string
 	fs.DurationVar(&cfg.Duration, "duration", 10*time.Second, "attack duration, measured")
 	fs.DurationVar(&cfg.Warmup, "warmup", 2*time.Second, "attack at the same rate before, not measured")
 	fs.IntVar(&cfg.Connections, "connections", 64, "HTTP connections")
+	maxP95 := fs.Duration("max-p95", 0, "fail the run if the latency p95 is above this (0: report only)")
 	adminFlags(fs, &cfg.Admin)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -172,7 +182,10 @@ func loadtestRecs(ctx context.Context, args []string, getenv func(string) string
 	if err != nil {
 		return err
 	}
-	return unanswered("200", rep.Requests, rep.StatusCodes, rep.Warmup.Requests, rep.Warmup.StatusCodes)
+	if err := unanswered("200", rep.Requests, rep.StatusCodes, rep.Warmup.Requests, rep.Warmup.StatusCodes); err != nil {
+		return err
+	}
+	return overTarget(rep.P95, *maxP95)
 }
 
 // adminFlags binds the sign-in of the load test: a super admin of the server (listed in

@@ -632,6 +632,13 @@ func TestLoadtestEventsCommand(t *testing.T) {
 			t.Errorf("loadtest -batch %s counts %d acknowledged events, want the measured %d × %d", batch, acked, measured, size)
 		}
 	}
+	// A target the run misses fails it, so a script can gate on the latency.
+	err := run(context.Background(), []string{"loadtest", "events", "-url", inst.URL, "-rate", "50", "-duration", "200ms",
+		"-warmup", "100ms", "-tenants", "1", "-products", "5", "-email", "lt@loadtest.example", "-max-p95", "1ns"},
+		func(string) string { return "" }, nil, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "above the target of 1ns") {
+		t.Errorf("a run over -max-p95: %v", err)
+	}
 	if err := run(context.Background(), []string{"loadtest", "nonsense"}, func(string) string { return "" }, nil, io.Discard, io.Discard); err == nil {
 		t.Error("an unknown loadtest kind was accepted")
 	}
