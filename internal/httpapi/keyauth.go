@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -92,11 +91,6 @@ func (s *server) rateLimit(w http.ResponseWriter, r *http.Request, k recom.APIKe
 	if perMinute <= 0 { // a config stored without this limit
 		perMinute = fallback
 	}
-	if k.Type == recom.KeyPublishable {
-		if err := s.browserLimit(w, r, k, kind, perMinute); err != nil {
-			return err
-		}
-	}
 	res, err := s.Limiter.Allow(r.Context(), "key:"+k.ID+":"+kind, recom.PerMinute(perMinute))
 	if err != nil {
 		s.Logger.WarnContext(r.Context(), "rate limiter failed; request let through", "err", err)
@@ -111,35 +105,6 @@ func (s *server) rateLimit(w http.ResponseWriter, r *http.Request, k recom.APIKe
 			Message: fmt.Sprintf("This key's %s limit of %d requests a minute is used up; retry after the time in Retry-After.", kind, perMinute)}
 	}
 	return nil
-}
-
-// browserShare is the part of a publishable key's budget one client address may spend.
-const browserShare = 10
-
-// browserLimit spends one request of the budget a publishable key gives each client
-// address: a tenth of the key's (at least 60 a minute), taken before the key's own, so
-// one abuser copying the key from a shop's page can spend at most a tenth of what the
-// shop's shoppers share. A request a private or loopback address forwarded (it sent
-// X-Forwarded-For) without being a trusted proxy most likely came through a proxy nobody
-// named in RECOM_TRUSTED_PROXIES: every shopper would share that address, so such
-// requests are not limited by address.
-func (s *server) browserLimit(w http.ResponseWriter, r *http.Request, k recom.APIKey, kind string, keyPerMinute int) error {
-	ip := clientIP(r, s.Config.TrustedProxies)
-	addr, err := netip.ParseAddr(ip)
-	if err != nil || ((addr.IsPrivate() || addr.IsLoopback()) && !isTrusted(addr, s.Config.TrustedProxies) && len(r.Header.Values("X-Forwarded-For")) > 0) {
-		return nil
-	}
-	perMinute := max(60, keyPerMinute/browserShare)
-	res, err := s.Limiter.Allow(r.Context(), "key:"+k.ID+":"+kind+":ip:"+ip, recom.PerMinute(perMinute))
-	if err != nil || res.Allowed {
-		return nil // a limiter failure lets the request through, as for the key's own
-	}
-	h := w.Header()
-	h.Set("RateLimit-Limit", strconv.Itoa(res.Limit))
-	h.Set("RateLimit-Remaining", "0")
-	h.Set("RateLimit-Reset", strconv.Itoa(int(math.Ceil(res.ResetAfter.Seconds()))))
-	return &recom.Error{Code: recom.CodeRateLimited, RetryAfter: res.RetryAfter,
-		Message: fmt.Sprintf("This browser's share of the key's %s limit, %d requests a minute, is used up; retry after the time in Retry-After.", kind, perMinute)}
 }
 
 // handlePreflight answers CORS preflights of the key routes a browser SDK calls. The

@@ -189,33 +189,3 @@ func TestSignInBudgetIsPerClientBehindTheLoadBalancer(t *testing.T) {
 		t.Errorf("another client behind the same balancer: %d, want 401 (wrong password, not throttled)", got)
 	}
 }
-
-// TestPublishableKeyBudgetPerBrowser: one address spends at most its share of a
-// publishable key's budget (a tenth, at least 60 a minute), so shoppers elsewhere still
-// get recommendations; secret keys have no such share.
-func TestPublishableKeyBudgetPerBrowser(t *testing.T) {
-	e := newTestEnv(t, func(d *Deps) { d.Config.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")} })
-	tok := e.signup("limits@example.com")
-	tn := e.createTenant(tok, "Shop")
-	e.do("PUT", "/api/v1/tenants/"+tn.ID, `{"config":{"allowedOrigins":["https://shop.example"],"rateLimits":{"readsPerMinute":1000}}}`, "Authorization", "Bearer "+tok)
-	pub := e.createKey(tok, tn.ID, recom.PermRead, recom.KeyPublishable)
-	get := func(from string) response {
-		return e.do("GET", "/api/v1/key", nil, "X-API-Key", pub.Key, "Origin", "https://shop.example", "X-Forwarded-For", from)
-	}
-	for i := range 100 {
-		if res := get("198.51.100.7"); res.Status != 200 {
-			t.Fatalf("request %d: %d %s", i, res.Status, res.Body)
-		}
-	}
-	res := get("198.51.100.7")
-	if res.Status != 429 || res.Header.Get("Retry-After") == "" || res.Header.Get("RateLimit-Limit") != "100" {
-		t.Errorf("the 101st from one browser: %d %v", res.Status, res.Header)
-	}
-	for range 200 { // refused ones spend nothing of the key's budget
-		get("198.51.100.7")
-	}
-	res = get("203.0.113.9")
-	if left, _ := strconv.Atoi(res.Header.Get("RateLimit-Remaining")); res.Status != 200 || left < 850 {
-		t.Errorf("another shopper: %d, %d of the key's 1000 left, want about 899", res.Status, left)
-	}
-}
