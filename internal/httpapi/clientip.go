@@ -28,7 +28,7 @@ func clientIP(r *http.Request, trusted []netip.Prefix) string {
 	for i := len(hops) - 1; i >= 0; i-- {
 		list := strings.Split(hops[i], ",")
 		for j := len(list) - 1; j >= 0; j-- {
-			hop, err := netip.ParseAddr(strings.TrimSpace(list[j]))
+			hop, err := parseHop(list[j])
 			if err != nil {
 				return addr.String() // not written by a proxy of ours: the last hop we can vouch for
 			}
@@ -49,4 +49,14 @@ func isTrusted(a netip.Addr, trusted []netip.Prefix) bool {
 		}
 	}
 	return false
+}
+
+// parseHop reads one X-Forwarded-For entry: an address, or an address and port as some
+// proxies write it (198.51.100.7:5555, [2001:db8::1]:443).
+func parseHop(s string) (netip.Addr, error) {
+	s = strings.TrimSpace(s)
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr(), nil
+	}
+	return netip.ParseAddr(s)
 }

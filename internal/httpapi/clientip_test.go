@@ -22,6 +22,8 @@ func TestClientIPBehindProxies(t *testing.T) {
 		{"a spoofed entry left of the real one", "10.1.2.3:4000", []string{"6.6.6.6, 198.51.100.9"}, "198.51.100.9"},
 		{"two trusted proxies", "10.1.2.3:4000", []string{"198.51.100.9, 10.9.9.9"}, "198.51.100.9"},
 		{"headers given twice", "10.1.2.3:4000", []string{"6.6.6.6", "198.51.100.9"}, "198.51.100.9"},
+		{"a balancer writing ip:port", "10.1.2.3:4000", []string{"198.51.100.9:5555"}, "198.51.100.9"},
+		{"IPv6 with a port", "10.1.2.3:4000", []string{"[2001:db9::5]:443"}, "2001:db9::5"},
 		{"garbage the proxy did not write", "10.1.2.3:4000", []string{"198.51.100.9, not-an-ip"}, "10.1.2.3"},
 		{"only trusted hops", "10.1.2.3:4000", []string{"10.7.7.7"}, "10.7.7.7"},
 		{"IPv6", "[2001:db8::1]:443", []string{"2001:db9::5"}, "2001:db9::5"},
