@@ -11,8 +11,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -100,16 +98,8 @@ func (c *contract) validator(pattern string, logger *slog.Logger) (func(http.Han
 		o := *c.opts
 		o.ExcludeRequestBody = true
 		opts = &o
-	case "all":
-		return func(next http.Handler) http.Handler {
-			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				if err := checkText(r, pathParams); err != nil {
-					writeProblem(w, r, logger, err)
-					return
-				}
-				next.ServeHTTP(w, r)
-			})
-		}, nil
+	case "all": // their handlers check their values with the same rules (recom.ValidID)
+		return func(next http.Handler) http.Handler { return next }, nil
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -132,13 +122,13 @@ func (c *contract) validator(pattern string, logger *slog.Logger) (func(http.Han
 }
 
 // checkText refuses a query or path value that is not printable UTF-8 (invalid
-// encoding, NUL or another control character), and a query that does not parse, naming
-// the parameter. The document's schemas cannot say this, and the stores would refuse
+// encoding, NUL or another C0 control character: recom.Printable, the rule of the ids and
+// names the API stores), and a query that does not parse, naming the parameter. The document's schemas cannot say this, and the stores would refuse
 // such a value only when it reached them (PostgreSQL: a 500), or match nothing with it.
 func checkText(r *http.Request, pathParams []string) error {
 	var fs []recom.FieldError
 	for _, name := range pathParams {
-		if !printable(r.PathValue(name)) {
+		if !recom.Printable(r.PathValue(name)) {
 			fs = append(fs, recom.FieldError{Field: name, Message: "must be printable UTF-8 text"})
 		}
 	}
@@ -148,11 +138,11 @@ func checkText(r *http.Request, pathParams []string) error {
 			fs = append(fs, recom.FieldError{Field: "query", Message: "must be name=value pairs joined by &, percent-encoded"})
 		}
 		for name, values := range q {
-			if !printable(name) {
+			if !recom.Printable(name) {
 				fs = append(fs, recom.FieldError{Field: "query", Message: "must have printable UTF-8 parameter names"})
 				continue
 			}
-			if !slices.ContainsFunc(values, func(v string) bool { return !printable(v) }) {
+			if !slices.ContainsFunc(values, func(v string) bool { return !recom.Printable(v) }) {
 				continue
 			}
 			fs = append(fs, recom.FieldError{Field: name, Message: "must be printable UTF-8 text"})
@@ -163,11 +153,6 @@ func checkText(r *http.Request, pathParams []string) error {
 	}
 	slices.SortFunc(fs, func(a, b recom.FieldError) int { return strings.Compare(a.Field, b.Field) })
 	return recom.Invalid(slices.Compact(fs)...)
-}
-
-// printable reports whether s is valid UTF-8 without control characters.
-func printable(s string) bool {
-	return utf8.ValidString(s) && !strings.ContainsFunc(s, unicode.IsControl)
 }
 
 // validationError turns what the validator found into one problem naming every field.

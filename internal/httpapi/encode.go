@@ -276,23 +276,17 @@ func pageFrom(r *http.Request) (recom.Page, error) {
 	var fields []recom.FieldError
 	if s := q.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
-		switch {
-		case err != nil:
-			fields = append(fields, recom.FieldError{Field: "limit", Message: "must be an integer"})
-		case n < 1 || n > recom.MaxPageLimit:
-			fields = append(fields, recom.FieldError{Field: "limit", Message: fmt.Sprintf("must be between 1 and %d", recom.MaxPageLimit)})
-		default:
+		if err != nil || n < 1 || n > recom.MaxPageLimit {
+			fields = append(fields, recom.FieldError{Field: "limit", Message: fmt.Sprintf("must be an integer from 1 to %d", recom.MaxPageLimit)})
+		} else {
 			p.Limit = n
 		}
 	}
 	if s := q.Get("offset"); s != "" {
 		n, err := strconv.Atoi(s)
-		switch {
-		case err != nil:
-			fields = append(fields, recom.FieldError{Field: "offset", Message: "must be an integer"})
-		case n < 0 || n > 1_000_000:
-			fields = append(fields, recom.FieldError{Field: "offset", Message: "must be between 0 and 1000000"})
-		default:
+		if err != nil || n < 0 || n > 1_000_000 {
+			fields = append(fields, recom.FieldError{Field: "offset", Message: "must be an integer from 0 to 1000000"})
+		} else {
 			p.Offset = n
 		}
 	}

@@ -220,6 +220,14 @@ func TestQueryAndPathValuesMustBePrintable(t *testing.T) {
 				t.Errorf("%s %s: %d %s, want a 400 naming %s", tt.method, tt.path, res.Status, res.Body, tt.field)
 			}
 		}
+		// A product whose id the API took can be read back by it (U+0085, a C1 control, is
+		// allowed in ids; C0 controls are not).
+		if res := k.do("POST", "/api/v1/catalog", map[string]any{"productId": "p\u0085x", "name": "Odd"}, rw...); res.Status != http.StatusCreated {
+			t.Fatalf("creating p\\u0085x: %d %s", res.Status, res.Body)
+		}
+		if res := k.do("GET", "/api/v1/catalog/p%C2%85x", nil, read...); res.Status != http.StatusOK {
+			t.Errorf("reading p\\u0085x back: %d %s", res.Status, res.Body)
+		}
 		// Printable text of any script is fine, and the same shopper as in events.
 		if res := k.do("GET", "/api/v1/recommendations?userId=caf%C3%A9-%E5%AE%A2&placement=home", nil, read...); res.Status != http.StatusOK {
 			t.Errorf("a Unicode user id: %d %s", res.Status, res.Body)

@@ -141,6 +141,10 @@ func validID(s string, max int) bool {
 	return true
 }
 
+// Printable reports whether s is valid UTF-8 without C0 control characters or DEL: the
+// rule of every id and name the API stores, for values that arrive in a URL too.
+func Printable(s string) bool { return cleanText(s, false) }
+
 // cleanText reports whether s is valid UTF-8 without control characters (tab and newline
 // allowed when multiline): stores refuse NUL, and control characters in a product name
 // would end up in every widget.
