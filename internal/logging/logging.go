@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -25,22 +26,26 @@ func New(w io.Writer, level string, fromContext ...func(context.Context) []slog.
 	}
 	var h slog.Handler = slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l, ReplaceAttr: redactAttr})
 	if len(fromContext) > 0 {
-		h = contextHandler{h, fromContext}
+		h = contextHandler{Handler: h, fromContext: fromContext}
 	}
 	return slog.New(h)
 }
 
-// contextHandler adds the attributes its functions find in a record's context.
+// contextHandler adds the attributes its functions find in a record's context, unless
+// the record or the logger (With) has one of that name. Under a group (WithGroup) they
+// land in the group, as every attribute of the record does.
 type contextHandler struct {
 	slog.Handler
 	fromContext []func(context.Context) []slog.Attr
+	has         []string // names given by With outside any group
+	grouped     bool
 }
 
 func (h contextHandler) Handle(ctx context.Context, r slog.Record) error {
 	for _, f := range h.fromContext {
 		for _, a := range f(ctx) {
-			has := false
-			r.Attrs(func(b slog.Attr) bool { has = b.Key == a.Key; return !has })
+			has := slices.Contains(h.has, a.Key)
+			r.Attrs(func(b slog.Attr) bool { has = has || b.Key == a.Key; return !has })
 			if !has {
 				r.AddAttrs(a)
 			}
@@ -50,11 +55,21 @@ func (h contextHandler) Handle(ctx context.Context, r slog.Record) error {
 }
 
 func (h contextHandler) WithAttrs(as []slog.Attr) slog.Handler {
-	return contextHandler{h.Handler.WithAttrs(as), h.fromContext}
+	c := h
+	c.Handler = h.Handler.WithAttrs(as)
+	if !h.grouped {
+		c.has = slices.Clip(h.has)
+		for _, a := range as {
+			c.has = append(c.has, a.Key)
+		}
+	}
+	return c
 }
 
 func (h contextHandler) WithGroup(name string) slog.Handler {
-	return contextHandler{h.Handler.WithGroup(name), h.fromContext}
+	c := h
+	c.Handler, c.grouped = h.Handler.WithGroup(name), h.grouped || name != ""
+	return c
 }
 
 // secretKeys are attribute names whose values are always hidden.

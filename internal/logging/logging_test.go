@@ -140,8 +140,9 @@ func (l *lockedBuffer) Len() int {
 	return l.b.Len()
 }
 
-// TestContextAttrs: attributes found in a record's context are added once, also through
-// WithAttrs and WithGroup, and not over an attribute the record already has.
+// TestContextAttrs: attributes found in a record's context are added once, at the top
+// level, also through With; not over one the record or the logger has; inside a group
+// when the logger has one.
 func TestContextAttrs(t *testing.T) {
 	type key struct{}
 	var buf bytes.Buffer
@@ -153,13 +154,22 @@ func TestContextAttrs(t *testing.T) {
 	})
 	ctx := context.WithValue(context.Background(), key{}, "req-1")
 	log.ErrorContext(ctx, "failed")
-	log.With("part", "x").WithGroup("g").WarnContext(ctx, "warned", "n", 1)
+	log.With("part", "x").WarnContext(ctx, "warned", "n", 1)
 	log.InfoContext(ctx, "request", "requestId", "req-1")
+	log.With("requestId", "req-1").InfoContext(ctx, "with")
+	log.WithGroup("g").InfoContext(ctx, "grouped", "n", 1)
 	log.Info("no context")
 	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
-	for i, want := range []int{1, 1, 1, 0} {
-		if got := strings.Count(lines[i], `"requestId":"req-1"`); got != want {
-			t.Errorf("line %d has requestId %d times, want %d: %s", i, got, want, lines[i])
+	for i, want := range map[int]int{0: 1, 1: 1, 2: 1, 3: 1, 5: 0} {
+		var top map[string]any
+		if err := json.Unmarshal([]byte(lines[i]), &top); err != nil {
+			t.Fatal(err)
 		}
+		if got := strings.Count(lines[i], `"requestId"`); got != want || (want == 1 && top["requestId"] != "req-1") {
+			t.Errorf("line %d has requestId %d times (top level: %v), want %d: %s", i, got, top["requestId"], want, lines[i])
+		}
+	}
+	if !strings.Contains(lines[4], `"g":{"n":1,"requestId":"req-1"}`) {
+		t.Errorf("under a group: %s", lines[4])
 	}
 }
