@@ -30,6 +30,7 @@ func mergeConfig(cfg recom.TenantConfig, raw json.RawMessage) (recom.TenantConfi
 			return cfg, prefixFields(jsonError(err), "config.")
 		}
 	}
+	cfg.AllowedOrigins = recom.CanonicalOrigins(cfg.AllowedOrigins)
 	return cfg, cfg.Validate()
 }
 

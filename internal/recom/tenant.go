@@ -3,6 +3,7 @@ package recom
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/url"
 	"slices"
 	"strings"
@@ -190,7 +191,7 @@ func (c TenantConfig) Validate() error {
 	for i, o := range c.AllowedOrigins {
 		if !validOrigin(o) {
 			fs = append(fs, FieldError{Field: fmt.Sprintf("config.allowedOrigins[%d]", i),
-				Message: "must be an origin as browsers send it, like https://shop.example.com (lower case; scheme, host, a port only if not the default; no path)"})
+				Message: "must be an origin like https://shop.example.com (scheme, host, optional port; no path)"})
 		}
 	}
 	if c.ColdStartMinEvents < 0 || c.ColdStartMinEvents > 1000 {
@@ -212,6 +213,30 @@ func (c TenantConfig) Validate() error {
 		return Invalid(fs...)
 	}
 	return nil
+}
+
+// CanonicalOrigins writes each origin as browsers send it in Origin: scheme and host in
+// lower case, no default port, no trailing slash (https://Shop.example:443/ →
+// https://shop.example). What is no http(s) origin is left for Validate to refuse.
+func CanonicalOrigins(origins []string) []string {
+	out := make([]string, len(origins))
+	for i, o := range origins {
+		out[i] = o
+		u, err := url.Parse(o) // lowers the scheme
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(u.Scheme)+3+len(u.Host) > len(o) {
+			continue
+		}
+		scheme, host := strings.ToLower(u.Scheme), strings.ToLower(u.Hostname())
+		if p := u.Port(); p != "" && !(scheme == "https" && p == "443") && !(scheme == "http" && p == "80") {
+			host = net.JoinHostPort(host, p)
+		} else if strings.Contains(host, ":") {
+			host = "[" + host + "]" // an IPv6 literal without its port
+		}
+		if rest := strings.TrimSuffix(o[len(u.Scheme)+3+len(u.Host):], "/"); rest == "" {
+			out[i] = scheme + "://" + host
+		}
+	}
+	return out
 }
 
 // validOrigin reports whether s is scheme://host[:port] with http or https, written as
