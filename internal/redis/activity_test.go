@@ -368,3 +368,63 @@ func mustRecord(t *testing.T, a recom.Activity, events ...recom.Event) {
 		t.Fatalf("Record(%d events): %v", len(events), err)
 	}
 }
+
+// TestActivityManyTenantsMatchInProcess: large commits of many tenants (one script call
+// each in a pipeline) leave each tenant's users' recent events and trending exactly as the
+// in-process Activity does; a tenant whose events carry no weight (impressions only) gets
+// no trending.
+func TestActivityManyTenantsMatchInProcess(t *testing.T) {
+	ctx := context.Background()
+	got, want := openHealthy(t).Activity(), inmem.NewActivity(10_000)
+	types := []recom.EventType{recom.ProductViewed, recom.AddToCart, recom.Purchase, recom.RemoveFromCart, recom.ProductClicked}
+	var all []recom.Event
+	for i := range 1500 {
+		tenant := fmt.Sprintf("tenant-%02d", i%30)
+		typ := types[(i/30+i)%len(types)]
+		if tenant == "tenant-29" {
+			typ = recom.RecommendationImpressed // no weight: no trending for this tenant
+		}
+		all = append(all, recom.Event{TenantID: tenant, UserID: fmt.Sprintf("u%d", (i/30)%40), Type: typ,
+			ProductID: fmt.Sprintf("p%d", (i*13)%50), Timestamp: at0.Add(time.Duration(i) * time.Second),
+			ReceivedAt: at0.Add(time.Duration(i) * time.Second)})
+	}
+	for len(all) > 0 { // commits of 700, 700 and 100 events
+		n := min(700, len(all))
+		for _, a := range []recom.Activity{got, want} {
+			if err := a.Record(ctx, all[:n]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		all = all[n:]
+	}
+	now := at0.Add(time.Hour)
+	for ti := range 30 {
+		tenant := fmt.Sprintf("tenant-%02d", ti)
+		g, err1 := got.Trending(ctx, tenant, 100, now)
+		w, err2 := want.Trending(ctx, tenant, 100, now)
+		if err1 != nil || err2 != nil || len(g) != len(w) || (tenant == "tenant-29") != (len(g) == 0) {
+			t.Fatalf("%s trending: %d scores (%v), in process %d (%v)", tenant, len(g), err1, len(w), err2)
+		}
+		for i := range g {
+			if g[i].ProductID != w[i].ProductID || math.Abs(g[i].Score-w[i].Score) > 1e-9*math.Abs(w[i].Score) {
+				t.Errorf("%s trending #%d: %+v, in process %+v", tenant, i, g[i], w[i])
+			}
+		}
+		for u := range 40 {
+			user := fmt.Sprintf("u%d", u)
+			ge, _, err1 := got.RecentEvents(ctx, tenant, user, 100)
+			we, _, err2 := want.RecentEvents(ctx, tenant, user, 100)
+			if err1 != nil || err2 != nil || fmt.Sprint(productsOf(ge)) != fmt.Sprint(productsOf(we)) {
+				t.Errorf("%s/%s recent: %v (%v), in process %v (%v)", tenant, user, productsOf(ge), err1, productsOf(we), err2)
+			}
+		}
+	}
+}
+
+func productsOf(es []recom.Event) []string {
+	ids := make([]string, len(es))
+	for i, e := range es {
+		ids[i] = string(e.Type) + ":" + e.ProductID
+	}
+	return ids
+}
