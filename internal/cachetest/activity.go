@@ -139,6 +139,31 @@ func RunActivity(t *testing.T, open func(t *testing.T) recom.Activity) {
 		wantTrending(t, a, "t3", 10, t0, nil)
 	})
 
+	t.Run("ForgetDropsOnlyTheTenant", func(t *testing.T) {
+		a := open(t)
+		mustRecord(t, a,
+			event("t1", "u1", recom.Purchase, "t1-p", t0),
+			event("t1", "u2", recom.ProductViewed, "t1-q", t0),
+			event("t2", "u1", recom.ProductViewed, "t2-p", t0),
+		)
+		if err := a.Forget(ctx, "t1"); err != nil {
+			t.Fatal(err)
+		}
+		for _, user := range []string{"u1", "u2"} {
+			if got, v := recent(t, a, "t1", user, 10); len(got) != 0 || v != 0 {
+				t.Errorf("after Forget(t1), RecentEvents(t1, %s) = %v, version %d; want none, 0", user, productIDs(got), v)
+			}
+		}
+		wantTrending(t, a, "t1", 10, t0, nil)
+		if got, _ := recent(t, a, "t2", "u1", 10); fmt.Sprint(productIDs(got)) != "[t2-p]" {
+			t.Errorf("Forget(t1) touched t2: RecentEvents(t2, u1) = %v", productIDs(got))
+		}
+		wantTrending(t, a, "t2", 10, t0, []recom.Scored{sc("t2-p", 1)})
+		// The tenant can start again.
+		mustRecord(t, a, event("t1", "u1", recom.ProductViewed, "t1-r", t0))
+		wantTrending(t, a, "t1", 10, t0, []recom.Scored{sc("t1-r", 1)})
+	})
+
 	t.Run("KeepsWhatTheEngineReads", func(t *testing.T) {
 		a := open(t)
 		pos, price, qty := 3, 19.99, 2

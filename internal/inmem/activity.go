@@ -367,3 +367,21 @@ func (h *topScores) Pop() any {
 	*h = old[:len(old)-1]
 	return x
 }
+
+// Forget drops the tenant's users and trending.
+func (a *Activity) Forget(_ context.Context, tenantID string) error {
+	for _, sh := range a.shards {
+		sh.mu.Lock()
+		for key, u := range sh.users {
+			if key.tenantID == tenantID {
+				sh.lru.Remove(u.elem)
+				delete(sh.users, key)
+			}
+		}
+		sh.mu.Unlock()
+	}
+	a.mu.Lock()
+	delete(a.trends, tenantID)
+	a.mu.Unlock()
+	return nil
+}

@@ -25,6 +25,8 @@ type Activity interface {
 	// Trending returns the tenant's top n products by decayed score at time now, highest
 	// first.
 	Trending(ctx context.Context, tenantID string, n int, now time.Time) ([]Scored, error)
+	// Forget drops everything kept of the tenant: its users' events and its trending.
+	Forget(ctx context.Context, tenantID string) error
 }
 
 // ErrActivityUnavailable is wrapped by Activity's errors when its backend cannot serve

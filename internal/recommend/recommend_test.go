@@ -90,6 +90,7 @@ func (downActivity) Record(context.Context, []recom.Event) error { return errDow
 func (downActivity) RecentEvents(context.Context, string, string, int) ([]recom.Event, int64, error) {
 	return nil, 0, errDown
 }
+func (downActivity) Forget(context.Context, string) error { return errDown }
 func (downActivity) Trending(context.Context, string, int, time.Time) ([]recom.Scored, error) {
 	return nil, errDown
 }

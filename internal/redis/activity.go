@@ -309,6 +309,46 @@ func (x activity) Trending(ctx context.Context, tenantID string, n int, now time
 	return out, nil
 }
 
+// Forget deletes the tenant's keys: its users' events, its trending and its landmark,
+// found by SCAN (in steps of 1,000) and removed with UNLINK, so Redis frees them in the
+// background.
+func (x activity) Forget(ctx context.Context, tenantID string) error {
+	const op = "forget tenant"
+	c := x.c
+	if c.degraded.Load() {
+		return c.unavailable(op)
+	}
+	// The key's own text is escaped: a prefix may hold a glob's special characters.
+	pattern := globEscaper.Replace(c.activityKey(tenantID, "", "")) + "*"
+	iter := c.rdb.Scan(ctx, 0, pattern, 1000).Iterator()
+	var keys []string
+	flush := func() error {
+		if len(keys) == 0 {
+			return nil
+		}
+		err := c.rdb.Unlink(ctx, keys...).Err()
+		keys = keys[:0]
+		return err
+	}
+	for iter.Next(ctx) {
+		if keys = append(keys, iter.Val()); len(keys) == 1000 {
+			if err := flush(); err != nil {
+				return c.activityError(ctx, op, err)
+			}
+		}
+	}
+	if err := iter.Err(); err != nil {
+		return c.activityError(ctx, op, err)
+	}
+	if err := flush(); err != nil {
+		return c.activityError(ctx, op, err)
+	}
+	return nil
+}
+
+// globEscaper escapes what SCAN's MATCH pattern would read as a glob.
+var globEscaper = strings.NewReplacer(`\`, `\\`, "*", `\*`, "?", `\?`, "[", `\[`, "]", `\]`)
+
 // activityKey is <prefix>act:{<tenant>}:<kind><id>. The prefix must not contain '{',
 // or Redis Cluster would hash on it instead of the tenant; tenant IDs (UUIDs) hold no '}'.
 func (c *Client) activityKey(tenantID, kind, id string) string {
