@@ -33,6 +33,7 @@ func (s *server) addRoutes() error {
 		s.handle("GET /api/v1/tenants/{id}", s.handleTenantGet(), admin),
 		s.handle("PUT /api/v1/tenants/{id}", s.handleTenantUpdate(), admin),
 		s.handle("DELETE /api/v1/tenants/{id}", s.handleTenantDelete(), admin),
+		s.handle("POST /api/v1/tenants/{id}/purge", s.handleTenantPurge(), admin),
 
 		s.handle("GET /api/v1/tenants/{id}/api-keys", s.handleAPIKeyList(), admin),
 		s.handle("POST /api/v1/tenants/{id}/api-keys", s.handleAPIKeyCreate(), admin),

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"time"
 
+	"github.com/recomengine/recomengine/internal/auth"
 	"github.com/recomengine/recomengine/internal/recom"
 )
 
@@ -177,6 +179,42 @@ func (s *server) handleTenantDelete() http.Handler {
 			return err
 		}
 		s.keys.ForgetTenant(t.ID)
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	})
+}
+
+// purgeAfter is how long after its deletion a tenant may be purged: by then no node
+// trusts a key of it any longer (auth.KeyTTL), so no event of it can arrive after.
+const purgeAfter = 2*auth.KeyTTL + 2*time.Second
+
+// handleTenantPurge serves POST /api/v1/tenants/{id}/purge: a super admin erases a
+// deleted tenant and every row of its data, and what the nodes keep of it (DESIGN §2:
+// a deleted tenant's data is kept until purged by a super admin).
+func (s *server) handleTenantPurge() http.Handler {
+	return handler(s.Logger, func(w http.ResponseWriter, r *http.Request) error {
+		p, _ := recom.PrincipalFrom(r.Context())
+		t, err := s.ownTenant(r)
+		if err != nil {
+			return err
+		}
+		switch wait := purgeAfter - time.Since(t.UpdatedAt); {
+		case p.Role != recom.RoleSuperAdmin:
+			return recom.Errorf(recom.CodeForbidden, "Only a platform operator can purge a tenant's data.")
+		case t.Status != recom.TenantDeleted:
+			return recom.Errorf(recom.CodeConflict, "Only a deleted tenant can be purged: delete it first.")
+		case wait > 0:
+			return &recom.Error{Code: recom.CodeConflict, RetryAfter: wait,
+				Message: "The tenant was deleted moments ago and its keys may still be trusted for a few seconds; retry after the time in Retry-After."}
+		}
+		if err := s.Stores.Tenants.PurgeTenant(r.Context(), t.ID); err != nil {
+			return err
+		}
+		s.keys.ForgetTenant(t.ID)
+		if err := s.Recommender.ForgetTenant(r.Context(), t.ID); err != nil {
+			s.Logger.WarnContext(r.Context(), "purged tenant's recent activity not dropped; it expires within 30 days", "tenantId", t.ID, "err", err)
+		}
+		s.Logger.InfoContext(r.Context(), "tenant purged", "tenantId", t.ID, "adminId", p.AdminID)
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	})

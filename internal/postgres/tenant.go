@@ -105,3 +105,32 @@ func (s tenantStore) UpdateTenant(ctx context.Context, t recom.Tenant) (recom.Te
 	}
 	return updated, nil
 }
+
+// tenantTables are the tables holding a tenant's rows, each before the tables it
+// references.
+var tenantTables = []string{"experiment_user_days", "experiment_exposures", "experiments", "attributions",
+	"analytics_products_daily", "analytics_daily", "analytics_stale_log", "models", "events", "catalog_items", "api_keys"}
+
+func (s tenantStore) PurgeTenant(ctx context.Context, tenantID string) error {
+	tx, err := s.db.pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("postgres: purge tenant %s: %w", tenantID, err)
+	}
+	defer tx.Rollback(ctx)
+	for _, table := range tenantTables {
+		if _, err := tx.Exec(ctx, "DELETE FROM "+table+" WHERE tenant_id = $1", tenantID); err != nil {
+			return fmt.Errorf("postgres: purge tenant %s: %s: %w", tenantID, table, err)
+		}
+	}
+	tag, err := tx.Exec(ctx, "DELETE FROM tenants WHERE id = $1", tenantID)
+	if err != nil {
+		return fmt.Errorf("postgres: purge tenant %s: %w", tenantID, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return recom.Errorf(recom.CodeNotFound, "Tenant not found.")
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("postgres: purge tenant %s: %w", tenantID, err)
+	}
+	return nil
+}

@@ -107,6 +107,10 @@ type TenantStore interface {
 	// UpdateTenant replaces name, status and config of the tenant and sets UpdatedAt.
 	// Returns CodeNotFound if there is no such tenant.
 	UpdateTenant(ctx context.Context, t Tenant) (Tenant, error)
+	// PurgeTenant deletes the tenant and every row of its data (catalog, events, keys,
+	// models, analytics, experiments) in one transaction. Returns CodeNotFound if there is
+	// no such tenant.
+	PurgeTenant(ctx context.Context, tenantID string) error
 }
 
 // VisibleTo reports whether admin a may see tenant t: its owner, or any super admin.

@@ -409,6 +409,23 @@ func (s *Service) tenantModel(ctx context.Context, tenantID string) (*tenantMode
 	return tm, nil
 }
 
+// ForgetTenant drops what this node keeps of a tenant whose data was purged: its model,
+// its remembered items and ranked lists, and, through Activity (shared by the nodes),
+// its users' recent events and trending. Other nodes drop their model and lists as they
+// age out; the tenant's keys no longer authenticate, so nothing of it is served.
+func (s *Service) ForgetTenant(ctx context.Context, tenantID string) error {
+	s.mu.Lock()
+	delete(s.tenants, tenantID)
+	s.mu.Unlock()
+	s.items.drop(tenantID, nil)
+	for _, k := range s.lists.Keys() {
+		if k.tenantID == tenantID {
+			s.lists.Remove(k)
+		}
+	}
+	return s.activity.Forget(ctx, tenantID)
+}
+
 // Learn takes in newly stored events of any tenants, right after their commit and before
 // they are acknowledged: each user's recent events and the trending counters are
 // updated, so the very next request sees them, and enough new events of a tenant start

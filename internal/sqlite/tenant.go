@@ -114,3 +114,26 @@ func (s tenantStore) UpdateTenant(ctx context.Context, t recom.Tenant) (recom.Te
 	}
 	return updated, nil
 }
+
+// tenantTables are the tables holding a tenant's rows, each before the tables it
+// references.
+var tenantTables = []string{"experiment_user_days", "experiment_exposures", "experiments", "attributions",
+	"analytics_products_daily", "analytics_daily", "analytics_stale", "models", "events", "catalog_items", "api_keys"}
+
+func (s tenantStore) PurgeTenant(ctx context.Context, tenantID string) error {
+	return s.db.inTx(ctx, func(tx *sql.Tx) error {
+		for _, table := range tenantTables {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM "+table+" WHERE tenant_id = $1", tenantID); err != nil {
+				return fmt.Errorf("sqlite: purge tenant %s: %s: %w", tenantID, table, err)
+			}
+		}
+		res, err := tx.ExecContext(ctx, "DELETE FROM tenants WHERE id = $1", tenantID)
+		if err != nil {
+			return fmt.Errorf("sqlite: purge tenant %s: %w", tenantID, err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return recom.Errorf(recom.CodeNotFound, "Tenant not found.")
+		}
+		return nil
+	})
+}
