@@ -49,7 +49,7 @@ func TestPublishableKeyOnlyFromAllowedOrigins(t *testing.T) {
 	tn := e.createTenant(tok, "Shop")
 	// Written as a merchant might; kept as browsers send it.
 	var upd struct{ Data recom.Tenant }
-	e.do("PUT", "/api/v1/tenants/"+tn.ID, `{"config":{"allowedOrigins":["HTTPS://Shop.Example:443/","http://localhost:5173"]}}`, "Authorization", "Bearer "+tok).decode(t, &upd)
+	e.do("PUT", "/api/v1/tenants/"+tn.ID, `{"config":{"allowedOrigins":["HTTPS://Shop.Example:443/","http://localhost:05173"]}}`, "Authorization", "Bearer "+tok).decode(t, &upd)
 	if got := upd.Data.Config.AllowedOrigins; len(got) != 2 || got[0] != "https://shop.example" || got[1] != "http://localhost:5173" {
 		t.Fatalf("stored origins %q, want https://shop.example and http://localhost:5173", got)
 	}

@@ -45,15 +45,19 @@ func TestPurgeErasesATenant(t *testing.T) {
 			t.Fatalf("delete: %d %s", res.Status, res.Body)
 		}
 		res := k.do("POST", purge, nil, root...)
-		if wait, _ := strconv.Atoi(res.Header.Get("Retry-After")); res.Status != http.StatusConflict || wait < 1 || wait > 10 {
+		if wait, _ := strconv.Atoi(res.Header.Get("Retry-After")); res.Status != http.StatusConflict || wait < 50 || wait > 60 {
 			t.Errorf("purging a tenant deleted a moment ago: %d, Retry-After %q", res.Status, res.Header.Get("Retry-After"))
 		}
-		// As if deleted a minute ago.
+		// A deleted tenant cannot be changed, so its owner cannot put the purge off.
+		if res := k.do("PUT", "/api/v1/tenants/"+k.tenant.ID, `{"name":"Still here"}`, owner...); res.Status != http.StatusConflict {
+			t.Errorf("renaming a deleted tenant: %d %s", res.Status, res.Body)
+		}
+		// As if deleted two minutes ago.
 		deleted, err := k.stores.Tenants.FindTenantByID(t.Context(), k.tenant.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		deleted.UpdatedAt = recom.Now().Add(-time.Minute)
+		deleted.UpdatedAt = recom.Now().Add(-2 * time.Minute)
 		if _, err := k.stores.Tenants.UpdateTenant(t.Context(), deleted); err != nil {
 			t.Fatal(err)
 		}

@@ -2,12 +2,12 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
 	"time"
 
-	"github.com/recomengine/recomengine/internal/auth"
 	"github.com/recomengine/recomengine/internal/recom"
 )
 
@@ -133,6 +133,9 @@ func (s *server) handleTenantUpdate() http.Handler {
 		if err != nil {
 			return err
 		}
+		if t.Status == recom.TenantDeleted { // nor may a change put off its purge
+			return recom.Errorf(recom.CodeConflict, "A deleted tenant cannot be changed.")
+		}
 		if in.Name != nil {
 			if t.Name, err = recom.TenantName(*in.Name); err != nil {
 				return err
@@ -185,8 +188,10 @@ func (s *server) handleTenantDelete() http.Handler {
 }
 
 // purgeAfter is how long after its deletion a tenant may be purged: by then no node
-// trusts a key of it any longer (auth.KeyTTL), so no event of it can arrive after.
-const purgeAfter = 2*auth.KeyTTL + 2*time.Second
+// trusts a key of it any longer (auth.KeyTTL), and a request whose key was checked
+// before has been read whole (serve's read timeout is 30 s) and its events written, so
+// none of the tenant's can arrive after.
+const purgeAfter = time.Minute
 
 // handleTenantPurge serves POST /api/v1/tenants/{id}/purge: a super admin erases a
 // deleted tenant and every row of its data, and what the nodes keep of it (DESIGN §2:
@@ -207,7 +212,8 @@ func (s *server) handleTenantPurge() http.Handler {
 			return &recom.Error{Code: recom.CodeConflict, RetryAfter: wait,
 				Message: "The tenant was deleted moments ago and its keys may still be trusted for a few seconds; retry after the time in Retry-After."}
 		}
-		if err := s.Stores.Tenants.PurgeTenant(r.Context(), t.ID); err != nil {
+		// Once begun, not cut short by a client that stops waiting.
+		if err := s.Stores.Tenants.PurgeTenant(context.WithoutCancel(r.Context()), t.ID); err != nil {
 			return err
 		}
 		s.keys.ForgetTenant(t.ID)

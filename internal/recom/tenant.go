@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -231,8 +232,12 @@ func CanonicalOrigins(origins []string) []string {
 			continue
 		}
 		scheme, host := strings.ToLower(u.Scheme), strings.ToLower(u.Hostname())
-		if p := u.Port(); p != "" && !(scheme == "https" && p == "443") && !(scheme == "http" && p == "80") {
-			host = net.JoinHostPort(host, p)
+		port, err := strconv.Atoi(u.Port())
+		if u.Port() != "" && (err != nil || port < 1 || port > 65535) {
+			continue
+		}
+		if port != 0 && !(scheme == "https" && port == 443) && !(scheme == "http" && port == 80) {
+			host = net.JoinHostPort(host, strconv.Itoa(port)) // without leading zeros
 		} else if strings.Contains(host, ":") {
 			host = "[" + host + "]" // an IPv6 literal without its port
 		}
@@ -248,8 +253,16 @@ func CanonicalOrigins(origins []string) []string {
 // header byte for byte.
 func validOrigin(s string) bool {
 	u, err := url.Parse(s)
-	defaultPort := (u != nil && u.Scheme == "https" && u.Port() == "443") || (u != nil && u.Scheme == "http" && u.Port() == "80")
-	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" &&
+	if err != nil {
+		return false
+	}
+	defaultPort := (u.Scheme == "https" && u.Port() == "443") || (u.Scheme == "http" && u.Port() == "80")
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 || strconv.Itoa(n) != p {
+			return false
+		}
+	}
+	return (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" &&
 		(u.Path == "" || u.Path == "/") && u.RawQuery == "" && u.Fragment == "" && u.User == nil &&
 		s == u.Scheme+"://"+u.Host && s == strings.ToLower(s) && !defaultPort
 }
