@@ -267,6 +267,13 @@ func (in *Ingester) write(batch []*request, n int) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	start := time.Now()
 	created, err := in.store.AppendEvents(ctx, all)
+	if recom.IsNotFound(err) && len(batch) > 1 {
+		// A tenant of the batch is gone (purged while a request of it was being read):
+		// the store refuses the whole write, so write each request alone, and only its
+		// own requests fail.
+		batch, all, created, err = in.writeEach(ctx, batch)
+		n = len(all)
+	}
 	cancel()
 	in.writing.Add(-1)
 	select {
@@ -303,6 +310,26 @@ func (in *Ingester) write(batch []*request, n int) {
 		}
 		in.answer(batch, created, nil, n)
 	})
+}
+
+// writeEach writes each request of batch by itself. A request whose write fails is
+// answered with its error; the others, their events and what the store said of them are
+// returned, as if written together.
+func (in *Ingester) writeEach(ctx context.Context, batch []*request) (ok []*request, all []recom.Event, created []bool, err error) {
+	for _, r := range batch {
+		c, rerr := in.store.AppendEvents(ctx, r.events)
+		if rerr == nil && len(c) != len(r.events) {
+			rerr = errors.New("ingest: store answered for a different number of events")
+		}
+		if rerr != nil {
+			in.flushErrors.Inc()
+			r.done <- result{err: rerr}
+			in.pending.Add(-int64(len(r.events)))
+			continue
+		}
+		ok, all, created = append(ok, r), append(all, r.events...), append(created, c...)
+	}
+	return ok, all, created, nil
 }
 
 // committedTimeout bounds the Committed hook, so a slow Redis delays acknowledgements

@@ -26,6 +26,7 @@ type memStore struct {
 	starts           []time.Time // when each call began
 	slow             time.Duration
 	fail             error
+	gone             string // a tenant that no longer exists: a call with its events fails whole
 }
 
 func (m *memStore) AppendEvents(_ context.Context, evs []recom.Event) ([]bool, error) {
@@ -35,6 +36,9 @@ func (m *memStore) AppendEvents(_ context.Context, evs []recom.Event) ([]bool, e
 	defer m.mu.Unlock()
 	if m.fail != nil {
 		return nil, m.fail
+	}
+	if slices.ContainsFunc(evs, func(e recom.Event) bool { return e.TenantID == m.gone }) {
+		return nil, recom.Errorf(recom.CodeNotFound, "Tenant not found.")
 	}
 	m.calls, m.starts = append(m.calls, len(evs)), append(m.starts, began)
 	out := make([]bool, len(evs))
@@ -266,6 +270,42 @@ func TestStoreErrorReachesEveryRequest(t *testing.T) {
 	}
 	if in.pending.Load() != 0 {
 		t.Errorf("pending = %d after a failed commit", in.pending.Load())
+	}
+}
+
+// TestAGoneTenantFailsOnlyItsRequests: when the store refuses a commit because a tenant
+// of it is gone (purged while a request of it was being read), every other request of
+// the commit is still written and acknowledged.
+func TestAGoneTenantFailsOnlyItsRequests(t *testing.T) {
+	st := &memStore{seen: map[string]bool{}, slow: 100 * time.Millisecond, gone: "purged"}
+	var hooked atomic.Int64
+	in := New(st, Config{Flushers: 2, MaxDelay: 5 * time.Second, Committed: func(_ context.Context, evs []recom.Event) {
+		hooked.Add(int64(len(evs)))
+	}}, nil)
+	defer in.Close(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() { appendOne(t, in, ev("first", 0)) })
+	time.Sleep(30 * time.Millisecond) // the first commit is being written; the next three gather
+	errs := make([]error, 3)
+	for i := range 3 {
+		e := ev("later", i)
+		if i == 1 {
+			e.TenantID = "purged"
+		}
+		wg.Go(func() { _, errs[i] = in.Append(context.Background(), []recom.Event{e}) })
+		time.Sleep(5 * time.Millisecond)
+	}
+	wg.Wait()
+	if errs[0] != nil || errs[2] != nil || !recom.IsNotFound(errs[1]) {
+		t.Errorf("errors %v; want only the gone tenant's request to fail, with NotFound", errs)
+	}
+	if in.pending.Load() != 0 || hooked.Load() != 3 {
+		t.Errorf("pending %d, %d events reached the hook; want 0 and 3", in.pending.Load(), hooked.Load())
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if len(st.seen) != 3 {
+		t.Errorf("%d events stored, want the 3 of live tenants", len(st.seen))
 	}
 }
 
