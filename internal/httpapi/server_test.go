@@ -320,8 +320,8 @@ func (e *testEnv) createTenant(token, name string) recom.Tenant {
 
 func newLogger(w io.Writer) *slog.Logger { return logging.New(w, "debug", recom.LogAttrs) }
 
-// dumpSQL returns every row of every table of the database as text: what an attacker
-// holding a backup would see.
+// dumpSQL returns every row of every table of the database as text, a line a row
+// starting with its table's name: what an attacker holding a backup would see.
 func dumpSQL(t testing.TB, driver, dsn string) string {
 	t.Helper()
 	db, err := sql.Open(driver, dsn)
@@ -360,6 +360,7 @@ func dumpSQL(t testing.TB, driver, dsn string) string {
 			if err := rows.Scan(ptrs...); err != nil {
 				t.Fatal(err)
 			}
+			fmt.Fprintf(&out, "%s: ", table) // each row's line starts with its table
 			for _, v := range vals {
 				if b, ok := v.([]byte); ok {
 					fmt.Fprintf(&out, "%s %x ", b, b)
