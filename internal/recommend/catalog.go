@@ -170,6 +170,7 @@ func (c *itemCache) clearLocked() {
 type catalogNotice struct {
 	TenantID   string   `json:"tenantId"`
 	ProductIDs []string `json:"productIds,omitempty"` // none: every item of the tenant
+	Purged     bool     `json:"purged,omitempty"`     // the tenant is gone: drop its model and lists too
 }
 
 // CatalogChanged tells the service, and through the Bus every node, that the tenant's
@@ -177,15 +178,20 @@ type catalogNotice struct {
 // change from the next request on. Call it after the write is committed.
 func (s *Service) CatalogChanged(ctx context.Context, tenantID string, ids ...string) {
 	s.items.drop(tenantID, ids)
+	s.broadcast(ctx, catalogNotice{TenantID: tenantID, ProductIDs: ids})
+}
+
+// broadcast sends a notice to every node, if there is a Bus.
+func (s *Service) broadcast(ctx context.Context, n catalogNotice) {
 	if s.cfg.Bus == nil {
 		return
 	}
-	msg, _ := json.Marshal(catalogNotice{TenantID: tenantID, ProductIDs: ids})
+	msg, _ := json.Marshal(n)
 	if err := s.cfg.Bus.Publish(ctx, catalogTopic, msg); err != nil {
 		// Nodes still hearing the bus would keep their copies until itemMaxAge: keep
 		// trying in the background meanwhile (this node's link to Redis may come back
 		// first). Nodes that lost the bus too distrust their copies already.
-		s.logger.WarnContext(ctx, "catalog change not broadcast yet; retrying", "tenantId", tenantID, "err", err)
+		s.logger.WarnContext(ctx, "catalog change not broadcast yet; retrying", "tenantId", n.TenantID, "err", err)
 		go s.republish(msg)
 	}
 }
@@ -215,6 +221,10 @@ func (s *Service) listenCatalog(ctx context.Context) {
 		if err := json.Unmarshal(msg, &n); err != nil || n.TenantID == "" {
 			s.logger.Warn("malformed catalog notice; dropping every cached item", "bytes", len(msg))
 			s.items.dropAll()
+			return
+		}
+		if n.Purged {
+			s.forgetLocal(n.TenantID)
 			return
 		}
 		s.items.drop(n.TenantID, n.ProductIDs)

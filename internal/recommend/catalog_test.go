@@ -399,3 +399,34 @@ func TestRedisDataLossAfterOutage(t *testing.T) {
 		t.Error("a list cached before Redis lost its data was served for the new events")
 	}
 }
+
+// TestPurgeReachesEveryNode: when one node forgets a purged tenant, another drops its
+// model, items and ranked lists when it hears the notice.
+func TestPurgeReachesEveryNode(t *testing.T) {
+	st, tenant := shop(t)
+	bus := inmem.NewBus()
+	a := New(st, inmem.NewActivity(100), quiet, Config{Bus: bus}, nil)
+	b := New(st, inmem.NewActivity(100), quiet, Config{Bus: bus}, nil)
+	run(t, a)
+	run(t, b)
+	waitTrusted(t, b)
+	mustRecommend(t, b, tenant, Query{UserID: "u3", Limit: 5})
+	b.mu.Lock()
+	_, had := b.tenants[tenant]
+	b.mu.Unlock()
+	if !had || b.lists.Len() == 0 {
+		t.Fatalf("node b holds no model (%v) or list (%d) of the tenant after serving it", had, b.lists.Len())
+	}
+	if err := a.ForgetTenant(context.Background(), tenant); err != nil {
+		t.Fatal(err)
+	}
+	b.mu.Lock()
+	_, has := b.tenants[tenant]
+	b.mu.Unlock()
+	if has || b.lists.Len() != 0 {
+		t.Errorf("node b still holds the purged tenant: model %v, %d lists", has, b.lists.Len())
+	}
+	if missing, _ := b.items.lookup(tenant, []string{"p1"}, map[string]*recom.CatalogItem{}); len(missing) != 1 {
+		t.Error("node b still remembers the purged tenant's items")
+	}
+}

@@ -88,9 +88,10 @@ type Service struct {
 	// Events accepted while Activity could not record them, oldest first (Learn).
 	heldMu            sync.Mutex
 	heldEvents        []recom.Event
-	heldDropped       int          // events ever dropped from the front of heldEvents
-	heldDroppedLogged int          // … of which the drop was reported
-	held              atomic.Int64 // len(heldEvents), read on every request
+	heldDropped       int                 // events ever dropped from the front of heldEvents
+	heldDroppedLogged int                 // … of which the drop was reported
+	held              atomic.Int64        // len(heldEvents), read on every request
+	purged            map[string]struct{} // tenants purged while this node runs: their held events are not replayed
 
 	buildSeconds prometheus.Histogram
 	modelBytes   prometheus.Gauge
@@ -112,7 +113,7 @@ func New(stores recom.Stores, activity recom.Activity, logger *slog.Logger, cfg 
 	cfg = cfg.withDefaults()
 	lists, _ := lru.New[listKey, ranked](cfg.CacheEntries) // errs only on a size ≤ 0
 	s := &Service{stores: stores, activity: activity, logger: logger, cfg: cfg, lists: lists,
-		now: time.Now, tenants: map[string]*tenantModel{}, items: newItemCache(time.Now),
+		now: time.Now, tenants: map[string]*tenantModel{}, purged: map[string]struct{}{}, items: newItemCache(time.Now),
 		buildSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "recomengine_model_build_seconds",
 			Help: "Duration of tenant model builds.", Buckets: prometheus.ExponentialBuckets(0.01, 2, 14)}),
 		modelBytes: prometheus.NewGauge(prometheus.GaugeOpts{Name: "recomengine_model_last_bytes",
@@ -409,11 +410,19 @@ func (s *Service) tenantModel(ctx context.Context, tenantID string) (*tenantMode
 	return tm, nil
 }
 
-// ForgetTenant drops what this node keeps of a tenant whose data was purged: its model,
-// its remembered items and ranked lists, and, through Activity (shared by the nodes),
-// its users' recent events and trending. Other nodes drop their model and lists as they
-// age out; the tenant's keys no longer authenticate, so nothing of it is served.
+// ForgetTenant drops what the nodes keep of a tenant whose data was purged: this node's
+// model, items and ranked lists at once, every other node's when it hears the notice on
+// the Bus, and, through Activity (shared by the nodes), its users' recent events and
+// trending.
 func (s *Service) ForgetTenant(ctx context.Context, tenantID string) error {
+	s.forgetLocal(tenantID)
+	s.broadcast(ctx, catalogNotice{TenantID: tenantID, Purged: true})
+	return s.activity.Forget(ctx, tenantID)
+}
+
+// forgetLocal drops what this node keeps of a purged tenant: its model, remembered
+// items and ranked lists; events of it held for Activity are not replayed.
+func (s *Service) forgetLocal(tenantID string) {
 	s.mu.Lock()
 	delete(s.tenants, tenantID)
 	s.mu.Unlock()
@@ -423,7 +432,9 @@ func (s *Service) ForgetTenant(ctx context.Context, tenantID string) error {
 			s.lists.Remove(k)
 		}
 	}
-	return s.activity.Forget(ctx, tenantID)
+	s.heldMu.Lock()
+	s.purged[tenantID] = struct{}{}
+	s.heldMu.Unlock()
 }
 
 // Learn takes in newly stored events of any tenants, right after their commit and before
@@ -490,7 +501,10 @@ func (s *Service) replay(ctx context.Context) bool {
 		if len(chunk) == 0 {
 			return true
 		}
-		err := s.activity.Record(ctx, chunk)
+		s.heldMu.Lock()
+		live := slices.DeleteFunc(slices.Clone(chunk), func(e recom.Event) bool { _, gone := s.purged[e.TenantID]; return gone })
+		s.heldMu.Unlock()
+		err := s.activity.Record(ctx, live)
 		if errors.Is(err, recom.ErrActivityUnavailable) {
 			return false
 		}
