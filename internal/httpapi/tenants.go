@@ -210,17 +210,17 @@ func (s *server) handleTenantPurge() http.Handler {
 			return recom.Errorf(recom.CodeConflict, "Only a deleted tenant can be purged: delete it first.")
 		case wait > 0:
 			return &recom.Error{Code: recom.CodeConflict, RetryAfter: wait,
-				Message: "The tenant was deleted moments ago and its keys may still be trusted for a few seconds; retry after the time in Retry-After."}
+				Message: "The tenant was deleted less than a minute ago: requests made with its keys may still be arriving. Retry after the time in Retry-After."}
 		}
-		// Once begun, not cut short by a client that stops waiting.
-		if err := s.Stores.Tenants.PurgeTenant(context.WithoutCancel(r.Context()), t.ID); err != nil {
+		ctx := context.WithoutCancel(r.Context()) // once begun, not cut short by a client that stops waiting
+		if err := s.Stores.Tenants.PurgeTenant(ctx, t.ID); err != nil {
 			return err
 		}
 		s.keys.ForgetTenant(t.ID)
-		if err := s.Recommender.ForgetTenant(r.Context(), t.ID); err != nil {
-			s.Logger.WarnContext(r.Context(), "purged tenant's recent activity not dropped; it expires within 30 days", "tenantId", t.ID, "err", err)
+		if err := s.Recommender.ForgetTenant(ctx, t.ID); err != nil {
+			s.Logger.WarnContext(ctx, "purged tenant's recent activity not dropped; it expires within 30 days", "tenantId", t.ID, "err", err)
 		}
-		s.Logger.InfoContext(r.Context(), "tenant purged", "tenantId", t.ID, "adminId", p.AdminID)
+		s.Logger.InfoContext(ctx, "tenant purged", "tenantId", t.ID, "adminId", p.AdminID)
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	})
