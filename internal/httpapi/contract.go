@@ -123,8 +123,9 @@ func (c *contract) validator(pattern string, logger *slog.Logger) (func(http.Han
 
 // checkText refuses a query or path value that is not printable UTF-8 (invalid
 // encoding, NUL or another C0 control character: recom.Printable, the rule of the ids and
-// names the API stores), and a query that does not parse, naming the parameter. The document's schemas cannot say this, and the stores would refuse
-// such a value only when it reached them (PostgreSQL: a 500), or match nothing with it.
+// names the API stores), and a query that does not parse, naming the parameter. The
+// document's schemas cannot say this, and the stores would refuse such a value only
+// when it reached them (PostgreSQL: a 500), or match nothing with it.
 func checkText(r *http.Request, pathParams []string) error {
 	var fs []recom.FieldError
 	for _, name := range pathParams {
@@ -132,27 +133,34 @@ func checkText(r *http.Request, pathParams []string) error {
 			fs = append(fs, recom.FieldError{Field: name, Message: "must be printable UTF-8 text"})
 		}
 	}
-	if r.URL.RawQuery != "" {
-		q, err := url.ParseQuery(r.URL.RawQuery)
-		if err != nil {
-			fs = append(fs, recom.FieldError{Field: "query", Message: "must be name=value pairs joined by &, percent-encoded"})
-		}
-		for name, values := range q {
-			if !recom.Printable(name) {
-				fs = append(fs, recom.FieldError{Field: "query", Message: "must have printable UTF-8 parameter names"})
-				continue
-			}
-			if !slices.ContainsFunc(values, func(v string) bool { return !recom.Printable(v) }) {
-				continue
-			}
+	_, qs := printableQuery(r.URL.RawQuery)
+	if fs = append(fs, qs...); len(fs) == 0 {
+		return nil
+	}
+	return recom.Invalid(fs...)
+}
+
+// printableQuery parses a query string and names what checkText refuses of it, sorted by
+// field, each field once.
+func printableQuery(raw string) (url.Values, []recom.FieldError) {
+	if raw == "" {
+		return url.Values{}, nil
+	}
+	var fs []recom.FieldError
+	q, err := url.ParseQuery(raw)
+	if err != nil {
+		fs = append(fs, recom.FieldError{Field: "query", Message: "must be name=value pairs joined by &, percent-encoded"})
+	}
+	for name, values := range q {
+		switch {
+		case !recom.Printable(name):
+			fs = append(fs, recom.FieldError{Field: "query", Message: "must have printable UTF-8 parameter names"})
+		case slices.ContainsFunc(values, func(v string) bool { return !recom.Printable(v) }):
 			fs = append(fs, recom.FieldError{Field: name, Message: "must be printable UTF-8 text"})
 		}
 	}
-	if len(fs) == 0 {
-		return nil
-	}
 	slices.SortFunc(fs, func(a, b recom.FieldError) int { return strings.Compare(a.Field, b.Field) })
-	return recom.Invalid(slices.Compact(fs)...)
+	return q, slices.Compact(fs)
 }
 
 // validationError turns what the validator found into one problem naming every field.

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -50,22 +49,13 @@ func (s *server) handleRecommendationPreview() http.Handler {
 // the contract's parameters, checked here because this hot path skips the validator.
 func recommendQuery(r *http.Request) (recommend.Query, error) {
 	// As checkText does for the other routes, in the one parse this route makes.
-	v, err := url.ParseQuery(r.URL.RawQuery)
-	if err != nil {
-		return recommend.Query{}, recom.Invalid(recom.FieldError{Field: "query", Message: "must be name=value pairs joined by &, percent-encoded"})
-	}
-	for name, values := range v {
-		if !recom.Printable(name) {
-			return recommend.Query{}, recom.Invalid(recom.FieldError{Field: "query", Message: "must have printable UTF-8 parameter names"})
-		}
-		if slices.ContainsFunc(values, func(s string) bool { return !recom.Printable(s) }) {
-			return recommend.Query{}, recom.Invalid(recom.FieldError{Field: name, Message: "must be printable UTF-8 text"})
-		}
+	v, fs := printableQuery(r.URL.RawQuery)
+	if len(fs) > 0 {
+		return recommend.Query{}, recom.Invalid(fs...)
 	}
 	// Ids are trimmed and checked as events' are, so both name the same shopper and product.
 	q := recommend.Query{UserID: strings.TrimSpace(v.Get("userId")), ProductID: strings.TrimSpace(v.Get("productId")),
 		Placement: v.Get("placement"), Strategy: v.Get("strategy"), Limit: 8}
-	var fs []recom.FieldError
 	switch {
 	case !v.Has("userId"):
 		fs = append(fs, recom.FieldError{Field: "userId", Message: "is required"})
