@@ -321,6 +321,18 @@ func writeSelfSignedCert(t *testing.T, dir string) (certFile, keyFile string) {
 	return certFile, keyFile
 }
 
+// TestConfigDefaults: with nothing set, serve runs the embedded default on loopback with
+// bcrypt at cost 12 (FR-001) and no proxy trusted.
+func TestConfigDefaults(t *testing.T) {
+	c, err := loadConfig("serve", nil, func(string) string { return "" }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.BcryptCost != 12 || c.Addr != "127.0.0.1:8080" || !c.embedded() || c.RedisURL != "" || len(c.TrustedProxies) != 0 {
+		t.Errorf("defaults: bcrypt %d, addr %s, embedded %v, redis %q, trusted proxies %v", c.BcryptCost, c.Addr, c.embedded(), c.RedisURL, c.TrustedProxies)
+	}
+}
+
 func TestCommandsAndConfigErrors(t *testing.T) {
 	tests := []struct {
 		args    []string

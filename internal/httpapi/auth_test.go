@@ -33,6 +33,10 @@ func TestSignupLoginMe(t *testing.T) {
 			t.Errorf("refresh cookie %q lacks %s", cookie, attr)
 		}
 	}
+	// FR-002: the refresh token lives 7 days.
+	if c, err := http.ParseSetCookie(cookie); err != nil || c.MaxAge < 7*24*3600-60 || c.MaxAge > 7*24*3600 {
+		t.Errorf("refresh cookie lifetime: Max-Age %d (%v), want 7 days", c.MaxAge, err)
+	}
 	if res := e.do("POST", "/api/v1/auth/signup", map[string]string{"email": "jane@example.com", "password": "another long password"}); res.Status != 409 {
 		t.Errorf("duplicate signup: %d", res.Status)
 	}
