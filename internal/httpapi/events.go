@@ -205,7 +205,7 @@ func (s *server) itemProblem(r *http.Request, index int, fs []recom.FieldError) 
 	return batchProblem{Index: index, problem: problem{
 		Type: problemDocsURL + string(recom.CodeInvalid), Title: http.StatusText(http.StatusBadRequest),
 		Status: http.StatusBadRequest, Detail: recom.Invalid(fs...).Message, Code: recom.CodeInvalid,
-		RequestID: requestIDFrom(r.Context()), Errors: fs,
+		RequestID: recom.RequestID(r.Context()), Errors: fs,
 	}}
 }
 

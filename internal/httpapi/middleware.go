@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -15,9 +14,6 @@ import (
 
 	"github.com/recomengine/recomengine/internal/recom"
 )
-
-// requestIDFrom returns the request ID in ctx, or "".
-func requestIDFrom(ctx context.Context) string { return recom.RequestID(ctx) }
 
 var saneRequestID = regexp.MustCompile(`^[A-Za-z0-9._:\-]{1,64}$`)
 
@@ -109,7 +105,7 @@ func observe(logger *slog.Logger, m *metrics, trusted []netip.Prefix) func(http.
 					return
 				}
 				logger.Log(r.Context(), level, "request",
-					"requestId", requestIDFrom(r.Context()), "method", r.Method,
+					"requestId", recom.RequestID(r.Context()), "method", r.Method,
 					"path", r.URL.RequestURI(), "route", route, "status", sw.status,
 					"bytes", sw.bytes, "durationMs", float64(elapsed.Microseconds())/1000,
 					"ip", clientIP(r, trusted), "userAgent", r.UserAgent())

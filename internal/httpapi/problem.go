@@ -62,6 +62,6 @@ func writeProblem(w http.ResponseWriter, r *http.Request, logger *slog.Logger, e
 	_ = json.NewEncoder(w).Encode(problem{
 		Type: problemDocsURL + string(e.Code), Title: http.StatusText(status), Status: status,
 		Detail: e.Message, Instance: r.URL.Path, Code: e.Code,
-		RequestID: requestIDFrom(r.Context()), Errors: e.Fields,
+		RequestID: recom.RequestID(r.Context()), Errors: e.Fields,
 	})
 }

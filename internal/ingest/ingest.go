@@ -271,8 +271,8 @@ func (in *Ingester) write(batch []*request, n int) {
 		// A tenant of the batch is gone (purged while a request of it was being read):
 		// the store refuses the whole write, so write each request alone, and only its
 		// own requests fail.
-		batch, all, created, err = in.writeEach(ctx, batch)
-		n = len(all)
+		batch, all, created = in.writeEach(ctx, batch)
+		n, err = len(all), nil
 	}
 	cancel()
 	in.writing.Add(-1)
@@ -315,7 +315,7 @@ func (in *Ingester) write(batch []*request, n int) {
 // writeEach writes each request of batch by itself. A request whose write fails is
 // answered with its error; the others, their events and what the store said of them are
 // returned, as if written together.
-func (in *Ingester) writeEach(ctx context.Context, batch []*request) (ok []*request, all []recom.Event, created []bool, err error) {
+func (in *Ingester) writeEach(ctx context.Context, batch []*request) (ok []*request, all []recom.Event, created []bool) {
 	for _, r := range batch {
 		c, rerr := in.store.AppendEvents(ctx, r.events)
 		if rerr == nil && len(c) != len(r.events) {
@@ -329,7 +329,7 @@ func (in *Ingester) writeEach(ctx context.Context, batch []*request) (ok []*requ
 		}
 		ok, all, created = append(ok, r), append(all, r.events...), append(created, c...)
 	}
-	return ok, all, created, nil
+	return ok, all, created
 }
 
 // committedTimeout bounds the Committed hook, so a slow Redis delays acknowledgements
