@@ -133,6 +133,7 @@ func (db *DB) Stores() recom.Stores {
 		Models:        modelStore{db},
 		Analytics:     analyticsStore{db},
 		Experiments:   experimentStore{db},
+		Widgets:       widgetStore{db},
 		Ping:          db.ping,
 		Name:          "postgres",
 	}

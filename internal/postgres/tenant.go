@@ -108,7 +108,7 @@ func (s tenantStore) UpdateTenant(ctx context.Context, t recom.Tenant) (recom.Te
 
 // tenantTables are the tables holding a tenant's rows, each before the tables it
 // references.
-var tenantTables = []string{"experiment_user_days", "experiment_exposures", "experiments", "attributions",
+var tenantTables = []string{"widgets", "experiment_user_days", "experiment_exposures", "experiments", "attributions",
 	"analytics_products_daily", "analytics_daily", "analytics_stale_log", "models", "events", "catalog_items", "api_keys"}
 
 func (s tenantStore) PurgeTenant(ctx context.Context, tenantID string) error {

@@ -16,6 +16,7 @@ type Stores struct {
 	Models        ModelStore
 	Analytics     AnalyticsStore
 	Experiments   ExperimentStore
+	Widgets       WidgetStore
 	// Ping reports whether the database answers.
 	Ping func(ctx context.Context) error
 	// Name is "sqlite" or "postgres", shown by /readyz.

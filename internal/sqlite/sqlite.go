@@ -106,6 +106,7 @@ func (db *DB) Stores() recom.Stores {
 		Models:        modelStore{db},
 		Analytics:     analyticsStore{db},
 		Experiments:   experimentStore{db},
+		Widgets:       widgetStore{db},
 		Ping:          db.ping,
 		Name:          "sqlite",
 	}

@@ -34,6 +34,8 @@ func Run(t *testing.T, open func(t *testing.T) recom.Stores) {
 		{"TenantNotFound", testTenantNotFound},
 		{"TenantList", testTenantList},
 		{"TenantUpdate", testTenantUpdate},
+		{"WidgetRoundTrip", testWidgetRoundTrip},
+		{"WidgetTenantIsolation", testWidgetTenantIsolation},
 		{"APIKeyLifecycle", testAPIKeyLifecycle},
 		{"APIKeyTenantIsolation", testAPIKeyTenantIsolation},
 		{"APIKeyUnknownTenant", testAPIKeyUnknownTenant},
