@@ -34,6 +34,7 @@ import (
 	"github.com/recomengine/recomengine/internal/recommend"
 	"github.com/recomengine/recomengine/internal/redis"
 	"github.com/recomengine/recomengine/internal/sqlite"
+	"github.com/recomengine/recomengine/sdk"
 	"github.com/recomengine/recomengine/web"
 )
 
@@ -230,7 +231,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	go experiments.Run(jobs, 200*time.Millisecond)
 	h, err := httpapi.NewServer(ctx, httpapi.Deps{
 		Logger: logger, Stores: st.Stores(), Limiter: limiter, Checks: checks,
-		Tokens: tokens, Pepper: pepper, Registry: reg, Docs: api.DocsHandler(), Web: web.Handler(),
+		Tokens: tokens, Pepper: pepper, Registry: reg, Docs: api.DocsHandler(), Web: web.Handler(), SDK: sdk.Handler(),
 		Ingester: ingester, Recommender: recommender, Analytics: reports, Experiments: experiments,
 		Config: httpapi.Config{MaxBodyBytes: cfg.MaxBodyBytes, HSTS: cfg.TLSCertFile != "",
 			BcryptCost: cfg.BcryptCost, SuperAdminEmails: cfg.SuperAdminEmails, TrustedProxies: cfg.TrustedProxies},

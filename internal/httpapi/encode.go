@@ -93,6 +93,25 @@ func readJSON(r *http.Request) ([]byte, error) {
 	if err := requireJSON(r); err != nil {
 		return nil, err
 	}
+	return readBody(r)
+}
+
+// readEventJSON is readJSON for events, which may also come as text/plain: the SDK's
+// (sendBeacon, and fetch without custom headers), as a body of any other type would make
+// the browser send a CORS preflight first, or not send it at all (DESIGN §7).
+func readEventJSON(r *http.Request) ([]byte, error) {
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
+		if err := requireJSON(r); err != nil {
+			return nil, err
+		}
+	} else if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "text/plain" {
+		return nil, errNotJSON
+	}
+	return readBody(r)
+}
+
+// readBody reads the body whole, within the size cap.
+func readBody(r *http.Request) ([]byte, error) {
 	if n := r.ContentLength; n > 0 {
 		// Room for the declared length, so a batch of events is read without growing
 		// the buffer again and again as io.ReadAll would from 512 bytes; but at most
@@ -114,18 +133,25 @@ func readJSON(r *http.Request) ([]byte, error) {
 // decodeFrom reads one JSON object of type T as decode does.
 func decodeFrom[T any](rd io.Reader) (T, error) {
 	var v T
+	err := decodeInto(rd, &v)
+	return v, err
+}
+
+// decodeInto is decodeFrom over the values already in *v: members the body leaves out
+// keep them.
+func decodeInto[T any](rd io.Reader, v *T) error {
 	dec := json.NewDecoder(rd)
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&v); err != nil {
-		return v, jsonError(err)
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		if err != nil {
-			return v, jsonError(err)
+			return jsonError(err)
 		}
-		return v, recom.Invalid(recom.FieldError{Field: "body", Message: "must hold exactly one JSON value"})
+		return recom.Invalid(recom.FieldError{Field: "body", Message: "must hold exactly one JSON value"})
 	}
-	return v, nil
+	return nil
 }
 
 // decodeFast decodes body, one JSON value, into a T with encoding/json/v2 (from its
@@ -211,10 +237,12 @@ func requireJSON(r *http.Request) error {
 	}
 	mt, _, err := mime.ParseMediaType(ct)
 	if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-		return recom.Errorf(recom.CodeUnsupportedMedia, "The body must be JSON, sent with Content-Type: application/json.")
+		return errNotJSON
 	}
 	return nil
 }
+
+var errNotJSON = recom.Errorf(recom.CodeUnsupportedMedia, "The body must be JSON, sent with Content-Type: application/json.")
 
 // jsonError turns a decoding error into a problem naming the field at fault.
 func jsonError(err error) error {

@@ -36,7 +36,7 @@ type warnings struct {
 func (s *server) handleEventIngest() http.Handler {
 	return handler(s.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		p, _ := recom.PrincipalFrom(r.Context())
-		body, err := readJSON(r)
+		body, err := readEventJSON(r)
 		if err != nil {
 			return err
 		}
@@ -101,7 +101,7 @@ type eventBatch struct {
 func (s *server) handleEventBatch() http.Handler {
 	return handler(s.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		p, _ := recom.PrincipalFrom(r.Context())
-		body, err := readJSON(r)
+		body, err := readEventJSON(r)
 		if err != nil {
 			return err
 		}

@@ -42,10 +42,14 @@ func TestTenantIsolation(t *testing.T) {
 		if res.Status != 201 {
 			t.Fatalf("A's experiment: %d %s", res.Status, res.Body)
 		}
+		if res := e.do("PUT", "/api/v1/tenants/"+tenantA.ID+"/widgets/a-placement", map[string]any{"ctaText": "A's button", "title": "A's picks"},
+			"Authorization", "Bearer "+tokA); res.Status != 200 {
+			t.Fatalf("A's widget: %d %s", res.Status, res.Body)
+		}
 		// A's identifiers, one per path parameter; a new parameter needs a fixture here.
-		fixtures := map[string]string{"id": tenantA.ID, "keyId": keyA.ID, "productId": productA, "expId": expA.Data.ID}
+		fixtures := map[string]string{"id": tenantA.ID, "keyId": keyA.ID, "productId": productA, "expId": expA.Data.ID, "placement": "a-placement"}
 		secretsOfA := []string{tenantA.ID, keyA.ID, keyA.Prefix, "A's store", "alice@a.example", "A's product", "a-shopper", "a-order",
-			expA.Data.ID, "A's experiment", "a-placement"}
+			expA.Data.ID, "A's experiment", "A's button", "A's picks"}
 		before := snapshot(t, e, tokA, tenantA.ID)
 
 		// Operations that are not tenant-scoped, and why.
@@ -54,6 +58,7 @@ func TestTenantIsolation(t *testing.T) {
 			"GET /api/v1/openapi.json": "the contract",
 			"POST /api/v1/auth/signup": "creates a new admin", "POST /api/v1/auth/login": "credentials",
 			"POST /api/v1/auth/refresh": "cookie of the caller", "POST /api/v1/auth/logout": "cookie of the caller",
+			"GET /sdk/recomengine.v1.js": "the same script for every shop",
 		}
 		param := regexp.MustCompile(`\{([^}]+)\}`)
 		for _, op := range c.operations() {
@@ -111,6 +116,9 @@ func TestTenantIsolation(t *testing.T) {
 				// PUT upserts by the path's id: B's PUT makes B's own product of that
 				// id; A's stays as it was (checked below).
 				upsert := op == "PUT /api/v1/catalog/{productId}" && res.Status == 200
+				// A placement is a name in each tenant's own space: B's key reads B's
+				// widget of that name (the defaults), never A's (its texts are secrets).
+				upsert = upsert || op == "GET /api/v1/widgets/{placement}" && res.Status == 200
 				if aimed && res.Status != 404 && !upsert {
 					t.Errorf("B got %d on A's resource: %s", res.Status, res.Body)
 				}
@@ -142,7 +150,7 @@ func snapshot(t *testing.T, e *testEnv, token, tenantID string) string {
 	t.Helper()
 	var out strings.Builder
 	for _, path := range []string{"/api/v1/tenants/" + tenantID, "/api/v1/tenants/" + tenantID + "/api-keys",
-		"/api/v1/tenants/" + tenantID + "/catalog", "/api/v1/tenants/" + tenantID + "/events"} {
+		"/api/v1/tenants/" + tenantID + "/catalog", "/api/v1/tenants/" + tenantID + "/events", "/api/v1/tenants/" + tenantID + "/widgets"} {
 		res := e.do("GET", path, nil, "Authorization", "Bearer "+token)
 		var v any
 		res.decode(t, &v)

@@ -20,10 +20,12 @@ type keyRule struct {
 
 var (
 	errNoKey = recom.Errorf(recom.CodeUnauthorized,
-		"An API key is required: send it in the X-API-Key header (or Authorization: Bearer).")
-	errSuspended    = recom.Errorf(recom.CodeForbidden, "Tenant suspended")
-	errNeedsWrite   = recom.Errorf(recom.CodeForbidden, "Insufficient permissions: write access required")
-	errSecretOnly   = recom.Errorf(recom.CodeForbidden, "A publishable key cannot be used here; use a secret key from your server.")
+		"An API key is required: send it in the X-API-Key header (or Authorization: Bearer; a publishable key may also come as the apiKey query parameter).")
+	errSuspended   = recom.Errorf(recom.CodeForbidden, "Tenant suspended")
+	errNeedsWrite  = recom.Errorf(recom.CodeForbidden, "Insufficient permissions: write access required")
+	errSecretOnly  = recom.Errorf(recom.CodeForbidden, "A publishable key cannot be used here; use a secret key from your server.")
+	errSecretInURL = recom.Errorf(recom.CodeUnauthorized, "Only a publishable key (rk_pub_…) may be sent "+
+		"in the apiKey query parameter: URLs end up in logs and browser history. Send secret keys in the X-API-Key header, and rotate one that was sent in a URL.")
 	errOriginDenied = recom.Errorf(recom.CodeForbidden,
 		"This publishable key may only be used from the tenant's allowed origins (config.allowedOrigins).")
 )
@@ -35,18 +37,21 @@ var (
 func (s *server) requireKey(rule keyRule) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return handler(s.Logger, func(w http.ResponseWriter, r *http.Request) error {
-			raw := r.Header.Get("X-API-Key")
-			if raw == "" {
-				raw, _ = bearer(r)
-			}
+			raw, inURL := keyOf(r)
 			if raw == "" {
 				return errNoKey
+			}
+			if inURL && !strings.HasPrefix(raw, auth.PublishableKeyPrefix) {
+				return errSecretInURL // refused before it is looked up: it must be rotated anyway
 			}
 			rk, err := s.keys.Resolve(r.Context(), strings.TrimSpace(raw))
 			if err != nil {
 				return err
 			}
 			k, t := rk.Key, rk.Tenant
+			if inURL && k.Type != recom.KeyPublishable {
+				return errSecretInURL
+			}
 			switch t.Status {
 			case recom.TenantDeleted:
 				return auth.ErrBadKey
@@ -77,6 +82,23 @@ func (s *server) requireKey(rule keyRule) func(http.Handler) http.Handler {
 			return nil
 		})
 	}
+}
+
+// keyOf returns the request's API key: from X-API-Key, else Authorization: Bearer, else
+// (inURL) the apiKey query parameter. The SDK sends its publishable key in the URL, so
+// its requests carry no custom header and need no CORS preflight, and sendBeacon, which
+// cannot set headers, can send events at all (DESIGN §7).
+func keyOf(r *http.Request) (key string, inURL bool) {
+	if key = r.Header.Get("X-API-Key"); key != "" {
+		return key, false
+	}
+	if key, _ = bearer(r); key != "" {
+		return key, false
+	}
+	if !strings.Contains(r.URL.RawQuery, "apiKey=") { // spares parsing the query
+		return "", false
+	}
+	return r.URL.Query().Get("apiKey"), true
 }
 
 // rateLimit spends one request of the key's budget: reads (GET, HEAD) and writes have

@@ -34,6 +34,9 @@ func TestPurgeErasesATenant(t *testing.T) {
 			t.Fatalf("events: %d %s", res.Status, res.Body)
 		}
 		k.admin("/experiments/" + e.ID + "/results") // stores the exposures
+		if res := k.do("PUT", "/api/v1/tenants/"+k.tenant.ID+"/widgets/home", `{"layout":"carousel"}`, "Authorization", "Bearer "+k.token); res.Status != http.StatusOK {
+			t.Fatalf("widget: %d %s", res.Status, res.Body)
+		}
 		refresh(t, k.testEnv)
 		// One event after the rollup: its day is marked to roll up again.
 		if res := k.do("POST", "/api/v1/events", map[string]any{"eventType": "purchase", "userId": "late", "productId": "p1", "orderId": "late", "price": 5}, "X-API-Key", k.rw.Key); res.Status != http.StatusAccepted {
@@ -85,7 +88,7 @@ func TestPurgeErasesATenant(t *testing.T) {
 		}
 		before := k.dump()
 		for _, table := range []string{"tenants", "api_keys", "catalog_items", "events", "models", "analytics_daily",
-			"analytics_products_daily", "attributions", stale, "experiments", "experiment_exposures", "experiment_user_days"} {
+			"analytics_products_daily", "attributions", stale, "experiments", "experiment_exposures", "experiment_user_days", "widgets"} {
 			if !regexp.MustCompile(`(?m)^` + table + `: .*` + k.tenant.ID).MatchString(before) {
 				t.Errorf("before the purge, %s holds no row of the tenant", table)
 			}

@@ -39,6 +39,10 @@ func (s *server) addRoutes() error {
 		s.handle("POST /api/v1/tenants/{id}/api-keys", s.handleAPIKeyCreate(), admin),
 		s.handle("DELETE /api/v1/tenants/{id}/api-keys/{keyId}", s.handleAPIKeyRevoke(), admin),
 
+		s.handle("GET /api/v1/tenants/{id}/widgets", s.handleWidgetList(), admin),
+		s.handle("GET /api/v1/tenants/{id}/widgets/{placement}", s.handleWidgetGet(), admin),
+		s.handle("PUT /api/v1/tenants/{id}/widgets/{placement}", s.handleWidgetPut(), admin),
+
 		s.handle("GET /api/v1/tenants/{id}/catalog", s.handleCatalogList(s.adminTenant), admin),
 		s.handle("GET /api/v1/tenants/{id}/events", s.handleEventList(), admin),
 		s.handle("GET /api/v1/tenants/{id}/recommendations/preview", s.handleRecommendationPreview(), admin),
@@ -68,6 +72,8 @@ func (s *server) addRoutes() error {
 		s.handle("DELETE /api/v1/catalog/{productId}", s.handleCatalogDelete(), catalogWrite),
 
 		s.handle("GET /api/v1/recommendations", s.handleRecommendations(), readKey),
+		s.handle("GET /api/v1/widgets/{placement}", s.handleSDKWidget(), readKey),
+		s.handle("GET /sdk/recomengine.v1.js", s.sdkHandler()),
 
 		s.handle("POST /api/v1/events", s.handleEventIngest(), s.shed, eventWrite),
 		s.handle("POST /api/v1/events/batch", s.handleEventBatch(), s.shed, eventWrite),

@@ -54,6 +54,7 @@ type Deps struct {
 	Experiments *experiment.Service
 	Docs        http.Handler // the offline API docs page, under /docs/
 	Web         http.Handler // the embedded dashboard, at /
+	SDK         http.Handler // the browser SDK bundle, at /sdk/recomengine.v1.js
 }
 
 // server holds what the handlers share.
