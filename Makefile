@@ -68,4 +68,4 @@ go-scope:
 clean:
 	rm -rf bin coverage.out
 	find web/dist -mindepth 1 -not -name .gitkeep -delete 2>/dev/null || true
-	rm -rf sdk/dist
+	find sdk/dist -mindepth 1 -not -name .gitkeep -delete 2>/dev/null || true

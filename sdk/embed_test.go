@@ -44,7 +44,7 @@ func TestServesTheBundle(t *testing.T) {
 		}
 	}
 	etag := rec.Header().Get("ETag")
-	if again := serve(h, "If-None-Match", etag); again.Code != http.StatusNotModified || again.Body.Len() != 0 {
+	if again := serve(h, "Accept-Encoding", "gzip", "If-None-Match", etag); again.Code != http.StatusNotModified || again.Body.Len() != 0 {
 		t.Errorf("revalidation with the ETag: %d, %d bytes", again.Code, again.Body.Len())
 	}
 	if plain := serve(h, "Accept-Encoding", "gzip;q=0, identity"); plain.Code != http.StatusOK ||
@@ -56,10 +56,18 @@ func TestServesTheBundle(t *testing.T) {
 	}
 }
 
-// TestNotBuilt: a binary built without Node answers 404, not cached, so a later build shows.
-func TestNotBuilt(t *testing.T) {
-	rec := serve(newHandler(nil))
-	if rec.Code != http.StatusNotFound || rec.Header().Get("Cache-Control") != "no-store" {
-		t.Errorf("not built: %d, Cache-Control %q", rec.Code, rec.Header().Get("Cache-Control"))
+// TestEncodingsHaveTheirOwnETag: the gzipped and the plain bytes are different
+// representations, so a cache never answers one's revalidation with the other.
+func TestEncodingsHaveTheirOwnETag(t *testing.T) {
+	h := newHandler([]byte(script))
+	zipped, plain := serve(h, "Accept-Encoding", "gzip").Header().Get("ETag"), serve(h).Header().Get("ETag")
+	if zipped == plain || zipped == "" || plain == "" {
+		t.Fatalf("ETags: gzip %q, plain %q", zipped, plain)
+	}
+	if rec := serve(h, "If-None-Match", zipped); rec.Code != http.StatusOK {
+		t.Errorf("the plain bytes revalidated with the gzip ETag: %d", rec.Code)
+	}
+	if rec := serve(h, "Accept-Encoding", "gzip", "If-None-Match", `W/`+zipped+`, "x"`); rec.Code != http.StatusNotModified {
+		t.Errorf("the gzip bytes revalidated with a list holding their ETag: %d", rec.Code)
 	}
 }

@@ -100,14 +100,23 @@ func readJSON(r *http.Request) ([]byte, error) {
 // (sendBeacon, and fetch without custom headers), as a body of any other type would make
 // the browser send a CORS preflight first, or not send it at all (DESIGN §7).
 func readEventJSON(r *http.Request) ([]byte, error) {
-	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
+	if !plainText(r.Header.Get("Content-Type")) {
 		if err := requireJSON(r); err != nil {
 			return nil, err
 		}
-	} else if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "text/plain" {
-		return nil, errNotJSON
 	}
 	return readBody(r)
+}
+
+// plainText reports whether a Content-Type is text/plain in UTF-8 (a browser's string
+// body), in any case; another charset is refused as not JSON.
+func plainText(ct string) bool {
+	if len(ct) < 10 || !strings.EqualFold(ct[:10], "text/plain") {
+		return false // the JSON types, cheaply
+	}
+	mt, params, err := mime.ParseMediaType(ct)
+	cs, given := params["charset"]
+	return err == nil && mt == "text/plain" && (!given || strings.EqualFold(cs, "utf-8"))
 }
 
 // readBody reads the body whole, within the size cap.

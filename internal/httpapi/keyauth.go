@@ -36,7 +36,12 @@ var (
 // by it (FR-004).
 func (s *server) requireKey(rule keyRule) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
-		return handler(s.Logger, func(w http.ResponseWriter, r *http.Request) error {
+		return handler(s.Logger, func(w http.ResponseWriter, r *http.Request) (err error) {
+			defer func() {
+				if err != nil && err != errOriginDenied { // an unlisted origin's page reads nothing
+					readableRefusal(w, r)
+				}
+			}()
 			raw, inURL := keyOf(r)
 			if raw == "" {
 				return errNoKey
@@ -69,7 +74,7 @@ func (s *server) requireKey(rule keyRule) func(http.Handler) http.Handler {
 				h := w.Header()
 				h.Set("Access-Control-Allow-Origin", origin)
 				h.Add("Vary", "Origin")
-				h.Set("Access-Control-Expose-Headers", "X-Request-ID, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, Retry-After, ETag")
+				h.Set("Access-Control-Expose-Headers", exposedHeaders)
 			}
 			if rule.perm == recom.PermReadWrite && k.Permissions != recom.PermReadWrite {
 				return errNeedsWrite // US1-4
@@ -83,6 +88,21 @@ func (s *server) requireKey(rule keyRule) func(http.Handler) http.Handler {
 		})
 	}
 }
+
+// readableRefusal lets a browser page read why its key was refused (revoked, suspended,
+// wrong origin, rate-limited): the SDK then clears its widgets instead of seeing only a
+// network error, and the browser logs no CORS error. The problem holds no tenant data.
+func readableRefusal(w http.ResponseWriter, r *http.Request) {
+	if origin := r.Header.Get("Origin"); origin != "" {
+		h := w.Header()
+		h.Set("Access-Control-Allow-Origin", origin)
+		h.Add("Vary", "Origin")
+		h.Set("Access-Control-Expose-Headers", exposedHeaders)
+	}
+}
+
+// exposedHeaders are the answer headers a shop's page may read.
+const exposedHeaders = "X-Request-ID, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, Retry-After, ETag"
 
 // keyOf returns the request's API key: from X-API-Key, else Authorization: Bearer, else
 // (inURL) the apiKey query parameter. The SDK sends its publishable key in the URL, so

@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
-	"net/url"
 	"regexp"
 	"runtime/debug"
 	"slices"
@@ -13,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/recomengine/recomengine/internal/auth"
 	"github.com/recomengine/recomengine/internal/recom"
 )
 
@@ -108,7 +106,7 @@ func observe(logger *slog.Logger, m *metrics, trusted []netip.Prefix) func(http.
 				}
 				logger.Log(r.Context(), level, "request",
 					"requestId", recom.RequestID(r.Context()), "method", r.Method,
-					"path", loggedURI(r.URL), "route", route, "status", sw.status,
+					"path", r.URL.RequestURI(), "route", route, "status", sw.status,
 					"bytes", sw.bytes, "durationMs", float64(elapsed.Microseconds())/1000,
 					"ip", clientIP(r, trusted), "userAgent", r.UserAgent())
 			}()
@@ -177,30 +175,4 @@ func limitBody(max int64) func(http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 		})
 	}
-}
-
-// loggedURI is the request's path and query as logged: an apiKey parameter's value is
-// cut to its public prefix, so a key sent in a URL never reaches the logs.
-func loggedURI(u *url.URL) string {
-	if !strings.Contains(u.RawQuery, "apiKey=") {
-		return u.RequestURI()
-	}
-	q := u.Query()
-	for i, k := range q["apiKey"] {
-		q["apiKey"][i] = redactKey(k)
-	}
-	c := *u
-	c.RawQuery = q.Encode()
-	return c.RequestURI()
-}
-
-// redactKey keeps what a key shows in the dashboard (its type prefix and 4 characters)
-// and drops the rest.
-func redactKey(k string) string {
-	for _, p := range []string{auth.SecretKeyPrefix, auth.PublishableKeyPrefix} {
-		if strings.HasPrefix(k, p) && len(k) > len(p)+4 {
-			return k[:len(p)+4] + "…"
-		}
-	}
-	return "…"
 }

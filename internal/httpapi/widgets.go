@@ -52,7 +52,8 @@ func (s *server) handleWidgetList() http.Handler {
 }
 
 // handleWidgetPut serves PUT /api/v1/tenants/{id}/widgets/{placement}: the body is the
-// whole widget, and what it leaves out takes the default (recom.DefaultWidget). Shops
+// whole widget, and what it leaves out takes the default (recom.DefaultWidget; the
+// document declares no defaults, or its validator would fill them in first). Shops
 // see the change within a minute: the SDK re-reads its widgets every 60 s (US7-2).
 func (s *server) handleWidgetPut() http.Handler {
 	return s.tenantCall(http.StatusOK, func(r *http.Request, tenantID string) (any, error) {
@@ -94,7 +95,9 @@ func (s *server) handleSDKWidget() http.Handler {
 		etag := `"` + hex.EncodeToString(sum[:12]) + `"`
 		h := w.Header()
 		h.Set("ETag", etag)
-		h.Set("Cache-Control", "no-cache") // may be kept, but asked for again each time
+		// Kept by the browser only (the key may come in a header, which caches do not key
+		// on), and asked for again each time: the SDK's minute re-reads cost a 304.
+		h.Set("Cache-Control", "private, no-cache")
 		if etagMatches(r.Header.Get("If-None-Match"), etag) {
 			w.WriteHeader(http.StatusNotModified)
 			return nil
@@ -115,12 +118,13 @@ func etagMatches(header, etag string) bool {
 	return false
 }
 
-// sdkHandler serves the browser SDK bundle (Deps.SDK), or a 404 problem without one.
+// sdkHandler serves the browser SDK bundle (Deps.SDK), or a 404 problem from a binary
+// built without one.
 func (s *server) sdkHandler() http.Handler {
 	if s.SDK != nil {
 		return s.SDK
 	}
 	return handler(s.Logger, func(w http.ResponseWriter, r *http.Request) error {
-		return recom.Errorf(recom.CodeNotFound, "This server has no SDK bundle.")
+		return recom.Errorf(recom.CodeNotFound, "This server was built without the SDK: build it with Node installed (make build).")
 	})
 }

@@ -51,11 +51,19 @@ func TestUS7WidgetConfig(t *testing.T) {
 		if tag == "" || tag == defaultTag {
 			t.Errorf("ETag %q after the change, %q before", tag, defaultTag)
 		}
-		if again := sdkRead("product-page", "If-None-Match", tag); again.Status != http.StatusNotModified || len(again.Body) != 0 {
-			t.Errorf("re-read of an unchanged widget: %d %s", again.Status, again.Body)
+		if again := sdkRead("product-page", "If-None-Match", tag); again.Status != http.StatusNotModified || len(again.Body) != 0 ||
+			again.Header.Get("Access-Control-Allow-Origin") != "https://shop.example" {
+			t.Errorf("re-read of an unchanged widget: %d %s, Access-Control-Allow-Origin %q", again.Status, again.Body, again.Header.Get("Access-Control-Allow-Origin"))
 		}
 
-		// A PUT describes the whole widget: what it leaves out is the default again.
+		// A PUT describes the whole widget: what it leaves out is the default again,
+		// recom's (the document declares none, so its validator fills in nothing).
+		res = k.do("PUT", "/api/v1/tenants/"+k.tenant.ID+"/widgets/product-page", `{}`, admin...)
+		res.decode(t, &got)
+		if want := recom.DefaultWidget("", "product-page"); res.Status != http.StatusOK || got.Data.Layout != want.Layout || got.Data.Columns != want.Columns ||
+			got.Data.ShowPrice != want.ShowPrice || got.Data.CTAText != want.CTAText || got.Data.ItemCount != want.ItemCount || got.Data.Theme != want.Theme {
+			t.Errorf("PUT {}: %d %s, want the defaults", res.Status, res.Body)
+		}
 		res = k.do("PUT", "/api/v1/tenants/"+k.tenant.ID+"/widgets/product-page", `{"ctaText":"Buy"}`, admin...)
 		res.decode(t, &got)
 		if res.Status != http.StatusOK || got.Data.Layout != "grid" || got.Data.Theme.PrimaryColor != "#1a56db" {
@@ -93,6 +101,14 @@ func TestUS7WidgetConfig(t *testing.T) {
 		// The SDK's other read: recommendations, with the key in the URL as well.
 		if res := k.do("GET", "/api/v1/recommendations?userId=anon-1&placement=home&limit=4&apiKey="+k.public.Key, nil, "Origin", "https://shop.example"); res.Status != http.StatusOK {
 			t.Errorf("recommendations with the key in the URL: %d %s", res.Status, res.Body)
+		}
+		// A refused key's answer stays readable to the shop's page, so the SDK can tell a
+		// revoked key (and clear its widgets) from a network failure.
+		if res := k.do("DELETE", "/api/v1/tenants/"+k.tenant.ID+"/api-keys/"+k.public.ID, nil, admin...); res.Status != http.StatusNoContent {
+			t.Fatalf("revoke: %d %s", res.Status, res.Body)
+		}
+		if res := sdkRead("home"); res.Status != http.StatusUnauthorized || res.Header.Get("Access-Control-Allow-Origin") != "https://shop.example" {
+			t.Errorf("a revoked key from the shop's page: %d, Access-Control-Allow-Origin %q", res.Status, res.Header.Get("Access-Control-Allow-Origin"))
 		}
 		if strings.Contains(k.logs.String(), k.public.Key) || strings.Contains(k.logs.String(), k.read.Key) {
 			t.Error("a key sent in a URL reached the log")
@@ -174,8 +190,16 @@ func TestSDKSendsEventsAsPlainText(t *testing.T) {
 		if _, total := k.events("?userId=anon-1"); total != 2 {
 			t.Errorf("%d events stored, want 2", total)
 		}
-		if res := k.do("POST", "/api/v1/events?apiKey="+k.public.Key, one, "Origin", "https://shop.example", "Content-Type", "text/html"); res.Status != http.StatusUnsupportedMediaType {
-			t.Errorf("an event as text/html: %d", res.Status)
+		for _, ct := range []string{"TEXT/PLAIN", "text/plain; charset=utf-8"} {
+			ev := strings.Replace(one, `"p1"`, `"p-`+ct+`"`, 1)
+			if res := k.do("POST", "/api/v1/events?apiKey="+k.public.Key, ev, "Origin", "https://shop.example", "Content-Type", ct); res.Status != http.StatusAccepted {
+				t.Errorf("an event as %s: %d %s", ct, res.Status, res.Body)
+			}
+		}
+		for _, ct := range []string{"text/html", "text/plain; charset=iso-8859-1", "text/plainer"} {
+			if res := k.do("POST", "/api/v1/events?apiKey="+k.public.Key, one, "Origin", "https://shop.example", "Content-Type", ct); res.Status != http.StatusUnsupportedMediaType {
+				t.Errorf("an event as %s: %d", ct, res.Status)
+			}
 		}
 		if res := k.do("POST", "/api/v1/events?apiKey="+k.rw.Key, one, "Content-Type", "text/plain"); res.Status != http.StatusUnauthorized {
 			t.Errorf("a secret key in the URL of an event: %d", res.Status)

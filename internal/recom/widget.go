@@ -58,7 +58,7 @@ var hexColor = regexp.MustCompile(`^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$`)
 
 // Validate reports every field at fault. The placement is checked by the caller (it comes
 // from the path).
-func (w *Widget) Validate() []FieldError {
+func (w Widget) Validate() []FieldError {
 	var fs []FieldError
 	bad := func(field, msg string) { fs = append(fs, FieldError{Field: field, Message: msg}) }
 	if !slices.Contains(WidgetLayouts, w.Layout) {
@@ -92,10 +92,17 @@ func (w *Widget) Validate() []FieldError {
 	return fs
 }
 
-// widgetText is a printable text of min to max characters.
+// widgetText is a printable text of min to max characters, without C1 controls or the
+// bidirectional overrides and isolates that would make a shop's button read otherwise
+// than it was typed.
 func widgetText(s string, min, max int) bool {
 	n := utf8.RuneCountInString(s)
-	return n >= min && n <= max && (s == "" || cleanText(s, false))
+	if n < min || n > max || (s != "" && !cleanText(s, false)) {
+		return false
+	}
+	return !strings.ContainsFunc(s, func(r rune) bool {
+		return (r >= 0x80 && r <= 0x9f) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
+	})
 }
 
 // ValidPlacement is the rule for a placement name wherever it is given.

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -57,9 +58,19 @@ func testWidgetRoundTrip(t *testing.T, s recom.Stores) {
 	if err != nil || total != 2 || len(list) != 1 || list[0].Placement != "product-page" || list[0].CTAText != "Buy" {
 		t.Errorf("FindWidgets(limit 1, offset 1) = %+v, %d, %v; want the product-page widget of 2", list, total, err)
 	}
+	// Byte order, in both stores: upper case before lower, "-" before letters.
+	for _, p := range []string{"home-b", "Home", "homea"} {
+		if _, err := s.Widgets.PutWidget(ctx, recom.DefaultWidget(tenant.ID, p)); err != nil {
+			t.Fatalf("PutWidget %s: %v", p, err)
+		}
+	}
 	all, _, err := s.Widgets.FindWidgets(ctx, tenant.ID, recom.Page{})
-	if err != nil || len(all) != 2 || all[0].Placement != "home" {
-		t.Errorf("FindWidgets(no limit) = %+v, %v; want home then product-page", all, err)
+	var order []string
+	for _, w := range all {
+		order = append(order, w.Placement)
+	}
+	if want := []string{"Home", "home", "home-b", "homea", "product-page"}; err != nil || !slices.Equal(order, want) {
+		t.Errorf("FindWidgets(no limit) = %v, %v; want %v", order, err, want)
 	}
 }
 
