@@ -1,0 +1,79 @@
+// RecomEngine's browser SDK (DESIGN §7): one async script tag draws the page's
+// recommendation widgets and tracks impressions and clicks; window.recomengine lets the
+// page identify the shopper and track views, carts and purchases.
+//
+//   <script async src="https://api.example/sdk/recomengine.v1.js" data-api-key="rk_pub_…"></script>
+//
+// On the merchant's page the SDK never throws, blocks or logs (STYLE.md): every entry
+// point below swallows its errors.
+
+import { Endpoint } from "./api";
+import { identify } from "./identity";
+import { Fields, startTracker, track } from "./tracker";
+import { refreshWidgets, startWidgets } from "./widget";
+
+/** API is window.recomengine once the SDK has loaded. */
+export interface API {
+  identify(userId: string | null): void;
+  track(eventType: string, fields?: Fields): boolean;
+  refresh(): void;
+  /** push runs one queued call, [method, ...args]: the stub's queue keeps working after load. */
+  push(call: unknown): void;
+}
+
+declare global {
+  interface Window {
+    recomengine?: API | unknown[];
+  }
+}
+
+// Only while the script first runs does currentScript name it; later it is null.
+const script = (document.currentScript ||
+  document.querySelector("script[data-api-key][src*='recomengine']")) as HTMLScriptElement | null;
+
+/** endpointOf reads the API key and base URL from the script tag; undefined without a key. */
+function endpointOf(s: HTMLScriptElement | null): Endpoint | undefined {
+  const key = s && (s.getAttribute("data-api-key") || "").trim();
+  if (!s || !key) return;
+  // The script is served by the API itself, so its origin is the API's, unless the page
+  // names another (a proxy, a regional host).
+  const given = (s.getAttribute("data-api-url") || "").trim();
+  const base = given ? new URL(given, location.href).href.replace(/\/+$/, "") : new URL(s.src).origin;
+  return { base, key };
+}
+
+function safely<A extends unknown[], R>(f: (...a: A) => R, fallback: R): (...a: A) => R {
+  return (...a: A) => {
+    try {
+      return f(...a);
+    } catch {
+      return fallback;
+    }
+  };
+}
+
+function start(): void {
+  const queued = window.recomengine;
+  // A second copy of the script on the page leaves the first in charge.
+  if (queued && !Array.isArray(queued)) return;
+  const ep = endpointOf(script);
+  if (!ep) return;
+  startTracker(ep);
+  const api: API = {
+    identify: safely(identify, undefined),
+    track: safely(track, false),
+    refresh: safely(refreshWidgets, undefined),
+    push: safely((call: unknown) => {
+      if (!Array.isArray(call)) return;
+      const f = (api as unknown as Record<string, unknown>)[call[0]];
+      if (typeof f == "function" && call[0] != "push") f.apply(api, call.slice(1));
+    }, undefined),
+  };
+  window.recomengine = api;
+  // Calls made before the script loaded run first, so an identify() queued by the page
+  // decides whose recommendations the widgets fetch.
+  (queued || []).forEach(api.push);
+  startWidgets(ep);
+}
+
+safely(start, undefined)();
