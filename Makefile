@@ -3,6 +3,7 @@
 #   make run     build the dashboard and SDK when Node is present, then build and serve
 #                (extra flags for serve: make run ARGS='...')
 #   make build   the same builds, without serving: bin/recomengine
+#   make demo    the same builds, then `recomengine demo`: a real shop loaded, and a storefront showing the SDK
 #   make test    go vet, every Go test with coverage (>= COVERAGE_MIN, default 80), then
 #                again with -race in -short mode (the slow quality tests run only in the first),
 #                then the web/ and sdk/ tests (npm ci && npm test) when those exist
@@ -25,10 +26,13 @@ JS_DIRS := sdk web
 # Go files of ours; node_modules may hold .go files (the npm package flatted does).
 GO_FILES = $$(find . -name '*.go' -not -path './.git/*' -not -path '*/node_modules/*')
 
-.PHONY: run build build-js test test-go test-js bench lint clean go-scope
+.PHONY: run demo build build-js test test-go test-js bench lint clean go-scope
 
 run: build
 	./$(BIN) serve $(ARGS)
+
+demo: build
+	./$(BIN) demo $(ARGS)
 
 build: build-js
 	$(GO) build -o $(BIN) ./cmd/recomengine

@@ -52,6 +52,8 @@ commands:
   migrate   apply the schema migrations and exit
   loadtest  drive a running server with load: loadtest events|recs [flags] (see -h);
             loadtest floor: the same client against an empty handler, the machine's floor
+  demo      serve a demo: a real shop's data loaded through the API, and a storefront
+            showing the SDK's widgets (-addr, -shop-addr, -dir data/demo)
   eval      offline evaluation of every strategy: eval --events FILE --catalog FILE [--k 10] [--test-days 30]
   version   print the version
 
@@ -76,6 +78,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return loadtestCmd(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "eval":
 		return evalCmd(ctx, args[1:], stdout, stderr)
+	case "demo":
+		return demoCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "recomengine", version)
 		return nil

@@ -1,0 +1,431 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"cmp"
+	"compress/gzip"
+	"context"
+	"crypto/rand"
+	"embed"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"html/template"
+	"io"
+	"maps"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// demoData is a shop's real history (UCI Online Retail, CC BY 4.0; demodata/ATTRIBUTION.md).
+//
+//go:embed demodata/*.jsonl.gz
+var demoData embed.FS
+
+// demoCmd runs `recomengine demo`: the server on an embedded database of its own, filled
+// through the public API with a real shop's catalog and five weeks of its purchases, and a
+// storefront on a second address, another origin as a shop's site is, whose pages show the
+// SDK's widgets. It prints where to look and runs until interrupted.
+func demoCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "the API's listen address")
+	shopAddr := fs.String("shop-addr", "127.0.0.1:8081", "the demo storefront's listen address")
+	dir := fs.String("dir", "data/demo", "folder of the demo's database, emptied at start")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	catalog, events, err := loadDemoData()
+	if err != nil {
+		return err
+	}
+	// A fresh database each run: the demo's state is what it loads.
+	for _, f := range []string{"recomengine.db", "recomengine.db-wal", "recomengine.db-shm", "secrets.json"} {
+		if err := os.Remove(filepath.Join(*dir, f)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	shopLn, err := net.Listen("tcp", *shopAddr)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	served := make(chan error, 1)
+	// The demo's operator account raises the shop's rate limits, so the history loads in
+	// seconds rather than at a merchant's 500 writes a minute.
+	demoEnv := func(k string) string {
+		if k == "RECOM_SUPER_ADMIN_EMAILS" {
+			return demoOperator
+		}
+		return getenv(k)
+	}
+	go func() {
+		served <- serve(ctx, []string{"-addr", *addr, "-database-url", "sqlite:" + filepath.Join(*dir, "recomengine.db"),
+			"-redis-url", "", "-log-level", "warn"}, demoEnv, stdout, stderr)
+	}()
+	api := "http://" + *addr
+	if err := waitReady(ctx, api, served); err != nil {
+		shopLn.Close()
+		return err
+	}
+	shop := "http://" + shopLn.Addr().String()
+	fmt.Fprintf(stdout, "demo: loading %d products and %d purchase lines through the API…\n", len(catalog), len(events))
+	d, err := seedDemo(ctx, api, shop, catalog, events)
+	if err != nil {
+		shopLn.Close()
+		cancel()
+		<-served
+		return fmt.Errorf("demo: %w", err)
+	}
+	srv := &http.Server{Handler: d.storefront(api), ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(shopLn)
+	defer srv.Close()
+	fmt.Fprintf(stdout, `
+RecomEngine demo: a real shop's catalog and purchases (UCI Online Retail, CC BY 4.0)
+  storefront   %s/          the SDK's widgets on a shop's pages (pick a shopper at the top)
+  API docs     %s/docs/
+  admin        %s / %s   (POST /api/v1/auth/login; tenant %s)
+  keys         secret %s   publishable %s
+Ctrl-C stops it; the next run starts afresh.
+`, shop, api, demoEmail, d.password, d.tenantID, d.secretKey, d.publicKey)
+	return <-served
+}
+
+// The demo's accounts: the shop's merchant, and the operator who raises its limits.
+const (
+	demoEmail    = "demo@recomengine.example"
+	demoOperator = "operator@recomengine.example"
+)
+
+// waitReady polls /readyz until the server answers, it fails, or ctx ends.
+func waitReady(ctx context.Context, api string, served <-chan error) error {
+	for {
+		if res, err := http.Get(api + "/readyz"); err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		select {
+		case err := <-served:
+			return cmp.Or(err, errors.New("the server stopped"))
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// demoProduct is a catalog line as the API takes it, plus what the storefront shows.
+type demoProduct map[string]any
+
+func (p demoProduct) id() string { s, _ := p["productId"].(string); return s }
+
+// loadDemoData reads the embedded catalog and purchase lines, their times moved so the
+// last is an hour ago: "trending this week" means something.
+func loadDemoData() (catalog []demoProduct, events []map[string]any, err error) {
+	if err := readJSONLines("demodata/catalog.jsonl.gz", func(b []byte) error {
+		var p demoProduct
+		err := json.Unmarshal(b, &p)
+		catalog = append(catalog, p)
+		return err
+	}); err != nil {
+		return nil, nil, err
+	}
+	var last time.Time
+	if err := readJSONLines("demodata/events.jsonl.gz", func(b []byte) error {
+		var e map[string]any
+		if err := json.Unmarshal(b, &e); err != nil {
+			return err
+		}
+		at, err := time.Parse(time.RFC3339, fmt.Sprint(e["timestamp"]))
+		if err != nil {
+			return err
+		}
+		if at.After(last) {
+			last = at
+		}
+		events = append(events, e)
+		return nil
+	}); err != nil {
+		return nil, nil, err
+	}
+	shift := time.Now().Add(-time.Hour).Sub(last)
+	for _, e := range events {
+		at, _ := time.Parse(time.RFC3339, e["timestamp"].(string))
+		e["timestamp"] = at.Add(shift).UTC().Format(time.RFC3339)
+	}
+	return catalog, events, nil
+}
+
+// readJSONLines calls fn with each line of an embedded gzipped JSON-lines file.
+func readJSONLines(name string, fn func([]byte) error) error {
+	f, err := demoData.Open(name)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	sc := bufio.NewScanner(zr)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		if err := fn(sc.Bytes()); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	return sc.Err()
+}
+
+// demoShop is what the seeding made, for the storefront and the printout.
+type demoShop struct {
+	password, tenantID, secretKey, publicKey string
+	products                                 map[string]demoProduct
+	popular                                  []string // product ids, best sellers first
+	shoppers                                 []string // the customers with the most purchase lines
+}
+
+// seedDemo signs up the demo admin and makes its tenant, keys, widgets, catalog and
+// history, all through the API as a merchant would.
+func seedDemo(ctx context.Context, api, shop string, catalog []demoProduct, events []map[string]any) (*demoShop, error) {
+	d := &demoShop{password: rand.Text(), products: map[string]demoProduct{}}
+	c := &demoClient{base: api}
+	var auth struct{ Token string }
+	if err := c.call(ctx, "POST", "/api/v1/auth/signup", map[string]any{"email": demoEmail, "password": d.password}, &auth); err != nil {
+		return nil, err
+	}
+	c.header = []string{"Authorization", "Bearer " + auth.Token}
+	var tenant struct{ ID string }
+	if err := c.call(ctx, "POST", "/api/v1/tenants", map[string]any{"name": "Demo gift shop",
+		"config": map[string]any{"allowedOrigins": []string{shop}, "currency": "GBP"}}, &tenant); err != nil {
+		return nil, err
+	}
+	d.tenantID = tenant.ID
+	operator := &demoClient{base: api}
+	if err := operator.call(ctx, "POST", "/api/v1/auth/signup", map[string]any{"email": demoOperator, "password": rand.Text()}, &auth); err != nil {
+		return nil, err
+	}
+	operator.header = []string{"Authorization", "Bearer " + auth.Token}
+	if err := operator.call(ctx, "PUT", "/api/v1/tenants/"+tenant.ID, map[string]any{"config": map[string]any{
+		"rateLimits": map[string]any{"readsPerMinute": 100_000, "writesPerMinute": 100_000}}}, nil); err != nil {
+		return nil, err
+	}
+	var secret, public struct{ Key string }
+	if err := c.call(ctx, "POST", "/api/v1/tenants/"+tenant.ID+"/api-keys", map[string]any{"name": "Demo loader", "permissions": "read_write"}, &secret); err != nil {
+		return nil, err
+	}
+	if err := c.call(ctx, "POST", "/api/v1/tenants/"+tenant.ID+"/api-keys",
+		map[string]any{"name": "Demo storefront", "permissions": "read_write", "type": "publishable"}, &public); err != nil {
+		return nil, err
+	}
+	d.secretKey, d.publicKey = secret.Key, public.Key
+	widgets := map[string]map[string]any{
+		"home": {"title": "Recommended for you", "columns": 4, "itemCount": 8, "ctaText": "View"},
+		"product-page": {"title": "Frequently bought together", "layout": "carousel", "columns": 4, "itemCount": 10,
+			"strategy": "frequently_bought_together", "ctaText": "Add to basket", "theme": map[string]any{"primaryColor": "#0f766e"}},
+		"similar": {"title": "Similar products", "columns": 4, "itemCount": 4, "strategy": "content_based", "ctaText": "See it",
+			"theme": map[string]any{"primaryColor": "#7c3aed", "borderRadius": 16}},
+	}
+	for placement, w := range widgets {
+		if err := c.call(ctx, "PUT", "/api/v1/tenants/"+tenant.ID+"/widgets/"+placement, w, nil); err != nil {
+			return nil, err
+		}
+	}
+	keyed := &demoClient{base: api, header: []string{"X-API-Key", secret.Key}}
+	for i := 0; i < len(catalog); i += 500 {
+		items := catalog[i:min(i+500, len(catalog))]
+		for _, p := range items {
+			p["url"] = shop + "/p/" + p.id()
+			d.products[p.id()] = p
+		}
+		if err := keyed.call(ctx, "POST", "/api/v1/catalog/batch", map[string]any{"items": items}, nil); err != nil {
+			return nil, err
+		}
+	}
+	if err := sendEvents(ctx, keyed, events); err != nil {
+		return nil, err
+	}
+	// The shoppers offered are those of the last week: shoppers' recent events are what
+	// personal recommendations start from (they live 30 days).
+	weekAgo := time.Now().Add(-7 * 24 * time.Hour).UTC().Format(time.RFC3339)
+	recent := slices.DeleteFunc(slices.Clone(events), func(e map[string]any) bool { return e["timestamp"].(string) < weekAgo })
+	d.popular, d.shoppers = ranked(events, "productId", 12), ranked(recent, "userId", 4)
+	return d, nil
+}
+
+// sendEvents posts the events in batches of 100, four requests at a time, so the group
+// commit has company.
+func sendEvents(ctx context.Context, c *demoClient, events []map[string]any) error {
+	batches := make(chan []map[string]any)
+	errs := make(chan error, 4)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for b := range batches {
+				if err := c.call(ctx, "POST", "/api/v1/events/batch", map[string]any{"events": b}, nil); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	var err error
+feed:
+	for i := 0; i < len(events); i += 100 {
+		select {
+		case batches <- events[i:min(i+100, len(events))]:
+		case err = <-errs:
+			break feed
+		}
+	}
+	close(batches)
+	wg.Wait()
+	if err != nil {
+		return err
+	}
+	select {
+	case err = <-errs:
+	default:
+	}
+	return err
+}
+
+// ranked returns the values of field most often found in events, most frequent first
+// (ties by value), at most n.
+func ranked(events []map[string]any, field string, n int) []string {
+	counts := map[string]int{}
+	for _, e := range events {
+		counts[fmt.Sprint(e[field])]++
+	}
+	keys := slices.SortedFunc(maps.Keys(counts), func(a, b string) int {
+		return cmp.Or(counts[b]-counts[a], strings.Compare(a, b))
+	})
+	return keys[:min(n, len(keys))]
+}
+
+// demoClient calls the API and decodes the data of its answers.
+type demoClient struct {
+	base   string
+	header []string
+}
+
+func (c *demoClient) call(ctx context.Context, method, path string, body, out any) error {
+	b, err := json.Marshal(body)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, bytes.NewReader(b))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(c.header); i += 2 {
+		req.Header.Set(c.header[i], c.header[i+1])
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	answer, err := io.ReadAll(res.Body)
+	if err != nil {
+		return err
+	}
+	if res.StatusCode >= 300 {
+		return fmt.Errorf("%s %s: %d %s", method, path, res.StatusCode, answer)
+	}
+	if out == nil {
+		return nil
+	}
+	var env struct{ Data json.RawMessage }
+	if err := json.Unmarshal(answer, &env); err != nil {
+		return err
+	}
+	return json.Unmarshal(env.Data, out)
+}
+
+// storefront serves the demo shop: a home page with personal picks and best sellers, and
+// a page per product with what is bought with it and what is like it, all drawn by the
+// SDK from the API on the other origin.
+func (d *demoShop) storefront(api string) http.Handler {
+	mux := http.NewServeMux()
+	page := func(w http.ResponseWriter, r *http.Request, name string, data map[string]any) {
+		data["SDK"], data["Key"], data["Shoppers"] = api+"/sdk/recomengine.v1.js", d.publicKey, d.shoppers
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		if err := demoPages.ExecuteTemplate(w, name, data); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+		}
+	}
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		var popular []demoProduct
+		for _, id := range d.popular {
+			if p, ok := d.products[id]; ok {
+				popular = append(popular, p)
+			}
+		}
+		page(w, r, "home", map[string]any{"Title": "Home", "Shopper": r.URL.Query().Get("shopper"), "Switch": r.URL.Query().Has("shopper"), "Popular": popular})
+	})
+	mux.HandleFunc("GET /p/{id}", func(w http.ResponseWriter, r *http.Request) {
+		p, ok := d.products[r.PathValue("id")]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		page(w, r, "product", map[string]any{"Title": p["name"], "Product": p})
+	})
+	return mux
+}
+
+var demoPages = template.Must(template.New("").Parse(`
+{{define "head"}}<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}} · Demo gift shop</title>
+<style>
+body{font-family:system-ui,sans-serif;margin:0;color:#1f2937;background:#f9fafb}
+header,main{max-width:1040px;margin:0 auto;padding:16px}
+header{display:flex;flex-wrap:wrap;gap:12px;align-items:baseline;justify-content:space-between}
+a{color:#1d4ed8} .shoppers a{margin-left:8px} .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(220px,1fr));gap:12px}
+.card{background:#fff;border:1px solid #e5e7eb;border-radius:8px;padding:12px} section{margin:24px 0}
+button{font:inherit;padding:8px 16px;border-radius:6px;border:0;background:#0f766e;color:#fff;cursor:pointer}
+</style></head><body>
+<header><h1><a href="/">Demo gift shop</a></h1>
+<nav class="shoppers" aria-label="Shop as">Shop as:{{range .Shoppers}} <a href="/?shopper={{.}}">customer {{.}}</a>{{end}} <a href="/?shopper=">a new visitor</a></nav></header>
+<main>{{end}}
+
+{{define "sdk"}}<script>window.recomengine = window.recomengine || [];</script>
+<script async src="{{.SDK}}" data-api-key="{{.Key}}"></script>{{end}}
+
+{{define "home"}}{{template "head" .}}
+{{template "sdk" .}}
+{{if .Switch}}<script>recomengine.push(["identify", {{if .Shopper}}{{.Shopper}}{{else}}null{{end}}]);</script>{{end}}
+<p>A real shop's catalog and five weeks of its purchases (UCI Online Retail). The widgets below come from RecomEngine:
+each page of this shop carries one script tag. Pick a customer above to see their picks; a new visitor gets what is trending.</p>
+<section><div data-recomengine-placement="home"></div></section>
+<section><h2>Best sellers</h2><div class="grid">{{range .Popular}}
+<div class="card"><a href="/p/{{index . "productId"}}">{{index . "name"}}</a><div>£{{printf "%.2f" (index . "price")}}</div></div>{{end}}
+</div></section>
+</main></body></html>{{end}}
+
+{{define "product"}}{{template "head" .}}
+{{template "sdk" .}}
+<script>recomengine.push(["track", "product_viewed", {productId: {{index .Product "productId"}}}]);</script>
+<section class="card"><h2>{{index .Product "name"}}</h2><p>{{index .Product "category"}} · £{{printf "%.2f" (index .Product "price")}}</p>
+<button type="button" onclick='recomengine.track("add_to_cart", {productId: {{index .Product "productId"}}, quantity: 1}); this.textContent = "In your basket"'>Add to basket</button></section>
+<section><div data-recomengine-placement="product-page" data-product-id="{{index .Product "productId"}}"></div></section>
+<section><div data-recomengine-placement="similar" data-product-id="{{index .Product "productId"}}"></div></section>
+</main></body></html>{{end}}
+`))

@@ -1,0 +1,183 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// freeAddr returns a loopback address nothing listens on now.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// TestDemo: `recomengine demo` loads a real shop through the API and serves a storefront
+// on another origin whose pages carry the SDK with the shop's publishable key; the
+// widgets it configured and personal recommendations answer that origin; the printed
+// admin login works.
+func TestDemo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads a dataset")
+	}
+	api, shop := freeAddr(t), freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &logBuffer{}
+	done := make(chan error, 1)
+	env := map[string]string{"RECOM_BCRYPT_COST": "4"}
+	go func() {
+		done <- run(ctx, []string{"demo", "-addr", api, "-shop-addr", shop, "-dir", t.TempDir()},
+			func(k string) string { return env[k] }, strings.NewReader(""), out, out)
+	}()
+	deadline := time.Now().Add(60 * time.Second)
+	for !strings.Contains(out.String(), "Ctrl-C") {
+		select {
+		case err := <-done:
+			t.Fatalf("demo stopped: %v\n%s", err, out)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("demo not ready after 60 s:\n%s", out)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	var stopped sync.Once
+	stop := func() {
+		stopped.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("demo ended with %v", err)
+			}
+		})
+	}
+	defer stop()
+	printed := out.String()
+	m := regexp.MustCompile(`admin +(\S+) / (\S+) .*\n.*publishable (rk_pub_\S+)`).FindStringSubmatch(printed)
+	if m == nil {
+		t.Fatalf("no login and key in:\n%s", printed)
+	}
+	email, password, key := m[1], m[2], m[3]
+	shopURL, apiURL := "http://"+shop, "http://"+api
+
+	c := &http.Client{Timeout: 10 * time.Second}
+	status, _, home := get(t, c, shopURL+"/")
+	if status != 200 || !strings.Contains(home, `src="`+apiURL+`/sdk/recomengine.v1.js" data-api-key="`+key+`"`) ||
+		!strings.Contains(home, `data-recomengine-placement="home"`) {
+		t.Fatalf("storefront home: %d\n%s", status, home)
+	}
+	product := regexp.MustCompile(`href="/p/([^"]+)"`).FindStringSubmatch(home)
+	shopper := regexp.MustCompile(`href="/\?shopper=(\d+)"`).FindStringSubmatch(home)
+	if product == nil || shopper == nil {
+		t.Fatalf("no best seller or shopper on the home page:\n%s", home)
+	}
+	if status, _, page := get(t, c, shopURL+"/p/"+product[1]); status != 200 ||
+		!strings.Contains(page, `data-recomengine-placement="product-page" data-product-id="`+product[1]+`"`) {
+		t.Errorf("product page: %d\n%s", status, page)
+	}
+
+	fromShop := func(path string, v any) {
+		t.Helper()
+		req, _ := http.NewRequest("GET", apiURL+path+"&apiKey="+key, nil)
+		req.Header.Set("Origin", shopURL)
+		res, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		if res.StatusCode != 200 || res.Header.Get("Access-Control-Allow-Origin") != shopURL {
+			t.Fatalf("GET %s from the shop: %d, Access-Control-Allow-Origin %q", path, res.StatusCode, res.Header.Get("Access-Control-Allow-Origin"))
+		}
+		if err := json.NewDecoder(res.Body).Decode(v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var widget struct {
+		Data struct{ Strategy, Layout string }
+	}
+	fromShop("/api/v1/widgets/product-page?", &widget)
+	if widget.Data.Strategy != "frequently_bought_together" || widget.Data.Layout != "carousel" {
+		t.Errorf("the product page's widget: %+v", widget.Data)
+	}
+	var recs struct {
+		Data []struct{ URL string }
+		Meta struct{ Strategy string }
+	}
+	fromShop("/api/v1/recommendations?placement=home&userId="+shopper[1], &recs)
+	if len(recs.Data) == 0 || !strings.HasPrefix(recs.Data[0].URL, shopURL+"/p/") || recs.Meta.Strategy == "trending_fallback" {
+		t.Errorf("a loaded customer's recommendations: %+v", recs)
+	}
+	if tok := login(t, apiURL, email, password); tok == "" {
+		t.Error("the printed login does not sign in")
+	}
+	stop()
+}
+
+// login signs in and returns the access token ("" if refused).
+func login(t *testing.T, base, email, password string) string {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"email": email, "password": password})
+	res, err := http.Post(base+"/api/v1/auth/login", "application/json", strings.NewReader(string(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out struct{ Data struct{ Token string } }
+	json.NewDecoder(res.Body).Decode(&out)
+	return out.Data.Token
+}
+
+// TestDemoDataEndsAnHourAgo: the history is moved so its last purchase is an hour old,
+// keeping every gap between purchases.
+func TestDemoDataEndsAnHourAgo(t *testing.T) {
+	catalog, events, err := loadDemoData()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(catalog) != 3659 || len(events) != 78267 {
+		t.Fatalf("%d products, %d events", len(catalog), len(events))
+	}
+	var fileFirst, fileLast string // RFC 3339 in UTC: text order is time order
+	if err := readJSONLines("demodata/events.jsonl.gz", func(b []byte) error {
+		var e struct{ Timestamp string }
+		err := json.Unmarshal(b, &e)
+		if fileFirst == "" || e.Timestamp < fileFirst {
+			fileFirst = e.Timestamp
+		}
+		fileLast = max(fileLast, e.Timestamp)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := time.Parse(time.RFC3339, fileFirst)
+	b, _ := time.Parse(time.RFC3339, fileLast)
+	var first, last time.Time
+	for i, e := range events {
+		at, err := time.Parse(time.RFC3339, e["timestamp"].(string))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 || at.Before(first) {
+			first = at
+		}
+		if at.After(last) {
+			last = at
+		}
+	}
+	if age := time.Since(last); age < 59*time.Minute || age > 61*time.Minute {
+		t.Errorf("the last purchase is %v old, want an hour", age)
+	}
+	if span := last.Sub(first); span != b.Sub(a) || span < 30*24*time.Hour {
+		t.Errorf("the history spans %v, the file %v", span, b.Sub(a))
+	}
+}
