@@ -4,7 +4,7 @@
 #                (extra flags for serve: make run ARGS='...')
 #   make build   the same builds, without serving: bin/recomengine
 #   make demo    the same builds, then `recomengine demo`: a real shop loaded, and a storefront showing the SDK
-#   make test    go vet, every Go test with coverage (>= COVERAGE_MIN, default 80), then
+#   make test    build the SDK (with Node), go vet, every Go test with coverage (>= COVERAGE_MIN, default 80), then
 #                again with -race in -short mode (the slow quality tests run only in the first),
 #                then the web/ and sdk/ tests (npm ci && npm test) when those exist
 #   make bench   Go benchmarks, then the ingestion and recommendation load tests on PostgreSQL + Redis
@@ -42,7 +42,8 @@ build-js:
 
 test: test-go test-js
 
-test-go: go-scope
+# The SDK is built first: the binary embeds it, and the demo's test needs it.
+test-go: go-scope build-js
 	$(GO) vet ./...
 	$(GO) test -count=1 -coverpkg=./... -coverprofile=coverage.out ./...
 	scripts/coverage.sh coverage.out

@@ -18,11 +18,15 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
+
+	"github.com/recomengine/recomengine/sdk"
 )
 
 // demoData is a shop's real history (UCI Online Retail, CC BY 4.0; demodata/ATTRIBUTION.md).
@@ -39,54 +43,54 @@ func demoCmd(ctx context.Context, args []string, getenv func(string) string, std
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "the API's listen address")
 	shopAddr := fs.String("shop-addr", "127.0.0.1:8081", "the demo storefront's listen address")
-	dir := fs.String("dir", "data/demo", "folder of the demo's database, emptied at start")
+	dir := fs.String("dir", "data/demo", "the demo's own folder: its database is replaced at each start")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}
+	if sdk.Handler() == nil {
+		return errors.New("demo: this binary was built without the SDK, so the storefront would show nothing: run `make demo` (it needs Node)")
+	}
 	catalog, events, err := loadDemoData()
 	if err != nil {
 		return err
 	}
-	// A fresh database each run: the demo's state is what it loads.
-	for _, f := range []string{"recomengine.db", "recomengine.db-wal", "recomengine.db-shm", "secrets.json"} {
-		if err := os.Remove(filepath.Join(*dir, f)); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return err
-		}
+	// Both addresses first: a demo must not seed a server already listening there.
+	apiLn, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
 	}
 	shopLn, err := net.Listen("tcp", *shopAddr)
 	if err != nil {
+		apiLn.Close()
 		return err
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	defer shopLn.Close()
+	if err := freshDemoDir(*dir); err != nil {
+		apiLn.Close()
+		return err
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	served := make(chan error, 1)
-	// The demo's operator account raises the shop's rate limits, so the history loads in
-	// seconds rather than at a merchant's 500 writes a minute.
-	demoEnv := func(k string) string {
-		if k == "RECOM_SUPER_ADMIN_EMAILS" {
-			return demoOperator
-		}
-		return getenv(k)
-	}
 	go func() {
-		served <- serve(ctx, []string{"-addr", *addr, "-database-url", "sqlite:" + filepath.Join(*dir, "recomengine.db"),
-			"-redis-url", "", "-log-level", "warn"}, demoEnv, stdout, stderr)
+		served <- serveOn(ctx, apiLn, []string{"-database-url", "sqlite:" + filepath.Join(*dir, "recomengine.db"),
+			"-redis-url", "", "-log-level", "warn", "-migrate=true"}, demoEnv(getenv), stdout, stderr)
 	}()
-	api := "http://" + *addr
+	api, shop := "http://"+reachable(apiLn.Addr()), "http://"+reachable(shopLn.Addr())
 	if err := waitReady(ctx, api, served); err != nil {
-		shopLn.Close()
 		return err
 	}
-	shop := "http://" + shopLn.Addr().String()
 	fmt.Fprintf(stdout, "demo: loading %d products and %d purchase lines through the API…\n", len(catalog), len(events))
 	d, err := seedDemo(ctx, api, shop, catalog, events)
 	if err != nil {
-		shopLn.Close()
-		cancel()
+		stop()
 		<-served
+		if ctx.Err() != nil {
+			return nil // interrupted while loading
+		}
 		return fmt.Errorf("demo: %w", err)
 	}
 	srv := &http.Server{Handler: d.storefront(api), ReadHeaderTimeout: 5 * time.Second}
@@ -109,10 +113,68 @@ const (
 	demoOperator = "operator@recomengine.example"
 )
 
+// demoEnv is the demo server's environment: the defaults of the embedded mode whatever
+// RECOM_* the shell holds (a TLS certificate or a production database would not do here),
+// the cost of bcrypt excepted (tests lower it). Its operator account is a super admin, to
+// raise the shop's rate limits so the history loads in seconds, not at a merchant's 500
+// writes a minute.
+func demoEnv(getenv func(string) string) func(string) string {
+	return func(k string) string {
+		switch k {
+		case "RECOM_SUPER_ADMIN_EMAILS":
+			return demoOperator
+		case "RECOM_BCRYPT_COST":
+			return getenv(k)
+		}
+		return ""
+	}
+}
+
+// demoMarker marks a folder as the demo's: only such a folder (or an empty or new one)
+// has its database replaced, so a mistyped -dir never erases a real one.
+const demoMarker = ".recomengine-demo"
+
+// freshDemoDir makes dir the demo's, without its previous database.
+func freshDemoDir(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	if len(entries) > 0 && !slices.ContainsFunc(entries, func(e os.DirEntry) bool { return e.Name() == demoMarker }) {
+		return fmt.Errorf("demo: %s holds files the demo did not make: give it a folder of its own (-dir)", dir)
+	}
+	for _, e := range entries {
+		if e.Name() != demoMarker {
+			if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, demoMarker), []byte("recomengine demo: replaced at each start\n"), 0o600)
+}
+
+// reachable is a listener's address as a browser can reach it: a wildcard host (":8080")
+// becomes the loopback.
+func reachable(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if ip := net.ParseIP(host); err == nil && (host == "" || ip != nil && ip.IsUnspecified()) {
+		return net.JoinHostPort("127.0.0.1", port)
+	}
+	return a.String()
+}
+
 // waitReady polls /readyz until the server answers, it fails, or ctx ends.
 func waitReady(ctx context.Context, api string, served <-chan error) error {
+	c := &http.Client{Timeout: 2 * time.Second}
 	for {
-		if res, err := http.Get(api + "/readyz"); err == nil {
+		req, err := http.NewRequestWithContext(ctx, "GET", api+"/readyz", nil)
+		if err != nil {
+			return err
+		}
+		if res, err := c.Do(req); err == nil {
 			res.Body.Close()
 			if res.StatusCode == http.StatusOK {
 				return nil
@@ -264,6 +326,12 @@ func seedDemo(ctx context.Context, api, shop string, catalog []demoProduct, even
 	weekAgo := time.Now().Add(-7 * 24 * time.Hour).UTC().Format(time.RFC3339)
 	recent := slices.DeleteFunc(slices.Clone(events), func(e map[string]any) bool { return e["timestamp"].(string) < weekAgo })
 	d.popular, d.shoppers = ranked(events, "productId", 12), ranked(recent, "userId", 4)
+	// The first request builds the shop's model: here, not in the first page's widgets.
+	if len(d.shoppers) > 0 {
+		if err := keyed.call(ctx, "GET", "/api/v1/recommendations?userId="+d.shoppers[0], nil, nil); err != nil {
+			return nil, err
+		}
+	}
 	return d, nil
 }
 
@@ -365,10 +433,13 @@ func (d *demoShop) storefront(api string) http.Handler {
 	mux := http.NewServeMux()
 	page := func(w http.ResponseWriter, r *http.Request, name string, data map[string]any) {
 		data["SDK"], data["Key"], data["Shoppers"] = api+"/sdk/recomengine.v1.js", d.publicKey, d.shoppers
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		if err := demoPages.ExecuteTemplate(w, name, data); err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
+		var b bytes.Buffer
+		if err := demoPages.ExecuteTemplate(&b, name, data); err != nil {
+			http.Error(w, "the page could not be drawn", http.StatusInternalServerError)
+			return
 		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write(b.Bytes())
 	}
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		var popular []demoProduct
@@ -424,7 +495,7 @@ each page of this shop carries one script tag. Pick a customer above to see thei
 {{template "sdk" .}}
 <script>recomengine.push(["track", "product_viewed", {productId: {{index .Product "productId"}}}]);</script>
 <section class="card"><h2>{{index .Product "name"}}</h2><p>{{index .Product "category"}} · £{{printf "%.2f" (index .Product "price")}}</p>
-<button type="button" onclick='recomengine.track("add_to_cart", {productId: {{index .Product "productId"}}, quantity: 1}); this.textContent = "In your basket"'>Add to basket</button></section>
+<button type="button" onclick='recomengine.push(["track", "add_to_cart", {productId: {{index .Product "productId"}}, quantity: 1}]); this.textContent = "In your basket"'>Add to basket</button></section>
 <section><div data-recomengine-placement="product-page" data-product-id="{{index .Product "productId"}}"></div></section>
 <section><div data-recomengine-placement="similar" data-product-id="{{index .Product "productId"}}"></div></section>
 </main></body></html>{{end}}

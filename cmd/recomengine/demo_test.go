@@ -3,25 +3,17 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-)
 
-// freeAddr returns a loopback address nothing listens on now.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
+	"github.com/recomengine/recomengine/sdk"
+)
 
 // TestDemo: `recomengine demo` loads a real shop through the API and serves a storefront
 // on another origin whose pages carry the SDK with the shop's publishable key; the
@@ -31,27 +23,20 @@ func TestDemo(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads a dataset")
 	}
-	api, shop := freeAddr(t), freeAddr(t)
+	if sdk.Handler() == nil {
+		if os.Getenv("RECOM_REQUIRE_INTEGRATION") == "1" {
+			t.Fatal("the SDK is not built (sdk/dist): make test builds it first")
+		}
+		t.Skip("the SDK is not built (needs Node): make test builds it first")
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	out := &logBuffer{}
 	done := make(chan error, 1)
-	env := map[string]string{"RECOM_BCRYPT_COST": "4"}
+	env := map[string]string{"RECOM_BCRYPT_COST": "4", "RECOM_TLS_CERT_FILE": "ignored.pem"}
 	go func() {
-		done <- run(ctx, []string{"demo", "-addr", api, "-shop-addr", shop, "-dir", t.TempDir()},
+		done <- run(ctx, []string{"demo", "-addr", "127.0.0.1:0", "-shop-addr", "127.0.0.1:0", "-dir", t.TempDir()},
 			func(k string) string { return env[k] }, strings.NewReader(""), out, out)
 	}()
-	deadline := time.Now().Add(60 * time.Second)
-	for !strings.Contains(out.String(), "Ctrl-C") {
-		select {
-		case err := <-done:
-			t.Fatalf("demo stopped: %v\n%s", err, out)
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("demo not ready after 60 s:\n%s", out)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 	var stopped sync.Once
 	stop := func() {
 		stopped.Do(func() {
@@ -61,14 +46,20 @@ func TestDemo(t *testing.T) {
 			}
 		})
 	}
-	defer stop()
-	printed := out.String()
-	m := regexp.MustCompile(`admin +(\S+) / (\S+) .*\n.*publishable (rk_pub_\S+)`).FindStringSubmatch(printed)
-	if m == nil {
-		t.Fatalf("no login and key in:\n%s", printed)
+	t.Cleanup(stop) // before any Fatal: the demo never outlives the test
+	deadline := time.Now().Add(90 * time.Second)
+	for !strings.Contains(out.String(), "Ctrl-C") {
+		if time.Now().After(deadline) {
+			t.Fatalf("demo not ready after 90 s:\n%s", out)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
-	email, password, key := m[1], m[2], m[3]
-	shopURL, apiURL := "http://"+shop, "http://"+api
+	printed := out.String()
+	m := regexp.MustCompile(`storefront +(http://\S+)/ .*\n +API docs +(http://\S+)/docs/\n +admin +(\S+) / (\S+) .*\n.*publishable (rk_pub_\S+)`).FindStringSubmatch(printed)
+	if m == nil {
+		t.Fatalf("no URLs, login and key in:\n%s", printed)
+	}
+	shopURL, apiURL, email, password, key := m[1], m[2], m[3], m[4], m[5]
 
 	c := &http.Client{Timeout: 10 * time.Second}
 	status, _, home := get(t, c, shopURL+"/")
@@ -120,7 +111,43 @@ func TestDemo(t *testing.T) {
 	if tok := login(t, apiURL, email, password); tok == "" {
 		t.Error("the printed login does not sign in")
 	}
+	if status, _, _ := get(t, c, apiURL+"/docs/"); status != 200 {
+		t.Errorf("the printed docs URL: %d", status)
+	}
+	if status, _, _ := get(t, c, apiURL+"/sdk/recomengine.v1.js"); status != 200 {
+		t.Errorf("the storefront's SDK: %d", status)
+	}
 	stop()
+}
+
+// TestDemoKeepsOtherFolders: the demo replaces only a folder of its own.
+func TestDemoKeepsOtherFolders(t *testing.T) {
+	dir := t.TempDir()
+	real := filepath.Join(dir, "recomengine.db")
+	if err := os.WriteFile(real, []byte("a shop's data"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := freshDemoDir(dir); err == nil {
+		t.Error("the demo took over a folder holding a database")
+	}
+	if _, err := os.Stat(real); err != nil {
+		t.Errorf("the database is gone: %v", err)
+	}
+	demo := filepath.Join(dir, "demo")
+	for range 2 { // made, then replaced
+		if err := freshDemoDir(demo); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(demo, "recomengine.db"), []byte("demo"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := freshDemoDir(demo); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(demo, "recomengine.db")); !os.IsNotExist(err) {
+		t.Errorf("the previous demo's database is still there: %v", err)
+	}
 }
 
 // login signs in and returns the access token ("" if refused).

@@ -151,6 +151,17 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	return serveOn(ctx, nil, args, getenv, stdout, stderr)
+}
+
+// serveOn is serve on a listener already open (demo's), or on cfg.Addr if ln is nil. It
+// closes ln.
+func serveOn(ctx context.Context, ln net.Listener, args []string, getenv func(string) string, stdout, stderr io.Writer) (err error) {
+	defer func() {
+		if ln != nil && err != nil {
+			ln.Close() // serving never began
+		}
+	}()
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	cfg, err := loadConfig("serve", args, getenv, stderr)
@@ -253,9 +264,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			logger.Info("pprof", "addr", cfg.DebugAddr, "err", http.ListenAndServe(cfg.DebugAddr, mux))
 		}()
 	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return err
+	if ln == nil {
+		if ln, err = net.Listen("tcp", cfg.Addr); err != nil {
+			return err
+		}
 	}
 	srv := &http.Server{
 		Handler: h, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second,
