@@ -98,6 +98,17 @@ func TestUS7WidgetConfig(t *testing.T) {
 		if res := k.do("GET", "/api/v1/widgets/home", nil, "X-API-Key", k.read.Key); res.Status != http.StatusOK {
 			t.Errorf("a secret key in the header: %d", res.Status)
 		}
+		// Another shop's key in the URL, from its own site, gets its own widget of that
+		// name: the defaults, none of this shop's texts.
+		otherTok := k.signup("other@shop.example")
+		other := k.createTenant(otherTok, "Other shop")
+		k.do("PUT", "/api/v1/tenants/"+other.ID, `{"config":{"allowedOrigins":["https://other.example"]}}`, "Authorization", "Bearer "+otherTok)
+		otherKey := k.createKey(otherTok, other.ID, recom.PermRead, recom.KeyPublishable)
+		res = k.do("GET", "/api/v1/widgets/product-page?apiKey="+otherKey.Key, nil, "Origin", "https://other.example")
+		if res.Status != http.StatusOK || strings.Contains(string(res.Body), "Buy") || strings.Contains(string(res.Body), "updatedAt") {
+			t.Errorf("another shop's key reading this placement name: %d %s", res.Status, res.Body)
+		}
+
 		// The SDK's other read: recommendations, with the key in the URL as well.
 		if res := k.do("GET", "/api/v1/recommendations?userId=anon-1&placement=home&limit=4&apiKey="+k.public.Key, nil, "Origin", "https://shop.example"); res.Status != http.StatusOK {
 			t.Errorf("recommendations with the key in the URL: %d %s", res.Status, res.Body)
