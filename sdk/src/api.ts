@@ -2,6 +2,8 @@
 // string, with no custom header), so the browser sends no preflight: the publishable key
 // goes in the apiKey query parameter and credentials are never sent.
 
+import { guard, noop } from "./safe";
+
 /** Endpoint is where the API is and which publishable key the page uses. */
 export interface Endpoint {
   base: string; // e.g. "https://api.example", no trailing slash
@@ -16,8 +18,9 @@ export interface Answer {
 }
 
 // A widget that is not drawn within a few seconds is not worth drawing: the page has
-// moved on. Past this the request is aborted and the container stays empty (US6-3).
-const timeoutMs = 3000;
+// moved on. A load (its config, then its recommendations) gets this long in all; past it
+// the request in flight is aborted and the container stays as it was (US6-3).
+export const timeoutMs = 3000;
 
 /** url builds an API URL with the key and the parameters given, skipping empty ones. */
 export function url(ep: Endpoint, path: string, params: Record<string, string | number | undefined>): string {
@@ -30,14 +33,14 @@ export function url(ep: Endpoint, path: string, params: Record<string, string | 
 }
 
 /**
- * getJSON fetches a URL and parses its JSON, never rejecting: a network error, a timeout
- * or a body that is not JSON all answer status 0. cache "no-cache" makes the browser
+ * getJSON fetches a URL and parses its JSON, never rejecting: a network error, passing the
+ * deadline (a Date.now() time) or a body that is not JSON all answer status 0. cache "no-cache" makes the browser
  * revalidate what it holds with If-None-Match itself (a header the page may not add
  * without a preflight); the caller compares ETags to tell an unchanged answer.
  */
-export async function getJSON(href: string): Promise<Answer> {
+export async function getJSON(href: string, deadline: number): Promise<Answer> {
   const ctl = typeof AbortController == "function" ? new AbortController() : undefined;
-  const timer = setTimeout(() => ctl && ctl.abort(), timeoutMs);
+  const timer = setTimeout(guard(() => ctl && ctl.abort()), deadline - Date.now());
   try {
     const res = await fetch(href, { credentials: "omit", cache: "no-cache", signal: ctl && ctl.signal });
     const etag = res.headers.get("ETag") || "";
@@ -53,7 +56,8 @@ export async function getJSON(href: string): Promise<Answer> {
 /**
  * post sends a JSON body as a text/plain string. sendBeacon hands the request to the
  * browser, which delivers it even while the page unloads (a click that navigates); when it
- * refuses (over its quota), fetch with keepalive does the same job. Nothing reads the
+ * refuses (over its quota), fetch with keepalive does the same job. Both refuse bodies past
+ * 64 KiB, so the tracker never hands over more than 60,000 bytes at once. Nothing reads the
  * answer, so the fetch is no-cors: a refusal never shows up as a CORS error in the console.
  */
 export function post(href: string, body: string): void {
@@ -64,5 +68,3 @@ export function post(href: string, body: string): void {
   }
   fetch(href, { method: "POST", body, keepalive: true, credentials: "omit", mode: "no-cors" }).catch(noop);
 }
-
-export function noop(): void {}

@@ -27,7 +27,7 @@ export interface WidgetConfig {
 export interface Item {
   productId: string;
   name: string;
-  imageUrl: string; // "" when absent or not http(s)
+  imageUrl: string; // "" when absent or not http(s); https on an https page
   url: string; // "" when absent or not http(s): the card is then not a link
   price?: number;
   currency?: string;
@@ -88,10 +88,17 @@ export function readConfig(data: unknown): WidgetConfig | null {
   };
 }
 
-/** safeURL returns s as an absolute http(s) URL, or "" for anything else (javascript:, data:…). */
-export function safeURL(s: unknown): string {
+/**
+ * safeURL returns s as an absolute http(s) URL, or "" for anything else (javascript:,
+ * data:…). With upgrade, an http URL on an https page becomes https: a picture fetched
+ * over http there is mixed content, which Chrome upgrades itself but with a console
+ * warning (US6-3: the SDK logs nothing). Links are left alone: following one is a
+ * navigation, not mixed content, and Chrome tries https first and falls back to http.
+ */
+export function safeURL(s: unknown, upgrade?: boolean): string {
   try {
     const u = new URL(text(s), location.href);
+    if (upgrade && u.protocol == "http:" && location.protocol == "https:") u.protocol = "https:";
     return /^https?:$/.test(u.protocol) && text(s) ? u.href : "";
   } catch {
     return "";
@@ -107,7 +114,7 @@ export function readRecommendations(body: unknown): RecommendationSet | null {
     items.push({
       productId: text(x.productId),
       name: text(x.name),
-      imageUrl: safeURL(x.imageUrl),
+      imageUrl: safeURL(x.imageUrl, true),
       url: safeURL(x.url),
       price: typeof x.price == "number" && isFinite(x.price) ? x.price : undefined,
       currency: /^[A-Z]{3}$/.test(text(x.currency)) ? text(x.currency) : undefined,

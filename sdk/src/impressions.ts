@@ -2,6 +2,7 @@
 // has been on screen, in a visible tab, for one continuous second. Each product is counted
 // once per recommendation set (recommendationId), however often it scrolls in and out.
 
+import { guard } from "./safe";
 import { Fields, track } from "./tracker";
 
 interface Watch {
@@ -22,9 +23,9 @@ let observer: IntersectionObserver | undefined;
 export function watchImpression(card: Element, event: Fields): void {
   if (typeof IntersectionObserver != "function" || counted[key(event)]) return;
   if (!observer) {
-    observer = new IntersectionObserver(onIntersect, { threshold: minRatio });
+    observer = new IntersectionObserver(guard(onIntersect), { threshold: minRatio });
     // A hidden tab stops every clock; showing it again restarts those of visible cards.
-    document.addEventListener("visibilitychange", () => watched.forEach((w) => schedule(w)));
+    document.addEventListener("visibilitychange", guard(() => watched.forEach(schedule)));
   }
   watched.set(card, { card, event, visible: false });
   observer.observe(card);
@@ -57,7 +58,7 @@ function onIntersect(entries: IntersectionObserverEntry[]): void {
 /** schedule starts the card's one-second clock while it is seen, and stops it otherwise. */
 function schedule(w: Watch): void {
   if (w.visible && !document.hidden) {
-    if (!w.timer) w.timer = setTimeout(() => count(w), minMs);
+    if (!w.timer) w.timer = setTimeout(guard(() => count(w)), minMs);
   } else {
     clearTimeout(w.timer);
     w.timer = undefined;

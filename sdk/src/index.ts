@@ -5,10 +5,12 @@
 //   <script async src="https://api.example/sdk/recomengine.v1.js" data-api-key="rk_pub_…"></script>
 //
 // On the merchant's page the SDK never throws, blocks or logs (STYLE.md): every entry
-// point below swallows its errors.
+// point below, and every callback the browser makes into the SDK, swallows its errors
+// (safe.ts).
 
 import { Endpoint } from "./api";
 import { identify } from "./identity";
+import { guard, own } from "./safe";
 import { Fields, startTracker, track } from "./tracker";
 import { refreshWidgets, startWidgets } from "./widget";
 
@@ -27,10 +29,6 @@ declare global {
   }
 }
 
-// Only while the script first runs does currentScript name it; later it is null.
-const script = (document.currentScript ||
-  document.querySelector("script[data-api-key][src*='recomengine']")) as HTMLScriptElement | null;
-
 /** endpointOf reads the API key and base URL from the script tag; undefined without a key. */
 function endpointOf(s: HTMLScriptElement | null): Endpoint | undefined {
   const key = s && (s.getAttribute("data-api-key") || "").trim();
@@ -42,32 +40,25 @@ function endpointOf(s: HTMLScriptElement | null): Endpoint | undefined {
   return { base, key };
 }
 
-function safely<A extends unknown[], R>(f: (...a: A) => R, fallback: R): (...a: A) => R {
-  return (...a: A) => {
-    try {
-      return f(...a);
-    } catch {
-      return fallback;
-    }
-  };
-}
-
 function start(): void {
   const queued = window.recomengine;
   // A second copy of the script on the page leaves the first in charge.
   if (queued && !Array.isArray(queued)) return;
-  const ep = endpointOf(script);
+  // Only while the script first runs does currentScript name it; later it is null.
+  const script = document.currentScript || document.querySelector("script[data-api-key][src*='recomengine']");
+  const ep = endpointOf(script as HTMLScriptElement | null);
   if (!ep) return;
   startTracker(ep);
   const api: API = {
-    identify: safely(identify, undefined),
-    track: safely(track, false),
-    refresh: safely(refreshWidgets, undefined),
-    push: safely((call: unknown) => {
-      if (!Array.isArray(call)) return;
-      const f = (api as unknown as Record<string, unknown>)[call[0]];
-      if (typeof f == "function" && call[0] != "push") f.apply(api, call.slice(1));
-    }, undefined),
+    identify: guard(identify),
+    track, // which catches everything itself, to answer false
+    refresh: guard(refreshWidgets),
+    // Only the methods above: never one inherited from Object.prototype (["constructor"]).
+    push: guard((call: unknown) => {
+      if (Array.isArray(call) && call[0] != "push" && own(api, call[0])) {
+        (api as unknown as Record<string, (...a: unknown[]) => unknown>)[call[0]](...call.slice(1));
+      }
+    }),
   };
   window.recomengine = api;
   // Calls made before the script loaded run first, so an identify() queued by the page
@@ -76,4 +67,4 @@ function start(): void {
   startWidgets(ep);
 }
 
-safely(start, undefined)();
+guard(start)();

@@ -4,6 +4,7 @@
 // style sheet's text, so a product name cannot inject markup or CSS.
 
 import { Item, RecommendationSet, WidgetConfig } from "./config";
+import { guard } from "./safe";
 
 // Columns shrink on narrow containers (a card is at least 9rem wide) so four columns on a
 // phone do not squeeze the cards to nothing.
@@ -25,10 +26,13 @@ const css =
   // The link covers its whole card (image and name included): one link and one tab stop
   // per product, and the focus ring goes round the card.
   "a:after{content:'';position:absolute;top:0;right:0;bottom:0;left:0;border-radius:var(--r)}" +
-  "a:focus{outline:0}a:focus-visible:after{outline:3px solid var(--p);outline-offset:2px}" +
   "button{font:inherit;min-width:2.75rem;min-height:2.75rem;border:1px solid;border-radius:var(--r);" +
-  "background:var(--b);color:var(--t);cursor:pointer}" +
-  "button:focus-visible{outline:3px solid var(--p);outline-offset:2px}button:disabled{opacity:.4;cursor:default}" +
+  "background:var(--b);color:var(--t);cursor:pointer}button:disabled{opacity:.4;cursor:default}" +
+  // The focus ring is black outside white, so it shows on any theme's colours. It is drawn
+  // on every focus and taken off a mouse's: a browser without :focus-visible drops that
+  // last rule as invalid, and so still shows the ring to keyboard users.
+  "a:focus{outline:0}a:focus:after,button:focus{outline:2px solid #000;outline-offset:2px;box-shadow:0 0 0 2px #fff}" +
+  "a:focus:not(:focus-visible):after,button:focus:not(:focus-visible){outline:0;box-shadow:none}" +
   "@media (prefers-reduced-motion:reduce){ul{scroll-behavior:auto}}";
 
 /** Card is a drawn product: its element, and its link when it has one. */
@@ -72,6 +76,12 @@ function money(n: number, currency?: string): string {
   return String(n);
 }
 
+// The shadow roots made, by container: a container taken out of the page and put back is
+// drawn again into the root it already has (a second attachShadow would throw).
+const roots = new WeakMap<HTMLElement, ShadowRoot>();
+// What a drawn widget set up beyond its own elements (a ResizeObserver), undone when it goes.
+const undo = new WeakMap<ShadowRoot, () => void>();
+
 /**
  * mount gives the container an open shadow root holding the widget CSS, so the page's
  * styles and ours cannot reach each other. A constructed style sheet passes pages whose
@@ -79,8 +89,11 @@ function money(n: number, currency?: string): string {
  * script gave it a shadow root, or it is an element that may not have one).
  */
 export function mount(container: HTMLElement): ShadowRoot | null {
+  const made = roots.get(container);
+  if (made) return made;
   try {
     const root = container.attachShadow({ mode: "open" });
+    roots.set(container, root);
     try {
       const sheet = new CSSStyleSheet();
       sheet.replaceSync(css);
@@ -99,7 +112,7 @@ function card(item: Item, cfg: WidgetConfig): Card {
   if (item.imageUrl) {
     const img = el("img");
     img.src = item.imageUrl;
-    img.alt = item.name;
+    img.alt = ""; // the name is the text beside it: a screen reader need not say it twice
     img.loading = "lazy";
     img.decoding = "async";
     li.appendChild(img);
@@ -118,50 +131,72 @@ function card(item: Item, cfg: WidgetConfig): Card {
   return c;
 }
 
-/** carouselButtons adds previous and next buttons that scroll the list by one view. */
-function carouselButtons(head: HTMLElement, list: HTMLElement): void {
+/**
+ * carouselButtons adds previous and next buttons that scroll the list by one view, each
+ * disabled while there is nothing more its way; returns what stops watching the list's size.
+ */
+function carouselButtons(head: HTMLElement, list: HTMLElement): (() => void) | undefined {
   const prev = el("button", "", "\u2039");
   const next = el("button", "", "\u203a");
   prev.setAttribute("aria-label", "Previous products");
   next.setAttribute("aria-label", "Next products");
-  const update = () => {
+  const update = guard(() => {
     prev.disabled = list.scrollLeft <= 1;
     next.disabled = list.scrollLeft + list.clientWidth >= list.scrollWidth - 1;
-  };
-  prev.onclick = () => list.scrollBy({ left: -list.clientWidth });
-  next.onclick = () => list.scrollBy({ left: list.clientWidth });
+  });
+  const by = (dir: number) =>
+    guard(() => {
+      list.scrollBy({ left: dir * list.clientWidth });
+      update();
+    });
+  prev.onclick = by(-1);
+  next.onclick = by(1);
   list.addEventListener("scroll", update, { passive: true });
   head.append(prev, next);
   requestAnimationFrame(update); // sizes are known once laid out
+  // A narrower or wider container shows more or fewer cards at once.
+  if (typeof ResizeObserver != "function") return undefined;
+  const ro = new ResizeObserver(update);
+  ro.observe(list);
+  return () => ro.disconnect();
 }
 
 /** render replaces root's content with the widget and returns its cards. */
 export function render(root: ShadowRoot, cfg: WidgetConfig, set: RecommendationSet): Card[] {
   const t = cfg.theme;
   const box = el("section", "re " + cfg.layout);
-  box.setAttribute("aria-label", cfg.title || "Recommended products");
   const vars: Record<string, string> = {
     "--p": t.primaryColor, "--i": ink(t.primaryColor), "--t": t.textColor, "--b": t.backgroundColor,
     "--r": t.borderRadius + "px", "--c": String(cfg.columns),
   };
   for (const k in vars) box.style.setProperty(k, vars[k]);
   const head = el("div", "hd");
-  if (cfg.title) head.appendChild(el("h2", "", cfg.title));
   const list = el("ul");
   list.setAttribute("role", "list"); // list-style:none drops list semantics in Safari
+  // A titled widget is a region named by its title. An untitled one is no landmark: a
+  // page with several would list as many regions of one name. Its list is named instead.
+  if (cfg.title) {
+    const h = el("h2", "", cfg.title);
+    h.id = "t"; // ids are the shadow root's own
+    box.setAttribute("aria-labelledby", "t");
+    head.appendChild(h);
+  } else list.setAttribute("aria-label", "Recommended products");
   const cards = set.items.map((item) => card(item, cfg));
   for (const c of cards) list.appendChild(c.el);
-  if (cfg.layout == "carousel") carouselButtons(head, list);
+  const stop = cfg.layout == "carousel" ? carouselButtons(head, list) : undefined;
   if (head.firstChild) box.appendChild(head);
   box.appendChild(list);
-  const old = root.querySelector("section");
-  if (old) root.replaceChild(box, old);
-  else root.appendChild(box);
+  clear(root);
+  root.appendChild(box); // in the same task: the old widget is never seen gone
+  if (stop) undo.set(root, stop);
   return cards;
 }
 
-/** clear empties a widget: the API refused it, or it has nothing to show. */
+/** clear empties a widget: the API refused it, it has nothing to show, or it left the page. */
 export function clear(root: ShadowRoot): void {
+  const stop = undo.get(root);
+  if (stop) stop();
+  undo.delete(root);
   const old = root.querySelector("section");
   if (old) root.removeChild(old);
 }

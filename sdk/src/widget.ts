@@ -1,51 +1,69 @@
 // The widgets of a page: every element [data-recomengine-placement], present at start or
 // added later, fetched when it comes near the viewport and kept in step with its config.
 
-import { Answer, Endpoint, getJSON, noop, url } from "./api";
+import { Answer, Endpoint, getJSON, timeoutMs, url } from "./api";
 import { isObject, readConfig, readRecommendations } from "./config";
 import { userId } from "./identity";
 import { unwatchImpressions, watchImpression } from "./impressions";
 import { Card, clear, mount, render } from "./render";
+import { guard, noop } from "./safe";
 import { Fields, trackNow } from "./tracker";
 
 const attr = "data-recomengine-placement";
 // A widget just below the fold is fetched before it scrolls in, so it is drawn on arrival.
 const nearMargin = "200px";
-// A merchant's change in the dashboard reaches open pages within a minute (US7-2).
+// A merchant's change in the dashboard reaches open pages within a minute (US7-2). The
+// checks come up to 6 s early, at random, so the tabs of a shop's shoppers do not all
+// ask at once: the key's reads per minute are shared by all of them.
 const configEveryMs = 60000;
+const jitterMs = 6000;
 
 interface Widget {
   el: HTMLElement;
   root?: ShadowRoot | null; // made on the first successful draw: until then the container is untouched
   version?: string; // ETag of the config drawn, to tell a changed one
   loads: number; // counts loads, so an answer overtaken by a newer load is dropped
+  force?: boolean; // a redraw was asked for (new product, identify): kept until drawn
   cards: Card[];
 }
 
 let endpoint: Endpoint;
 const widgets = new Map<HTMLElement, Widget>();
 let nearObserver: IntersectionObserver | undefined;
-let lastCheck = 0;
+// This check's config answers by placement, shared by all of its containers: one read per
+// placement a minute, not one per container. A failed one is forgotten, to be asked again.
+let configs = new Map<string, Promise<Answer>>();
+let checkTimer: ReturnType<typeof setTimeout> | undefined;
+let nextCheck = 0;
 
 /** startWidgets draws the page's widgets now, those added later, and keeps them current. */
 export function startWidgets(ep: Endpoint): void {
   endpoint = ep;
   if (typeof IntersectionObserver == "function") {
-    nearObserver = new IntersectionObserver(onNear, { rootMargin: nearMargin });
+    nearObserver = new IntersectionObserver(guard(onNear), { rootMargin: nearMargin });
   }
   find(document.documentElement);
-  new MutationObserver(onMutations).observe(document.documentElement, {
+  new MutationObserver(guard(onMutations)).observe(document.documentElement, {
     childList: true,
     subtree: true,
     attributes: true,
     attributeFilter: [attr, "data-product-id", "data-strategy", "data-limit"],
   });
-  lastCheck = Date.now();
-  setInterval(() => document.hidden || checkConfigs(), configEveryMs);
-  // Hidden tabs skip the checks; one shown again after a minute or more checks at once.
-  document.addEventListener("visibilitychange", () => {
-    if (!document.hidden && Date.now() - lastCheck >= configEveryMs) checkConfigs();
-  });
+  planCheck();
+  // Hidden tabs skip the checks; one shown again after its check was due checks at once,
+  // and the next check comes a full interval after that one.
+  document.addEventListener("visibilitychange", guard(() => document.hidden || Date.now() < nextCheck || checkConfigs()));
+}
+
+/**
+ * planCheck sets the next config check about a minute from now. One that falls due in a
+ * hidden tab is left overdue (nextCheck 0), for the tab's next showing.
+ */
+function planCheck(): void {
+  const ms = configEveryMs - Math.random() * jitterMs;
+  clearTimeout(checkTimer);
+  nextCheck = Date.now() + ms;
+  checkTimer = setTimeout(guard(() => (document.hidden ? (nextCheck = 0) : checkConfigs())), ms);
 }
 
 /** refreshWidgets fetches and redraws every widget, e.g. after identify(). */
@@ -67,6 +85,20 @@ function add(el: HTMLElement): void {
   else load(w, true);
 }
 
+/** forget drops a container that left the page: its observers, impressions and cards. */
+function forget(w: Widget): void {
+  widgets.delete(w.el);
+  if (nearObserver) nearObserver.unobserve(w.el);
+  unwatchImpressions(w.cards.map((c) => c.el));
+  w.cards = [];
+  // Put back later, it starts afresh (and is drawn into the same shadow root).
+  if (w.root) clear(w.root);
+}
+
+function sweep(): void {
+  widgets.forEach((w) => w.el.isConnected || forget(w));
+}
+
 function onNear(entries: IntersectionObserverEntry[]): void {
   for (const e of entries) {
     const w = widgets.get(e.target as HTMLElement);
@@ -77,8 +109,10 @@ function onNear(entries: IntersectionObserverEntry[]): void {
 }
 
 function onMutations(records: MutationRecord[]): void {
+  let removed = false;
   for (const r of records) {
     if (r.type == "childList") {
+      removed = removed || r.removedNodes.length > 0;
       r.addedNodes.forEach((n) => n.nodeType == 1 && find(n as Element));
       continue;
     }
@@ -87,6 +121,8 @@ function onMutations(records: MutationRecord[]): void {
     if (w && w.loads) load(w, true);
     else if (!w && r.attributeName == attr) add(r.target as HTMLElement);
   }
+  // A container moved elsewhere in one go is still connected here, and is kept.
+  if (removed) sweep();
 }
 
 /**
@@ -94,34 +130,50 @@ function onMutations(records: MutationRecord[]): void {
  * changed; one that failed (the API was down) gets another try.
  */
 function checkConfigs(): void {
-  lastCheck = Date.now();
-  widgets.forEach((w) => {
-    if (!w.el.isConnected) {
-      unwatchImpressions(w.cards.map((c) => c.el));
-      widgets.delete(w.el);
-    } else if (w.loads) load(w, false);
-  });
+  planCheck();
+  configs = new Map();
+  sweep();
+  widgets.forEach((w) => w.loads && load(w, false));
+}
+
+/** configOf answers the placement's config, asking the API once per check. */
+function configOf(placement: string, deadline: number): Promise<Answer> {
+  const tick = configs;
+  let got = tick.get(placement);
+  if (!got) {
+    const asked = (got = getJSON(url(endpoint, "/api/v1/widgets/" + encodeURIComponent(placement), {}), deadline));
+    tick.set(placement, asked);
+    asked.then((a) => a.status == 200 || tick.get(placement) != asked || tick.delete(placement));
+  }
+  return got;
 }
 
 /**
- * load fetches the widget's config and, when it changed or force is set, its
+ * load fetches the widget's config and, when it changed or a redraw is pending, its
  * recommendations, then draws them. Any failure leaves the widget as it was, but for a
  * refused key (revoked, tenant suspended), which empties it; nothing is thrown (US6-3).
  */
 function load(w: Widget, force: boolean): void {
-  fetchAndDraw(w, force).catch(noop);
+  // An unforced load may overtake a forced one still in flight (the minute's check comes
+  // just after a new data-product-id): the flag makes it draw in the forced one's stead.
+  if (force) w.force = true;
+  fetchAndDraw(w).catch(noop);
 }
 
-async function fetchAndDraw(w: Widget, force: boolean): Promise<void> {
+async function fetchAndDraw(w: Widget): Promise<void> {
   const n = ++w.loads;
+  // The whole load, config and recommendations, has one budget: a slow config leaves
+  // less time for the recommendations, never more in all.
+  const deadline = Date.now() + timeoutMs;
+  const current = () => n == w.loads && widgets.get(w.el) == w; // not overtaken, still on the page
   const placement = (w.el.getAttribute(attr) || "").trim();
   if (!placement) return;
-  const got = await getJSON(url(endpoint, "/api/v1/widgets/" + encodeURIComponent(placement), {}));
-  if (n != w.loads) return;
+  const got = await configOf(placement, deadline);
+  if (!current()) return;
   const cfg = got.status == 200 && isObject(got.body) ? readConfig(got.body.data) : null;
   if (!cfg) return refused(w, got);
   const version = got.etag || JSON.stringify(got.body);
-  if (!force && version == w.version) return;
+  if (!w.force && version == w.version) return;
   const data = w.el.dataset;
   const limit = parseInt(data.limit || "", 10);
   const recs = await getJSON(
@@ -132,11 +184,13 @@ async function fetchAndDraw(w: Widget, force: boolean): Promise<void> {
       productId: (data.productId || "").trim(),
       strategy: (data.strategy || "").trim() || cfg.strategy,
     }),
+    deadline,
   );
-  if (n != w.loads) return;
+  if (!current()) return;
   const set = recs.status == 200 ? readRecommendations(recs.body) : null;
   if (!set) return refused(w, recs);
   w.version = version;
+  w.force = false;
   unwatchImpressions(w.cards.map((c) => c.el));
   w.cards = [];
   if (!set.items.length) return w.root ? clear(w.root) : undefined;
@@ -164,7 +218,7 @@ function follow(c: Card, event: Fields): void {
   if (!link) return;
   // Sent before the browser navigates: the beacon is queued synchronously, and the click
   // is neither prevented nor delayed. A middle click opens the product too (auxclick).
-  const clicked = (e: MouseEvent) => e.button < 2 && trackNow("recommendation_clicked", event);
+  const clicked = guard((e: MouseEvent) => e.button < 2 && trackNow("recommendation_clicked", event));
   link.addEventListener("click", clicked);
   link.addEventListener("auxclick", clicked);
 }

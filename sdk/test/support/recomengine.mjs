@@ -1,10 +1,10 @@
 // The real RecomEngine server for the browser tests: built from this repo (after the SDK
-// build, so the binary embeds sdk/dist), started on a free port with a fresh SQLite file,
-// and a small client for the admin and key APIs the tests set up with.
+// build, so the binary embeds sdk/dist), started on a port of its own choosing with a fresh
+// SQLite file, and a small client for the admin and key APIs the tests set up with.
 
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,7 +13,11 @@ import { fileURLToPath } from "node:url";
 
 const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
 
-/** freePort asks the OS for a port nobody listens on. */
+/**
+ * freePort asks the OS for a port nobody listens on. Another process may take it once it is
+ * closed: use it only for an address that must refuse connections (a dead API), never for
+ * a server to listen on (bind port 0 and read the address back).
+ */
 export async function freePort() {
   const srv = createServer();
   await new Promise((ok) => srv.listen(0, "127.0.0.1", ok));
@@ -32,16 +36,15 @@ export async function startServer() {
     rmSync(dir, { recursive: true, force: true });
     throw new Error("go build ./cmd/recomengine failed:\n" + (built.stderr || built.error));
   }
-  const port = await freePort();
-  const logFile = join(dir, "server.log");
-  const log = openSync(logFile, "a");
+  // Port 0: the OS picks a free port as the server binds it, so no other process can take
+  // it in between; the server prints the address it got ("… serving on http://…").
   const proc = spawn(bin, ["serve"], {
     cwd: dir,
-    stdio: ["ignore", log, log],
+    stdio: ["ignore", "pipe", "pipe"],
     env: {
       PATH: process.env.PATH,
       HOME: dir,
-      RECOM_ADDR: `127.0.0.1:${port}`,
+      RECOM_ADDR: "127.0.0.1:0",
       RECOM_DATABASE_URL: `sqlite:${join(dir, "r.db")}`,
       RECOM_JWT_SECRET: randomBytes(32).toString("hex"),
       RECOM_KEY_PEPPER: randomBytes(32).toString("hex"),
@@ -49,28 +52,42 @@ export async function startServer() {
       RECOM_LOG_LEVEL: "warn",
     },
   });
+  let output = "";
   let exited = false;
-  proc.once("exit", () => (exited = true));
-  const url = `http://127.0.0.1:${port}`;
+  const served = new Promise((ok, fail) => {
+    const read = (chunk) => {
+      output += chunk;
+      const m = /serving on (https?:\/\/\S+)/.exec(output);
+      if (m) ok(m[1]);
+    };
+    proc.stdout.setEncoding("utf8").on("data", read);
+    proc.stderr.setEncoding("utf8").on("data", read);
+    proc.once("exit", (code, signal) => {
+      exited = true;
+      fail(new Error(`recomengine serve exited (${signal || code}) before it served`));
+    });
+  });
+  // However this process ends (a failed assertion, Ctrl-C, a crash), the server goes too.
+  const killNow = () => exited || proc.kill("SIGKILL");
+  process.on("exit", killNow);
   const stop = async () => {
     if (!exited) {
       proc.kill("SIGTERM");
       await Promise.race([new Promise((ok) => proc.once("exit", ok)), sleep(5000)]);
-      if (!exited) proc.kill("SIGKILL");
+      killNow();
     }
+    process.off("exit", killNow);
     rmSync(dir, { recursive: true, force: true });
   };
-  const logs = () => readFileSync(logFile, "utf8");
   try {
+    const url = await Promise.race([served, sleep(20_000, undefined, { ref: false }).then(() => Promise.reject(new Error("recomengine serve did not serve within 20 s")))]);
     await waitReady(url, () => exited);
+    return { url, stop, logs: () => output };
   } catch (err) {
-    const out = logs();
     await stop();
-    throw new Error(`${err.message}\nserver log:\n${out}`);
+    throw new Error(`${err.message}\nserver output:\n${output}`);
   }
-  return { url, stop, logs };
 }
-
 async function waitReady(url, exited) {
   for (const until = Date.now() + 20_000; Date.now() < until; await sleep(100)) {
     if (exited()) throw new Error("recomengine serve exited before it was ready");
@@ -100,8 +117,8 @@ export async function api(base, method, path, { token, key, body, expect = [200,
 
 /**
  * setUpShop signs an admin up and creates a tenant whose publishable keys may be used from
- * origin, a secret and a publishable key (createKey makes more), a catalog of products (pictures and pages on the storefront) and
- * enough events for trending to rank them.
+ * origin, a secret and a publishable key (createKey makes more), a catalog of products
+ * (pictures and pages on the storefront) and enough events for trending to rank them.
  */
 export async function setUpShop(base, origin) {
   const email = `sdk-${randomBytes(4).toString("hex")}@shop.example`;
@@ -126,6 +143,9 @@ export async function setUpShop(base, origin) {
     for (const p of products.slice(0, 6 + u)) events.push({ eventType: "product_viewed", userId: `seed-${u}`, productId: p.productId });
   }
   await api(base, "POST", "/api/v1/events/batch", { key: secretKey, body: { events } });
+  // The tenant's first recommendation builds its model: done here, so that no test (the
+  // 500 ms paint of US6-1 above all) measures that build.
+  await api(base, "GET", "/api/v1/recommendations?userId=warm-up&limit=4", { key: secretKey });
   const admin = (method, path, body) => api(base, method, `/api/v1/tenants/${tenant.id}${path}`, { token, body });
   return { token, tenant, secretKey, publishableKey, products, admin, createKey };
 }

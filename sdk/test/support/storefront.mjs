@@ -87,6 +87,11 @@ function fakeAPI(res, url, hanging) {
         ],
         meta: { recommendationId: "rec-hostile", strategy: "trending", placement, isFallback: false, cached: false },
       });
+    case "mixed:recommendations": // http pictures and links, for a page served over https
+      return json(200, {
+        data: [1, 2].map((i) => ({ productId: `m${i}`, name: `Mixed ${i}`, url: `http://shop.test/product/m${i}`, imageUrl: `http://shop.test/img/m${i}.svg`, price: i, currency: "USD", score: 1, reason: "" })),
+        meta: { recommendationId: "rec-mixed", strategy: "trending", placement, isFallback: false, cached: false },
+      });
   }
   if (widget) return json(200, { data: { ...fakeConfig, placement } });
   json(200, {
