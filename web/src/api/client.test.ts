@@ -1,0 +1,105 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import * as z from "zod/mini";
+import { ApiError, parseProblem, request, signOut } from "./client";
+
+const json = (status: number, body: unknown, type = "application/json") =>
+  new Response(JSON.stringify(body), { status, headers: { "Content-Type": type } });
+const session = (token: string) => ({ data: { token, user: { id: "u1", email: "a@b.example", role: "admin" } } });
+
+afterEach(async () => {
+  vi.stubGlobal("fetch", vi.fn(async () => new Response(null, { status: 204 })));
+  await signOut(); // forget the token between tests
+  vi.unstubAllGlobals();
+});
+
+describe("request", () => {
+  it("refreshes the token on a 401 and retries once with the new one", async () => {
+    const calls: { url: string; auth?: string }[] = [];
+    const fetch = vi.fn(async (url: string, init: RequestInit) => {
+      const auth = (init.headers as Record<string, string> | undefined)?.Authorization;
+      calls.push({ url, auth });
+      if (url === "/api/v1/auth/refresh") return json(200, session("fresh"));
+      return auth === "Bearer fresh" ? json(200, { data: { ok: true } }) : json(401, { title: "Unauthorized", status: 401, detail: "Token expired." }, "application/problem+json");
+    });
+    vi.stubGlobal("fetch", fetch);
+    const got = await request("GET", "/tenants", z.object({ data: z.object({ ok: z.boolean() }) }));
+    expect(got.data.ok).toBe(true);
+    expect(calls.map((c) => c.url)).toEqual(["/api/v1/tenants", "/api/v1/auth/refresh", "/api/v1/tenants"]);
+    expect(calls[2].auth).toBe("Bearer fresh");
+  });
+
+  it("shares one refresh between calls that fail together (the cookie rotates)", async () => {
+    let refreshes = 0;
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async (url: string, init: RequestInit) => {
+        if (url === "/api/v1/auth/refresh") {
+          refreshes++;
+          await new Promise((r) => setTimeout(r, 10));
+          return json(200, session("t2"));
+        }
+        const auth = (init.headers as Record<string, string>).Authorization;
+        return auth === "Bearer t2" ? json(200, { data: 1 }) : json(401, { detail: "expired" });
+      }),
+    );
+    await Promise.all([request("GET", "/a", z.object({ data: z.number() })), request("GET", "/b", z.object({ data: z.number() }))]);
+    expect(refreshes).toBe(1);
+  });
+
+  it("gives up after one retry and throws the 401 when the refresh fails", async () => {
+    const fetch = vi.fn(async (url: string) =>
+      url === "/api/v1/auth/refresh" ? json(401, { detail: "Session expired." }) : json(401, { title: "Unauthorized", status: 401, detail: "Sign in first." }),
+    );
+    vi.stubGlobal("fetch", fetch);
+    const err = (await request("GET", "/tenants", null).catch((e) => e)) as ApiError;
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err.status).toBe(401);
+    expect(fetch).toHaveBeenCalledTimes(2);
+  });
+
+  it("turns a problem document into an ApiError with its detail and field errors", async () => {
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async () =>
+        json(
+          400,
+          {
+            type: "https://docs.example/problems/invalid",
+            title: "Bad Request",
+            status: 400,
+            detail: "The widget is invalid.",
+            code: "invalid",
+            requestId: "r1",
+            errors: [
+              { field: "ctaText", message: "must be 1 to 40 printable characters" },
+              { field: "theme.primaryColor", message: "must be a hex colour: #rgb or #rrggbb" },
+            ],
+          },
+          "application/problem+json",
+        ),
+      ),
+    );
+    const err = (await request("PUT", "/tenants/t1/widgets/home", null, { body: {} }).catch((e) => e)) as ApiError;
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err.message).toBe("The widget is invalid.");
+    expect(err.problem.requestId).toBe("r1");
+    expect(err.fieldErrors()).toEqual({ ctaText: "must be 1 to 40 printable characters", "theme.primaryColor": "must be a hex colour: #rgb or #rrggbb" });
+  });
+
+  it("rejects a success body that does not match its schema", async () => {
+    vi.stubGlobal("fetch", vi.fn(async () => json(200, { data: { id: 7 } })));
+    await expect(request("GET", "/tenants/x", z.object({ data: z.object({ id: z.string() }) }))).rejects.toThrow();
+  });
+});
+
+describe("parseProblem", () => {
+  it("keeps a non-JSON error body readable", async () => {
+    const p = await parseProblem(new Response("upstream timed out\n", { status: 502, statusText: "Bad Gateway" }));
+    expect(p).toMatchObject({ status: 502, detail: "upstream timed out" });
+  });
+  it("reads the RFC 7807 fields", async () => {
+    const p = await parseProblem(json(409, { title: "Conflict", status: 409, detail: "A tenant may have at most 10 active keys.", code: "conflict" }));
+    expect(p.detail).toBe("A tenant may have at most 10 active keys.");
+    expect(p.code).toBe("conflict");
+  });
+});

@@ -1,0 +1,31 @@
+// The API calls the dashboard makes, one typed function each (paths as in api/openapi.yaml).
+
+import * as z from "zod/mini";
+import { request } from "./client";
+import { apiKey, apiKeyCreated, envelope, event, page, recommendation, tenant, widget, type Widget } from "./schemas";
+
+const t = (id: string) => `/tenants/${encodeURIComponent(id)}`;
+
+export const listTenants = () => request("GET", "/tenants", page(tenant), { query: { limit: 100 } });
+export const getTenant = (id: string) => request("GET", t(id), envelope(tenant));
+export const createTenant = (name: string, allowedOrigins: string[]) =>
+  request("POST", "/tenants", envelope(tenant), { body: { name, config: { allowedOrigins } } });
+export const updateAllowedOrigins = (id: string, allowedOrigins: string[]) =>
+  request("PUT", t(id), envelope(tenant), { body: { config: { allowedOrigins } } });
+
+export const listAPIKeys = (id: string, offset: number, limit: number) =>
+  request("GET", t(id) + "/api-keys", page(apiKey), { query: { limit, offset } });
+export const createAPIKey = (id: string, body: { name: string; permissions: "read" | "read_write"; type: "secret" | "publishable" }) =>
+  request("POST", t(id) + "/api-keys", envelope(apiKeyCreated), { body });
+export const revokeAPIKey = (id: string, keyId: string) => request("DELETE", `${t(id)}/api-keys/${encodeURIComponent(keyId)}`, null);
+
+export const listEvents = (id: string, limit = 5) => request("GET", t(id) + "/events", page(event), { query: { limit } });
+
+export const listWidgets = (id: string) => request("GET", t(id) + "/widgets", page(widget), { query: { limit: 100 } });
+export const getWidget = (id: string, placement: string) => request("GET", `${t(id)}/widgets/${encodeURIComponent(placement)}`, envelope(widget));
+export type WidgetInput = Omit<Widget, "placement" | "updatedAt">;
+export const putWidget = (id: string, placement: string, body: WidgetInput) =>
+  request("PUT", `${t(id)}/widgets/${encodeURIComponent(placement)}`, envelope(widget), { body });
+
+export const previewRecommendations = (id: string, q: { userId: string; limit: number; placement: string; strategy?: string }) =>
+  request("GET", t(id) + "/recommendations/preview", z.object({ data: z.array(recommendation) }), { query: q });

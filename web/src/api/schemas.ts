@@ -1,0 +1,94 @@
+// Zod schemas of the API's responses (NFR-010): every answer is parsed before the UI sees
+// it, so a contract drift fails loudly at the edge rather than as an undefined deep inside.
+// zod/mini keeps the main chunk small; unknown fields are dropped, never rejected.
+
+import * as z from "zod/mini";
+
+export const pageMeta = z.object({ total: z.number(), limit: z.number(), offset: z.number() });
+
+export const user = z.object({ id: z.string(), email: z.string(), role: z.string() });
+export type User = z.infer<typeof user>;
+
+export const session = z.object({ token: z.string(), user });
+export type Session = z.infer<typeof session>;
+
+export const tenant = z.object({
+  id: z.string(),
+  name: z.string(),
+  status: z.enum(["active", "suspended", "deleted"]),
+  config: z.object({ allowedOrigins: z.optional(z.array(z.string())) }),
+  createdAt: z.string(),
+});
+export type Tenant = z.infer<typeof tenant>;
+
+export const apiKey = z.object({
+  id: z.string(),
+  name: z.string(),
+  prefix: z.string(),
+  permissions: z.enum(["read", "read_write"]),
+  type: z.enum(["secret", "publishable"]),
+  createdAt: z.string(),
+  lastUsedAt: z.nullish(z.string()),
+});
+export type APIKey = z.infer<typeof apiKey>;
+export const apiKeyCreated = z.extend(apiKey, { key: z.string() });
+export type APIKeyCreated = z.infer<typeof apiKeyCreated>;
+
+export const strategies = ["collaborative", "content_based", "trending", "frequently_bought_together"] as const;
+
+export const widget = z.object({
+  placement: z.string(),
+  layout: z.enum(["grid", "carousel"]),
+  columns: z.number(),
+  showPrice: z.boolean(),
+  ctaText: z.string(),
+  itemCount: z.number(),
+  strategy: z.optional(z.string()),
+  title: z.optional(z.string()),
+  theme: z.object({
+    primaryColor: z.string(),
+    textColor: z.string(),
+    backgroundColor: z.string(),
+    borderRadius: z.number(),
+  }),
+  updatedAt: z.optional(z.string()),
+});
+export type Widget = z.infer<typeof widget>;
+
+export const event = z.object({
+  eventType: z.string(),
+  userId: z.string(),
+  productId: z.optional(z.string()),
+  timestamp: z.optional(z.string()),
+  receivedAt: z.optional(z.string()),
+});
+export type Event = z.infer<typeof event>;
+
+export const recommendation = z.object({
+  productId: z.string(),
+  name: z.string(),
+  imageUrl: z.optional(z.string()),
+  url: z.optional(z.string()),
+  price: z.optional(z.number()),
+  currency: z.optional(z.string()),
+  reason: z.optional(z.string()),
+});
+export type Recommendation = z.infer<typeof recommendation>;
+
+export const problem = z.object({
+  title: z.optional(z.string()),
+  status: z.optional(z.number()),
+  detail: z.optional(z.string()),
+  code: z.optional(z.string()),
+  requestId: z.optional(z.string()),
+  errors: z.optional(z.array(z.object({ field: z.string(), message: z.string() }))),
+});
+export type Problem = z.infer<typeof problem>;
+
+/** envelope is {data, meta?}: the shape of every success body (DESIGN §2). */
+export function envelope<T extends z.ZodMiniType>(data: T) {
+  return z.object({ data, meta: z.optional(z.object({ total: z.optional(z.number()) })) });
+}
+export function page<T extends z.ZodMiniType>(item: T) {
+  return z.object({ data: z.array(item), meta: pageMeta });
+}

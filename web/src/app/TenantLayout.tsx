@@ -1,0 +1,45 @@
+import { useQuery } from "@tanstack/react-query";
+import type { ReactNode } from "react";
+import { getTenant } from "../api/endpoints";
+import { Link } from "../router";
+import { ProblemMessage } from "./Problem";
+
+// The sections of a tenant, in navigation order. Analytics, experiments, catalog and the
+// recommendation preview join this list as their pages are written.
+const sections = [
+  { id: "integration", label: "Integration" },
+  { id: "keys", label: "API keys" },
+  { id: "widgets", label: "Widgets" },
+] as const;
+export type Section = (typeof sections)[number]["id"];
+
+export function TenantLayout({ tenantId, section, title, page }: { tenantId: string; section: Section; title: string; page: ReactNode }) {
+  const tenant = useQuery({ queryKey: ["tenant", tenantId], queryFn: () => getTenant(tenantId) });
+  const base = `/tenants/${encodeURIComponent(tenantId)}`;
+  const name = tenant.data?.data.name;
+  return (
+    <div className="tenant">
+      <nav aria-label="Tenant sections" className="side">
+        <p className="side-tenant">
+          <Link href="/tenants">All tenants</Link>
+        </p>
+        <ul>
+          {sections.map((s) => (
+            <li key={s.id}>
+              <Link href={`${base}/${s.id}`} className={s.id === section ? "current" : undefined}>
+                {s.label}
+              </Link>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <div className="content">
+        <h1>
+          {title}
+          {name && <span className="muted h1-tenant"> · {name}</span>}
+        </h1>
+        {tenant.isError ? <ProblemMessage error={tenant.error} /> : page}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,59 @@
+// Shared by the dashboard's browser journeys: the real server (sdk/test/support starts
+// `recomengine serve` on SQLite, built after `vite build` so it embeds web/dist), headless
+// Debian Chromium through playwright-core, and axe checks in both themes.
+
+import AxeBuilder from "@axe-core/playwright";
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+export { api, poll, startServer } from "../../sdk/test/support/recomengine.mjs";
+
+export const chromiumPath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+
+/**
+ * skipReason says why the journeys cannot run here, or "" when they can. Under
+ * RECOM_REQUIRE_INTEGRATION=1 (CI) a missing browser is a failure, never a skip.
+ */
+export function skipReason() {
+  if (existsSync(chromiumPath)) return "";
+  const why = `${chromiumPath} not found (apt-get install chromium)`;
+  if (process.env.RECOM_REQUIRE_INTEGRATION === "1") throw new Error(`${why}, and RECOM_REQUIRE_INTEGRATION=1`);
+  console.log(`skipping the browser journeys: ${why}`);
+  return why;
+}
+
+/** launch starts headless Chromium with a fresh profile; close() removes it. */
+export async function launch() {
+  const dir = mkdtempSync(join(tmpdir(), "recomengine-web-"));
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: chromiumPath,
+    headless: true,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    viewport: { width: 1280, height: 900 },
+    colorScheme: "light",
+  });
+  return {
+    context,
+    close: async () => {
+      await context.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
+
+/** expectAccessible runs axe on the page in the light and the dark theme and wants no violation. */
+export async function expectAccessible(page, what) {
+  const before = await page.evaluate(() => document.documentElement.dataset.theme);
+  for (const theme of ["light", "dark"]) {
+    await page.evaluate((t) => (document.documentElement.dataset.theme = t), theme);
+    const { violations } = await new AxeBuilder({ page }).withTags(tags).analyze();
+    const summary = violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.map((n) => n.target.join(" ")).join("\n    ")}`);
+    assert.deepEqual(summary, [], `axe violations on ${what} in the ${theme} theme`);
+  }
+  await page.evaluate((t) => (document.documentElement.dataset.theme = t), before);
+}
