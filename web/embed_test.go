@@ -1,6 +1,8 @@
 package web
 
 import (
+	"compress/gzip"
+	"io"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
@@ -142,5 +144,51 @@ func TestHandlerEmbedded(t *testing.T) {
 	rec := get(t, Handler(), "GET", "/", navigation)
 	if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") {
 		t.Errorf("GET / = %d %q, want 200 text/html", rec.Code, rec.Header().Get("Content-Type"))
+	}
+}
+
+// TestHandlerGzips: the app's script goes gzipped to browsers, with an ETag of its own,
+// and as it is to a client refusing gzip; small files and pictures go as they are.
+func TestHandlerGzips(t *testing.T) {
+	script := strings.Repeat(`console.log("a dashboard of some size");`, 200)
+	h := newHandler(fstest.MapFS{
+		"index.html":          {Data: []byte(`<!doctype html><div id="root"></div>`)},
+		"assets/index-Bx1.js": {Data: []byte(script)},
+		"assets/logo-C1.png":  {Data: []byte(strings.Repeat("\x89PNG", 400))},
+	})
+	gzipped := func(target string, header ...string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("GET", target, nil)
+		req.Header.Set("Accept-Encoding", "gzip, br")
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	rec := gzipped("/assets/index-Bx1.js")
+	if rec.Code != 200 || rec.Header().Get("Content-Encoding") != "gzip" || rec.Header().Get("Content-Type") != "text/javascript; charset=utf-8" ||
+		rec.Header().Get("Cache-Control") != "public, max-age=31536000, immutable" || rec.Header().Get("Vary") != "Accept-Encoding" {
+		t.Fatalf("the script: %d %v", rec.Code, rec.Header())
+	}
+	zr, err := gzip.NewReader(rec.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := io.ReadAll(zr); string(got) != script {
+		t.Error("the gunzipped script differs")
+	}
+	tag := rec.Header().Get("ETag")
+	if again := gzipped("/assets/index-Bx1.js", "If-None-Match", tag); again.Code != http.StatusNotModified || again.Body.Len() != 0 {
+		t.Errorf("revalidating the gzipped script: %d", again.Code)
+	}
+	plain := get(t, h, "GET", "/assets/index-Bx1.js", "")
+	if plain.Header().Get("Content-Encoding") != "" || plain.Body.String() != script || plain.Header().Get("ETag") == tag {
+		t.Errorf("the script without gzip: encoding %q, ETag %q (gzip's %q)", plain.Header().Get("Content-Encoding"), plain.Header().Get("ETag"), tag)
+	}
+	for _, target := range []string{"/", "/assets/logo-C1.png"} {
+		if rec := gzipped(target); rec.Code != 200 || rec.Header().Get("Content-Encoding") != "" {
+			t.Errorf("%s: %d, encoding %q", target, rec.Code, rec.Header().Get("Content-Encoding"))
+		}
 	}
 }
