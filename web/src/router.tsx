@@ -33,7 +33,11 @@ export function match(pattern: string, path: string): Record<string, string> | n
   for (let i = 0; i < p.length; i++) {
     if (p[i].startsWith(":")) {
       if (!s[i]) return null;
-      out[p[i].slice(1)] = decodeURIComponent(s[i]);
+      try {
+        out[p[i].slice(1)] = decodeURIComponent(s[i]);
+      } catch {
+        return null; // a malformed escape (/tenants/%E0%A4): no such page
+      }
     } else if (p[i] !== s[i]) return null;
   }
   return out;

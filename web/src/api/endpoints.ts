@@ -6,7 +6,8 @@ import { apiKey, apiKeyCreated, envelope, event, page, recommendation, tenant, w
 
 const t = (id: string) => `/tenants/${encodeURIComponent(id)}`;
 
-export const listTenants = () => request("GET", "/tenants", page(tenant), { query: { limit: 100 } });
+export const listPageSize = 100; // the API's largest page
+export const listTenants = (offset = 0) => request("GET", "/tenants", page(tenant), { query: { limit: listPageSize, offset } });
 export const getTenant = (id: string) => request("GET", t(id), envelope(tenant));
 export const createTenant = (name: string, allowedOrigins: string[]) =>
   request("POST", "/tenants", envelope(tenant), { body: { name, config: { allowedOrigins } } });
@@ -21,7 +22,8 @@ export const revokeAPIKey = (id: string, keyId: string) => request("DELETE", `${
 
 export const listEvents = (id: string, limit = 5) => request("GET", t(id) + "/events", page(event), { query: { limit } });
 
-export const listWidgets = (id: string) => request("GET", t(id) + "/widgets", page(widget), { query: { limit: 100 } });
+export const listWidgets = (id: string, offset = 0) =>
+  request("GET", t(id) + "/widgets", page(widget), { query: { limit: listPageSize, offset } });
 export const getWidget = (id: string, placement: string) => request("GET", `${t(id)}/widgets/${encodeURIComponent(placement)}`, envelope(widget));
 export type WidgetInput = Omit<Widget, "placement" | "updatedAt">;
 export const putWidget = (id: string, placement: string, body: WidgetInput) =>

@@ -2,8 +2,9 @@
 // for the URL. Pages of a tenant share TenantLayout, whose navigation lists its sections.
 
 import { useQueryClient } from "@tanstack/react-query";
-import { useEffect, useRef, type ReactNode } from "react";
+import { useEffect, useRef, useState, type ReactNode } from "react";
 import { signOut } from "../api/client";
+import { forgetAll } from "../features/keys/sessionKeys";
 import { AuthPage } from "../features/auth/AuthPage";
 import { IntegrationPage } from "../features/integration/IntegrationPage";
 import { KeysPage } from "../features/keys/KeysPage";
@@ -12,7 +13,8 @@ import { WidgetPage, WidgetsPage } from "../features/widgets/WidgetsPage";
 import { Link, match, navigate, usePath } from "../router";
 import { ThemeSwitch } from "./ThemeSwitch";
 import { TenantLayout } from "./TenantLayout";
-import { useSession } from "./session";
+import { startSession, useSession } from "./session";
+import { useTitle } from "./title";
 
 export function App() {
   const session = useSession();
@@ -21,23 +23,60 @@ export function App() {
   const main = useRef<HTMLElement>(null);
   const first = useRef(true);
 
-  // A new page moves focus to its content, as a full page load would put a screen reader there.
+  const [logoutError, setLogoutError] = useState("");
+  const [loggingOut, setLoggingOut] = useState(false);
+
+  // A new page moves focus to its heading, as a full page load would put a screen reader
+  // at the top of the content (the main region when the page has no heading yet).
   useEffect(() => {
     if (first.current) {
       first.current = false;
       return;
     }
-    main.current?.focus();
+    const h1 = main.current?.querySelector<HTMLElement>("h1");
+    if (h1) {
+      h1.tabIndex = -1;
+      h1.focus();
+    } else main.current?.focus();
   }, [path]);
 
   const signedIn = session.status === "signedIn";
   useEffect(() => {
     if (signedIn && (path === "/" || path === "/login" || path === "/signup")) navigate("/tenants", true);
-    if (session.status === "signedOut") queries.clear();
+    if (session.status === "signedOut") {
+      // Signed out here or in another tab: nothing of the session stays in memory.
+      queries.cancelQueries();
+      queries.clear();
+      forgetAll();
+      setLogoutError("");
+    }
   }, [signedIn, session.status, path, queries]);
 
+  const logOut = async () => {
+    setLogoutError("");
+    setLoggingOut(true);
+    try {
+      await signOut();
+      navigate("/login", true);
+    } catch (err) {
+      setLogoutError(err instanceof Error ? err.message : "Logging out failed: you are still signed in.");
+    } finally {
+      setLoggingOut(false);
+    }
+  };
+
   let page: ReactNode;
-  if (session.status === "loading") page = <p className="muted">Loading…</p>;
+  if (session.status === "loading") page = <Loading />;
+  else if (session.status === "unreachable")
+    page = (
+      <>
+        <h1>Cannot reach RecomEngine</h1>
+        <p role="alert">Your session could not be checked: the server did not answer. Check your connection, then try again.</p>
+        <button type="button" className="btn primary" onClick={startSession}>
+          Try again
+        </button>
+      </>
+    );
   else if (!signedIn) page = <AuthPage kind={path === "/signup" ? "signup" : "login"} />;
   else page = routePage(path);
 
@@ -55,20 +94,18 @@ export function App() {
           {signedIn && (
             <>
               <span className="muted who">{session.user.email}</span>
-              <button
-                type="button"
-                className="btn"
-                onClick={async () => {
-                  await signOut();
-                  navigate("/login", true);
-                }}
-              >
+              <button type="button" className="btn" onClick={logOut} disabled={loggingOut}>
                 Log out
               </button>
             </>
           )}
         </div>
       </header>
+      {logoutError && (
+        <p role="alert" className="problem top-alert">
+          {logoutError}
+        </p>
+      )}
       <main id="main" ref={main} tabIndex={-1}>
         {page}
       </main>
@@ -76,24 +113,13 @@ export function App() {
   );
 }
 
-function routePage(path: string) {
-  if (match("/tenants", path)) return <TenantsPage />;
-  let m: Record<string, string> | null;
-  if ((m = match("/tenants/:id/keys", path))) return <TenantLayout tenantId={m.id} section="keys" title="API keys" page={<KeysPage tenantId={m.id} />} />;
-  if ((m = match("/tenants/:id/integration", path)))
-    return <TenantLayout tenantId={m.id} section="integration" title="Integration" page={<IntegrationPage tenantId={m.id} />} />;
-  if ((m = match("/tenants/:id/widgets", path))) return <TenantLayout tenantId={m.id} section="widgets" title="Widgets" page={<WidgetsPage tenantId={m.id} />} />;
-  if ((m = match("/tenants/:id/widgets/:placement", path)))
-    return (
-      <TenantLayout
-        tenantId={m.id}
-        section="widgets"
-        title={`Widget: ${m.placement}`}
-        page={<WidgetPage tenantId={m.id} placement={m.placement} key={m.placement} />}
-      />
-    );
-  if ((m = match("/tenants/:id", path)))
-    return <TenantLayout tenantId={m.id} section="integration" title="Integration" page={<IntegrationPage tenantId={m.id} />} />;
+function Loading() {
+  useTitle("Loading");
+  return <p className="muted">Loading…</p>;
+}
+
+function NotFound() {
+  useTitle("Page not found");
   return (
     <>
       <h1>Page not found</h1>
@@ -102,4 +128,30 @@ function routePage(path: string) {
       </p>
     </>
   );
+}
+
+// Every tenant page is keyed by its tenant (and a widget's by its placement too): moving to
+// another tenant starts its pages afresh, with none of the previous tenant's state.
+function routePage(path: string) {
+  if (match("/tenants", path)) return <TenantsPage />;
+  let m: Record<string, string> | null;
+  if ((m = match("/tenants/:id/keys", path)))
+    return <TenantLayout key={m.id} tenantId={m.id} section="keys" title="API keys" page={<KeysPage tenantId={m.id} />} />;
+  if ((m = match("/tenants/:id/integration", path)))
+    return <TenantLayout key={m.id} tenantId={m.id} section="integration" title="Integration" page={<IntegrationPage tenantId={m.id} />} />;
+  if ((m = match("/tenants/:id/widgets", path)))
+    return <TenantLayout key={m.id} tenantId={m.id} section="widgets" title="Widgets" page={<WidgetsPage tenantId={m.id} />} />;
+  if ((m = match("/tenants/:id/widgets/:placement", path)))
+    return (
+      <TenantLayout
+        key={m.id}
+        tenantId={m.id}
+        section="widgets"
+        title={`Widget: ${m.placement}`}
+        page={<WidgetPage tenantId={m.id} placement={m.placement} key={`${m.id}\u0000${m.placement}`} />}
+      />
+    );
+  if ((m = match("/tenants/:id", path)))
+    return <TenantLayout key={m.id} tenantId={m.id} section="integration" title="Integration" page={<IntegrationPage tenantId={m.id} />} />;
+  return <NotFound />;
 }

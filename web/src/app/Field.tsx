@@ -89,7 +89,7 @@ export function CheckboxField({ label, name, error, hint, checked, onChange }: C
   const id = useId();
   return (
     <div className="field check">
-      <input id={id} name={name} type="checkbox" checked={checked} onChange={(e) => onChange(e.target.checked)} aria-describedby={describe(id, error, hint)} />
+      <input id={id} name={name} type="checkbox" checked={checked} onChange={(e) => onChange(e.target.checked)} aria-invalid={error ? true : undefined} aria-describedby={describe(id, error, hint)} />
       <label htmlFor={id}>{label}</label>
       <Help id={id} error={error} hint={hint} />
     </div>

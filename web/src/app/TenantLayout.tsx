@@ -1,8 +1,9 @@
 import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { getTenant } from "../api/endpoints";
-import { Link } from "../router";
+import { Link, usePath } from "../router";
 import { ProblemMessage } from "./Problem";
+import { useTitle } from "./title";
 
 // The sections of a tenant, in navigation order. Analytics, experiments, catalog and the
 // recommendation preview join this list as their pages are written.
@@ -16,7 +17,9 @@ export type Section = (typeof sections)[number]["id"];
 export function TenantLayout({ tenantId, section, title, page }: { tenantId: string; section: Section; title: string; page: ReactNode }) {
   const tenant = useQuery({ queryKey: ["tenant", tenantId], queryFn: () => getTenant(tenantId) });
   const base = `/tenants/${encodeURIComponent(tenantId)}`;
+  const path = usePath();
   const name = tenant.data?.data.name;
+  useTitle(title, name);
   return (
     <div className="tenant">
       <nav aria-label="Tenant sections" className="side">
@@ -26,7 +29,12 @@ export function TenantLayout({ tenantId, section, title, page }: { tenantId: str
         <ul>
           {sections.map((s) => (
             <li key={s.id}>
-              <Link href={`${base}/${s.id}`} className={s.id === section ? "current" : undefined}>
+              <Link
+                href={`${base}/${s.id}`}
+                className={s.id === section ? "current" : undefined}
+                // The section of the page shown, also on its nested pages (a widget's placement).
+                aria-current={s.id === section ? (path === `${base}/${s.id}` ? "page" : "true") : undefined}
+              >
                 {s.label}
               </Link>
             </li>

@@ -6,8 +6,10 @@ import { ApiError, signIn } from "../../api/client";
 import { ProblemMessage } from "../../app/Problem";
 import { Link } from "../../router";
 import { TextField } from "../../app/Field";
+import { useTitle } from "../../app/title";
 
 export function AuthPage({ kind }: { kind: "login" | "signup" }) {
+  useTitle(kind === "login" ? "Log in" : "Sign up");
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [error, setError] = useState<unknown>(null);

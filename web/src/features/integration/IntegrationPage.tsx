@@ -4,11 +4,10 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState, type FormEvent } from "react";
-import { ApiError } from "../../api/client";
 import { getTenant, listAPIKeys, listEvents, updateAllowedOrigins } from "../../api/endpoints";
 import { TextField } from "../../app/Field";
 import { ProblemMessage } from "../../app/Problem";
-import { parseOrigins } from "../../app/origins";
+import { originErrors, parseOrigins } from "../../app/origins";
 import { Link } from "../../router";
 import { CopyButton } from "../../app/CopyButton";
 import { publishableKey } from "../keys/sessionKeys";
@@ -97,7 +96,7 @@ function OriginsForm({ tenantId }: { tenantId: string }) {
   const value = text ?? saved;
   const [done, setDone] = useState("");
   const save = useMutation({
-    mutationFn: () => updateAllowedOrigins(tenantId, parseOrigins(value)),
+    mutationFn: (origins: string[]) => updateAllowedOrigins(tenantId, origins),
     onSuccess: (res) => {
       queries.setQueryData(["tenant", tenantId], res);
       void queries.invalidateQueries({ queryKey: ["tenants"] });
@@ -105,12 +104,11 @@ function OriginsForm({ tenantId }: { tenantId: string }) {
       setDone("Allowed origins saved.");
     },
   });
-  const fields = save.error instanceof ApiError ? save.error.fieldErrors() : {};
-  const error = Object.entries(fields).find(([f]) => f.includes("allowedOrigins"))?.[1];
+  const error = originErrors(save.error, save.variables ?? []);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setDone("");
-    save.mutate();
+    save.mutate(parseOrigins(value));
   };
   return (
     <section aria-labelledby="origins">
@@ -136,7 +134,17 @@ function OriginsForm({ tenantId }: { tenantId: string }) {
   );
 }
 
+type LiveState = "checking" | "failed" | "none" | "quiet" | "arriving";
+const liveText: Record<LiveState, string> = {
+  checking: "Checking for events…",
+  failed: "Could not check for events; trying again.",
+  none: "No events yet. Open a page of your shop with the script tag, or send the curl example.",
+  quiet: "No new events since you opened this page. Open a page of your shop with the script tag, or send the curl example.",
+  arriving: "Events are arriving.",
+};
+
 function LiveEvents({ tenantId }: { tenantId: string }) {
+  // A few of the newest events are enough to see whether new ones come in.
   const events = useQuery({
     queryKey: ["events", tenantId],
     queryFn: () => listEvents(tenantId, 5),
@@ -150,46 +158,49 @@ function LiveEvents({ tenantId }: { tenantId: string }) {
     return () => clearInterval(t);
   }, []);
   const list = events.data?.data ?? [];
+  const at = (e: { receivedAt?: string; timestamp?: string }) => Date.parse(e.receivedAt ?? e.timestamp ?? "") || 0;
+  // The newest event already there when the page opened (the server's clock, not ours):
+  // only events received after it count as arriving.
+  const [baseline, setBaseline] = useState<number | null>(null);
+  const newest = list.reduce((m, e) => Math.max(m, at(e)), 0);
+  useEffect(() => {
+    if (baseline === null && events.data) setBaseline(newest);
+  }, [baseline, events.data, newest]);
+  const arriving = baseline !== null && newest > baseline;
+  const state: LiveState = arriving ? "arriving" : events.data ? (list.length === 0 ? "none" : "quiet") : events.isError ? "failed" : "checking";
   const ago = events.dataUpdatedAt ? Math.max(0, Math.round((Date.now() - events.dataUpdatedAt) / 1000)) : null;
   return (
     <section aria-labelledby="live">
       <h2 id="live">4. Events arriving</h2>
       <p className="muted">Checked every 5 seconds{ago !== null && <> · last check {ago} s ago</>}.</p>
-      <ProblemMessage error={events.error} />
-      {events.data && list.length === 0 && (
-        <p className="callout">
-          <span className="dot waiting" aria-hidden="true" /> No events yet. Open a page of your shop with the script tag, or send the curl example.
-        </p>
-      )}
+      {/* One live region, always there; its text changes only when the state does. */}
+      <p role="status" className={state === "arriving" ? "callout ok" : "callout"}>
+        <span className={state === "arriving" ? "dot ok" : "dot waiting"} aria-hidden="true" /> {liveText[state]}
+      </p>
       {list.length > 0 && (
-        <>
-          <p className="callout ok">
-            <span className="dot ok" aria-hidden="true" /> Events are arriving: {events.data?.meta.total ?? list.length} in total.
-          </p>
-          <div className="table-wrap">
-            <table>
-              <caption className="sr-only">Newest events</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Type</th>
-                  <th scope="col">User</th>
-                  <th scope="col">Product</th>
-                  <th scope="col">When</th>
+        <div className="table-wrap">
+          <table>
+            <caption className="sr-only">Newest events</caption>
+            <thead>
+              <tr>
+                <th scope="col">Type</th>
+                <th scope="col">User</th>
+                <th scope="col">Product</th>
+                <th scope="col">Received</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((e, i) => (
+                <tr key={i}>
+                  <td>{e.eventType}</td>
+                  <td>{e.userId}</td>
+                  <td>{e.productId ?? "—"}</td>
+                  <td>{new Date(e.receivedAt ?? e.timestamp ?? "").toLocaleString()}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {list.map((e, i) => (
-                  <tr key={i}>
-                    <td>{e.eventType}</td>
-                    <td>{e.userId}</td>
-                    <td>{e.productId ?? "—"}</td>
-                    <td>{new Date(e.timestamp ?? e.receivedAt ?? "").toLocaleString()}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </section>
   );

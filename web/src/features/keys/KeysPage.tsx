@@ -1,11 +1,11 @@
 // API keys: the tenant's active keys (prefix only), a form to create one (shown once in
 // full), and revocation after a confirmation.
 
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useRef, useState, type FormEvent } from "react";
 import { ApiError } from "../../api/client";
 import { createAPIKey, listAPIKeys, revokeAPIKey } from "../../api/endpoints";
-import type { APIKey, APIKeyCreated } from "../../api/schemas";
+import type { APIKey } from "../../api/schemas";
 import { ConfirmDialog } from "../../app/ConfirmDialog";
 import { SelectField, TextField } from "../../app/Field";
 import { ProblemMessage } from "../../app/Problem";
@@ -21,19 +21,22 @@ export function KeysPage({ tenantId }: { tenantId: string }) {
   const keys = useQuery({
     queryKey: ["apiKeys", tenantId, offset],
     queryFn: () => listAPIKeys(tenantId, offset, pageSize),
-    placeholderData: keepPreviousData,
+    // While the next page loads, keep showing this tenant's current page (never another tenant's).
+    placeholderData: (prev, prevQuery) => (prevQuery?.queryKey[1] === tenantId ? prev : undefined),
   });
   const [name, setName] = useState("");
   const [permissions, setPermissions] = useState<"read" | "read_write">("read_write");
   const [type, setType] = useState<"secret" | "publishable">("publishable");
-  const [created, setCreated] = useState<APIKeyCreated | null>(null);
   const [revoking, setRevoking] = useState<APIKey | null>(null);
   const [notice, setNotice] = useState("");
+  const noticeRef = useRef<HTMLParagraphElement>(null);
 
+  // The created key lives only in this mutation's result: gcTime 0 and reset() on closing
+  // the dialog drop it from the mutation cache, so it leaves memory with the dialog.
   const create = useMutation({
     mutationFn: () => createAPIKey(tenantId, { name: name.trim(), permissions, type }),
+    gcTime: 0,
     onSuccess: (res) => {
-      setCreated(res.data);
       if (res.data.type === "publishable") rememberPublishable(res.data.id, res.data.key);
       setName("");
       setNotice("");
@@ -46,6 +49,8 @@ export function KeysPage({ tenantId }: { tenantId: string }) {
       forgetKey(k.id);
       setRevoking(null);
       setNotice(`Key “${k.name}” revoked. It stops working within 5 seconds.`);
+      // The revoked key's row (and its button, which had focus) is gone: focus the notice.
+      requestAnimationFrame(() => noticeRef.current?.focus());
       void queries.invalidateQueries({ queryKey: ["apiKeys", tenantId] });
     },
   });
@@ -60,7 +65,7 @@ export function KeysPage({ tenantId }: { tenantId: string }) {
     <>
       <section aria-labelledby="keys-list">
         <h2 id="keys-list">Active keys</h2>
-        <p role="status" className="notice">
+        <p role="status" className="notice" ref={noticeRef} tabIndex={-1}>
           {notice}
         </p>
         <ProblemMessage error={keys.error} />
@@ -152,7 +157,7 @@ export function KeysPage({ tenantId }: { tenantId: string }) {
           </button>
         </form>
       </section>
-      <KeyCreatedDialog created={created} onClose={() => setCreated(null)} />
+      <KeyCreatedDialog created={create.data?.data ?? null} onClose={() => create.reset()} />
       <ConfirmDialog
         open={revoking !== null}
         title={`Revoke “${revoking?.name ?? ""}”?`}

@@ -14,3 +14,7 @@ export function forgetKey(id: string) {
 export function publishableKey(id: string): string | undefined {
   return keys.get(id);
 }
+/** forgetAll drops every remembered key (on logout). */
+export function forgetAll() {
+  keys.clear();
+}

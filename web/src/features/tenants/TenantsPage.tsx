@@ -1,32 +1,35 @@
 // Tenants: the admin's stores, and a form to create one. Picking a tenant puts its id in
 // the URL (/tenants/{id}/…), which every tenant page reads.
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { usePaged } from "../../app/paged";
 import { useState, type FormEvent } from "react";
 import { ApiError } from "../../api/client";
 import { createTenant, listTenants } from "../../api/endpoints";
 import { TextField } from "../../app/Field";
 import { ProblemMessage } from "../../app/Problem";
-import { parseOrigins } from "../../app/origins";
+import { originErrors, parseOrigins } from "../../app/origins";
 import { Link, navigate } from "../../router";
+import { useTitle } from "../../app/title";
 
 export function TenantsPage() {
-  const tenants = useQuery({ queryKey: ["tenants"], queryFn: listTenants });
+  useTitle("Tenants");
+  const { query: tenants, items, total, hasMore, more, loadingMore } = usePaged(["tenants"], listTenants);
   const queries = useQueryClient();
   const [name, setName] = useState("");
   const [origins, setOrigins] = useState("");
   const create = useMutation({
-    mutationFn: () => createTenant(name.trim(), parseOrigins(origins)),
+    mutationFn: (v: { name: string; origins: string[] }) => createTenant(v.name, v.origins),
     onSuccess: (res) => {
       void queries.invalidateQueries({ queryKey: ["tenants"] });
       navigate(`/tenants/${encodeURIComponent(res.data.id)}/keys`);
     },
   });
   const fields = create.error instanceof ApiError ? create.error.fieldErrors() : {};
-  const originsError = Object.entries(fields).find(([f]) => f.includes("allowedOrigins"))?.[1];
+  const originsError = originErrors(create.error, create.variables?.origins ?? []);
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    create.mutate();
+    create.mutate({ name: name.trim(), origins: parseOrigins(origins) });
   };
 
   return (
@@ -36,10 +39,10 @@ export function TenantsPage() {
         <h2 id="your-tenants">Your stores</h2>
         {tenants.isPending && <p className="muted">Loading tenants…</p>}
         <ProblemMessage error={tenants.error} />
-        {tenants.data && tenants.data.data.length === 0 && <p>You have no tenant yet. Create your first store below.</p>}
-        {tenants.data && tenants.data.data.length > 0 && (
+        {tenants.data && items.length === 0 && <p>You have no tenant yet. Create your first store below.</p>}
+        {items.length > 0 && (
           <ul className="cards">
-            {tenants.data.data.map((t) => (
+            {items.map((t) => (
               <li key={t.id} className="card">
                 <Link href={`/tenants/${encodeURIComponent(t.id)}/integration`} className="card-title">
                   {t.name}
@@ -51,6 +54,16 @@ export function TenantsPage() {
               </li>
             ))}
           </ul>
+        )}
+        {hasMore && (
+          <p className="row">
+            <span className="muted">
+              {items.length} of {total} shown
+            </span>
+            <button type="button" className="btn" onClick={more} disabled={loadingMore}>
+              {loadingMore ? "Loading…" : "Show more tenants"}
+            </button>
+          </p>
         )}
       </section>
       <section aria-labelledby="new-tenant">

@@ -1,4 +1,4 @@
-import { cleanup, fireEvent, render, screen } from "@testing-library/react";
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ApiError } from "../../api/client";
 import { WidgetForm } from "./WidgetForm";
@@ -53,6 +53,27 @@ describe("WidgetForm validation", () => {
     expect(describedBy(label)).toContain(message);
     expect(screen.getByRole("alert").textContent).toMatch(/field needs fixing/);
     expect(onSave).not.toHaveBeenCalled();
+  });
+
+  it("moves focus to the first field at fault on submit", async () => {
+    render(<WidgetForm initial={defaults} onSave={vi.fn(async () => undefined)} />);
+    type("Button text", "");
+    type("Primary colour", "orange");
+    save();
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByLabelText("Button text")));
+  });
+
+  it("marks the layout radios and the price checkbox invalid with the server's message", async () => {
+    const problem = { status: 400, detail: "The widget is invalid.", errors: [{ field: "layout", message: "must be grid or carousel" }, { field: "showPrice", message: "must be a boolean" }] };
+    render(<WidgetForm initial={defaults} onSave={async () => Promise.reject(new ApiError(400, problem))} />);
+    save();
+    await screen.findByText("The widget is invalid.");
+    for (const label of ["Grid", "Carousel"]) {
+      expect(screen.getByLabelText(label).getAttribute("aria-invalid")).toBe("true");
+      expect(describedBy(label)).toContain("must be grid or carousel");
+    }
+    expect(screen.getByLabelText("Show prices").getAttribute("aria-invalid")).toBe("true");
+    expect(describedBy("Show prices")).toContain("must be a boolean");
   });
 
   it("sends a valid form as the API's body", async () => {

@@ -50,7 +50,9 @@ export function WidgetForm({
     setServerError(null);
     if (!check.ok) {
       // Focus the first field at fault, so a keyboard or screen-reader user lands on it.
-      requestAnimationFrame(() => e.currentTarget?.querySelector<HTMLElement>("[aria-invalid=true]")?.focus());
+      // currentTarget is null once the handler returns: keep the form for the next frame.
+      const form = e.currentTarget;
+      requestAnimationFrame(() => form.querySelector<HTMLElement>("[aria-invalid=true]")?.focus());
       return;
     }
     setSaving(true);
@@ -76,10 +78,18 @@ export function WidgetForm({
       <ProblemMessage error={serverError} fieldsShown={Object.keys(server).length > 0} />
       <fieldset className="field">
         <legend>Layout</legend>
-        <div className="row" aria-describedby={err("layout") ? "layout-error" : undefined}>
+        <div className="row">
           {(["grid", "carousel"] as const).map((l) => (
             <label key={l} className="radio">
-              <input type="radio" name="layout" value={l} checked={values.layout === l} onChange={() => set("layout")(l)} />
+              <input
+                type="radio"
+                name="layout"
+                value={l}
+                checked={values.layout === l}
+                onChange={() => set("layout")(l)}
+                aria-invalid={err("layout") ? true : undefined}
+                aria-describedby={err("layout") ? "layout-error" : undefined}
+              />
               {l === "grid" ? "Grid" : "Carousel"}
             </label>
           ))}

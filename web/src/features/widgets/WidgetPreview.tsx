@@ -46,7 +46,15 @@ export function WidgetPreview({ tenantId, placement, values }: { tenantId: strin
     const el = host.current;
     if (!el) return;
     const root = mount(el);
-    if (root) render(root, cfg, { ...set, items: set.items.slice(0, cfg.itemCount) });
+    if (!root) return;
+    render(root, cfg, { ...set, items: set.items.slice(0, cfg.itemCount) });
+    // A picture of the widget, not part of the dashboard: its links are no Tab stops.
+    for (const a of root.querySelectorAll<HTMLElement>("a, button, [tabindex]")) a.tabIndex = -1;
+    // A carousel scrolls sideways: its list is then the one Tab stop, for the arrow keys.
+    for (const list of root.querySelectorAll<HTMLElement>("ul")) {
+      if (cfg.layout === "carousel") list.tabIndex = 0;
+      else list.removeAttribute("tabindex");
+    }
   });
 
   useEffect(() => {
@@ -62,7 +70,13 @@ export function WidgetPreview({ tenantId, placement, values }: { tenantId: strin
       <figcaption id="preview-caption">
         Live preview{" "}
         <span className="muted small">
-          {recs.isPending ? "(loading recommendations…)" : isSample ? "(sample products: this tenant has no recommendations yet)" : `(recommendations for shopper “${sampleUser}”)`}
+          {recs.isPending
+            ? "(loading recommendations…)"
+            : recs.isError
+              ? "(sample products: the recommendations could not be loaded)"
+              : isSample
+                ? "(sample products: this tenant has no recommendations yet)"
+                : `(recommendations for shopper “${sampleUser}”)`}
         </span>
       </figcaption>
       <div ref={host} className="preview-host" data-testid="widget-preview" />

@@ -5,6 +5,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { getWidget, listWidgets, putWidget, type WidgetInput } from "../../api/endpoints";
 import { TextField } from "../../app/Field";
+import { usePaged } from "../../app/paged";
 import { ProblemMessage } from "../../app/Problem";
 import { Link, navigate } from "../../router";
 import { WidgetForm } from "./WidgetForm";
@@ -14,7 +15,7 @@ import { toForm, type FormValues } from "./widgetSchema";
 const placementRule = /^[\x20-\x7e\u00a0-\uffff]{1,128}$/;
 
 export function WidgetsPage({ tenantId }: { tenantId: string }) {
-  const widgets = useQuery({ queryKey: ["widgets", tenantId], queryFn: () => listWidgets(tenantId) });
+  const { query: widgets, items: list, total, hasMore, more, loadingMore } = usePaged(["widgets", tenantId], (offset) => listWidgets(tenantId, offset));
   const [placement, setPlacement] = useState("product-page");
   const [bad, setBad] = useState("");
   const base = `/tenants/${encodeURIComponent(tenantId)}/widgets/`;
@@ -27,7 +28,6 @@ export function WidgetsPage({ tenantId }: { tenantId: string }) {
     }
     navigate(base + encodeURIComponent(p));
   };
-  const list = widgets.data?.data ?? [];
   return (
     <>
       <section aria-labelledby="placements">
@@ -48,6 +48,16 @@ export function WidgetsPage({ tenantId }: { tenantId: string }) {
               </li>
             ))}
           </ul>
+        )}
+        {hasMore && (
+          <p className="row">
+            <span className="muted">
+              {list.length} of {total} shown
+            </span>
+            <button type="button" className="btn" onClick={more} disabled={loadingMore}>
+              {loadingMore ? "Loading…" : "Show more placements"}
+            </button>
+          </p>
         )}
       </section>
       <section aria-labelledby="configure">
