@@ -11,6 +11,7 @@ import { ProblemMessage } from "../../app/Problem";
 import { originErrors, parseOrigins } from "../../app/origins";
 import { Link, navigate } from "../../router";
 import { useTitle } from "../../app/title";
+import { ShowMore } from "../../app/ShowMore";
 
 export function TenantsPage() {
   useTitle("Tenants");
@@ -55,16 +56,7 @@ export function TenantsPage() {
             ))}
           </ul>
         )}
-        {hasMore && (
-          <p className="row">
-            <span className="muted">
-              {items.length} of {total} shown
-            </span>
-            <button type="button" className="btn" onClick={more} disabled={loadingMore}>
-              {loadingMore ? "Loading…" : "Show more tenants"}
-            </button>
-          </p>
-        )}
+        {hasMore && <ShowMore shown={items.length} total={total} noun="tenants" loading={loadingMore} onMore={more} />}
       </section>
       <section aria-labelledby="new-tenant">
         <h2 id="new-tenant">Create a tenant</h2>

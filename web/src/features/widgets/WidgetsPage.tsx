@@ -11,6 +11,7 @@ import { Link, navigate } from "../../router";
 import { WidgetForm } from "./WidgetForm";
 import { WidgetPreview } from "./WidgetPreview";
 import { toForm, type FormValues } from "./widgetSchema";
+import { ShowMore } from "../../app/ShowMore";
 
 const placementRule = /^[\x20-\x7e\u00a0-\uffff]{1,128}$/;
 
@@ -49,16 +50,7 @@ export function WidgetsPage({ tenantId }: { tenantId: string }) {
             ))}
           </ul>
         )}
-        {hasMore && (
-          <p className="row">
-            <span className="muted">
-              {list.length} of {total} shown
-            </span>
-            <button type="button" className="btn" onClick={more} disabled={loadingMore}>
-              {loadingMore ? "Loading…" : "Show more placements"}
-            </button>
-          </p>
-        )}
+        {hasMore && <ShowMore shown={list.length} total={total} noun="placements" loading={loadingMore} onMore={more} />}
       </section>
       <section aria-labelledby="configure">
         <h2 id="configure">Configure a placement</h2>
