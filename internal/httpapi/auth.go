@@ -160,6 +160,21 @@ func (s *server) answerSession(w http.ResponseWriter, a recom.Admin, refresh str
 	return encode(w, status, envelope{Data: session{Token: token, ExpiresAt: exp, User: a}})
 }
 
+// sameOrigin refuses a cookie-authenticated call a browser made from another origin. The
+// cookie is SameSite=Strict, which keeps other sites out but not sibling hosts of the same
+// site (shop.example.com beside dashboard.example.com), which could otherwise sign an
+// admin out or spend a refresh. Browsers say where a request comes from in
+// Sec-Fetch-Site; a client that sends none (curl, a server) is not a browser page.
+func sameOrigin(r *http.Request) error {
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "", "same-origin", "none":
+		return nil
+	}
+	return errCrossOrigin
+}
+
+var errCrossOrigin = recom.Errorf(recom.CodeForbidden, "The session cookie is used only by the dashboard's own pages.")
+
 func clearRefreshCookie(w http.ResponseWriter) {
 	http.SetCookie(w, &http.Cookie{Name: refreshCookie, Value: "", Path: "/api/v1/auth", MaxAge: -1,
 		HttpOnly: true, Secure: true, SameSite: http.SameSiteStrictMode})
@@ -171,6 +186,9 @@ var errBadRefresh = recom.Errorf(recom.CodeUnauthorized, "The session has expire
 // token and rotated; presenting a token that was already exchanged revokes its family.
 func (s *server) handleRefresh() http.Handler {
 	return handler(s.Logger, func(w http.ResponseWriter, r *http.Request) error {
+		if err := sameOrigin(r); err != nil {
+			return err
+		}
 		c, err := r.Cookie(refreshCookie)
 		if err != nil || c.Value == "" || len(c.Value) > 128 {
 			return errBadRefresh
@@ -218,6 +236,9 @@ func (s *server) handleRefresh() http.Handler {
 // handleLogout serves POST /api/v1/auth/logout: the cookie's family is revoked.
 func (s *server) handleLogout() http.Handler {
 	return handler(s.Logger, func(w http.ResponseWriter, r *http.Request) error {
+		if err := sameOrigin(r); err != nil {
+			return err
+		}
 		if c, err := r.Cookie(refreshCookie); err == nil && c.Value != "" && len(c.Value) <= 128 {
 			rt, err := s.Stores.RefreshTokens.FindRefreshToken(r.Context(), auth.HashRefreshToken(c.Value))
 			switch {

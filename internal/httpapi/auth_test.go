@@ -322,3 +322,27 @@ func TestLongestPasswordSignsIn(t *testing.T) {
 		t.Fatalf("signup with 73 bytes: %d %s", res.Status, res.Body)
 	}
 }
+
+// TestSessionCookieOnlyFromTheDashboard: a page of a sibling host (same site, another
+// origin) cannot spend an admin's refresh cookie nor sign them out; the dashboard's own
+// pages and clients that are no browser page can.
+func TestSessionCookieOnlyFromTheDashboard(t *testing.T) {
+	e := newTestEnv(t)
+	c := cookieValue(t, e.do("POST", "/api/v1/auth/signup", map[string]string{"email": "s@example.com", "password": "correct horse battery"}))
+	for _, path := range []string{"/api/v1/auth/refresh", "/api/v1/auth/logout"} {
+		for _, site := range []string{"same-site", "cross-site"} {
+			res := e.do("POST", path, nil, "Cookie", "recom_refresh="+c, "Sec-Fetch-Site", site)
+			if res.Status != http.StatusForbidden || res.problem(t).Code != recom.CodeForbidden {
+				t.Errorf("%s from a %s page: %d %s", path, site, res.Status, res.Body)
+			}
+		}
+	}
+	// Refused before use: the cookie is still the live one.
+	res := e.do("POST", "/api/v1/auth/refresh", nil, "Cookie", "recom_refresh="+c, "Sec-Fetch-Site", "same-origin")
+	if res.Status != http.StatusOK {
+		t.Fatalf("refresh from the dashboard's page: %d %s", res.Status, res.Body)
+	}
+	if res := e.do("POST", "/api/v1/auth/logout", nil, "Cookie", "recom_refresh="+cookieValue(t, res)); res.Status != http.StatusNoContent {
+		t.Errorf("logout from a client that is no browser page: %d", res.Status)
+	}
+}
