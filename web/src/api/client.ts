@@ -161,6 +161,17 @@ export interface RequestOptions {
  * session. Any other failure throws ApiError.
  */
 export async function request<T extends z.ZodMiniType>(method: string, path: string, schema: T | null, opts: RequestOptions = {}): Promise<z.infer<T>> {
+  const res = await call(method, path, opts, "application/json");
+  if (res.status === 204 || !schema) return undefined as z.infer<T>;
+  return schema.parse(await res.json()) as z.infer<T>;
+}
+
+/** download GETs a file under /api/v1 (e.g. a CSV export) with the same auth as request. */
+export async function download(path: string, query: RequestOptions["query"], accept: string): Promise<Blob> {
+  return (await call("GET", path, { query }, accept)).blob();
+}
+
+async function call(method: string, path: string, opts: RequestOptions, accept: string): Promise<Response> {
   let url = "/api/v1" + path;
   if (opts.query) {
     const q = new URLSearchParams();
@@ -169,7 +180,7 @@ export async function request<T extends z.ZodMiniType>(method: string, path: str
   }
   let sentWith: string | null = null;
   const send = () => {
-    const headers: Record<string, string> = { Accept: "application/json" };
+    const headers: Record<string, string> = { Accept: accept };
     sentWith = token;
     if (token) headers.Authorization = "Bearer " + token;
     if (opts.body !== undefined) headers["Content-Type"] = "application/json";
@@ -185,8 +196,7 @@ export async function request<T extends z.ZodMiniType>(method: string, path: str
     if (res.status === 401 && token === sentWith) setSession(null);
   }
   if (!res.ok) throw new ApiError(res.status, await parseProblem(res));
-  if (res.status === 204 || !schema) return undefined as z.infer<T>;
-  return schema.parse(await res.json()) as z.infer<T>;
+  return res;
 }
 
 /** signIn posts credentials to /auth/login or /auth/signup and starts the session. */

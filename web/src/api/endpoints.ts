@@ -1,8 +1,8 @@
 // The API calls the dashboard makes, one typed function each (paths as in api/openapi.yaml).
 
 import * as z from "zod/mini";
-import { request } from "./client";
-import { apiKey, apiKeyCreated, envelope, event, page, recommendation, tenant, widget, type Widget } from "./schemas";
+import { download, request } from "./client";
+import { apiKey, apiKeyCreated, dailyPoint, envelope, event, overview, page, recommendation, tenant, topProduct, widget, type Widget } from "./schemas";
 
 const t = (id: string) => `/tenants/${encodeURIComponent(id)}`;
 
@@ -31,3 +31,18 @@ export const putWidget = (id: string, placement: string, body: WidgetInput) =>
 
 export const previewRecommendations = (id: string, q: { userId: string; limit: number; placement: string; strategy?: string }) =>
   request("GET", t(id) + "/recommendations/preview", z.object({ data: z.array(recommendation) }), { query: q });
+
+/** The analytics query (DESIGN §6): UTC days from–to, optionally one placement and strategy. */
+export interface AnalyticsQuery {
+  from: string;
+  to: string;
+  placement?: string;
+  strategy?: string;
+}
+const aq = (q: AnalyticsQuery) => ({ from: q.from, to: q.to, placement: q.placement, strategy: q.strategy });
+export const analyticsOverview = (id: string, q: AnalyticsQuery) => request("GET", t(id) + "/analytics/overview", envelope(overview), { query: aq(q) });
+export const analyticsTimeSeries = (id: string, q: AnalyticsQuery) =>
+  request("GET", t(id) + "/analytics/timeseries", z.object({ data: z.array(dailyPoint) }), { query: aq(q) });
+export const analyticsTopProducts = (id: string, q: AnalyticsQuery, limit = 10) =>
+  request("GET", t(id) + "/analytics/top-products", z.object({ data: z.array(topProduct) }), { query: { ...aq(q), by: "revenue", limit } });
+export const analyticsExport = (id: string, q: AnalyticsQuery) => download(t(id) + "/analytics/export.csv", aq(q), "text/csv");

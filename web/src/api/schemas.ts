@@ -16,7 +16,7 @@ export const tenant = z.object({
   id: z.string(),
   name: z.string(),
   status: z.enum(["active", "suspended", "deleted"]),
-  config: z.object({ allowedOrigins: z.optional(z.array(z.string())) }),
+  config: z.object({ allowedOrigins: z.optional(z.array(z.string())), currency: z.optional(z.string()) }),
   createdAt: z.string(),
 });
 export type Tenant = z.infer<typeof tenant>;
@@ -74,6 +74,36 @@ export const recommendation = z.object({
   reason: z.optional(z.string()),
 });
 export type Recommendation = z.infer<typeof recommendation>;
+
+const kpiShape = {
+  impressions: z.number(),
+  clicks: z.number(),
+  ctr: z.number(),
+  conversions: z.number(),
+  conversionRate: z.number(),
+  revenue: z.number(),
+};
+export const kpis = z.object(kpiShape);
+export type KPIs = z.infer<typeof kpis>;
+export type KPI = keyof KPIs;
+const rel = z.nullish(z.number());
+export const overview = z.object({
+  from: z.string(),
+  to: z.string(),
+  previousFrom: z.string(),
+  previousTo: z.string(),
+  current: kpis,
+  previous: kpis,
+  change: z.object({
+    ...kpiShape,
+    relative: z.object({ impressions: rel, clicks: rel, ctr: rel, conversions: rel, conversionRate: rel, revenue: rel }),
+  }),
+});
+export type Overview = z.infer<typeof overview>;
+export const dailyPoint = z.object({ date: z.string(), ...kpiShape });
+export type DailyPoint = z.infer<typeof dailyPoint>;
+export const topProduct = z.object({ productId: z.string(), name: z.string(), category: z.optional(z.string()), ...kpiShape });
+export type TopProduct = z.infer<typeof topProduct>;
 
 export const problem = z.object({
   title: z.optional(z.string()),

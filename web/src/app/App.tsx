@@ -5,6 +5,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState, type ReactNode } from "react";
 import { signOut } from "../api/client";
 import { forgetAll } from "../features/keys/sessionKeys";
+import { AnalyticsPage } from "../features/analytics/AnalyticsPage";
 import { AuthPage } from "../features/auth/AuthPage";
 import { IntegrationPage } from "../features/integration/IntegrationPage";
 import { KeysPage } from "../features/keys/KeysPage";
@@ -135,6 +136,8 @@ function NotFound() {
 function routePage(path: string) {
   if (match("/tenants", path)) return <TenantsPage />;
   let m: Record<string, string> | null;
+  if ((m = match("/tenants/:id/analytics", path)))
+    return <TenantLayout key={m.id} tenantId={m.id} section="analytics" title="Analytics" page={<AnalyticsPage tenantId={m.id} />} />;
   if ((m = match("/tenants/:id/keys", path)))
     return <TenantLayout key={m.id} tenantId={m.id} section="keys" title="API keys" page={<KeysPage tenantId={m.id} />} />;
   if ((m = match("/tenants/:id/integration", path)))
@@ -152,6 +155,6 @@ function routePage(path: string) {
       />
     );
   if ((m = match("/tenants/:id", path)))
-    return <TenantLayout key={m.id} tenantId={m.id} section="integration" title="Integration" page={<IntegrationPage tenantId={m.id} />} />;
+    return <TenantLayout key={m.id} tenantId={m.id} section="analytics" title="Analytics" page={<AnalyticsPage tenantId={m.id} />} />;
   return <NotFound />;
 }

@@ -49,9 +49,11 @@ export function KeysPage({ tenantId }: { tenantId: string }) {
       forgetKey(k.id);
       setRevoking(null);
       setNotice(`Key “${k.name}” revoked. It stops working within 5 seconds.`);
-      // The revoked key's row (and its button, which had focus) is gone: focus the notice.
-      requestAnimationFrame(() => noticeRef.current?.focus());
-      void queries.invalidateQueries({ queryKey: ["apiKeys", tenantId] });
+      // The revoked key's row (and its button, which had focus) goes once the list is read
+      // again: then focus the notice. Not before: the closing dialog gives focus back to
+      // that button first.
+      const focusNotice = () => requestAnimationFrame(() => noticeRef.current?.focus());
+      void queries.invalidateQueries({ queryKey: ["apiKeys", tenantId] }).then(focusNotice, focusNotice);
     },
   });
   const fields = create.error instanceof ApiError ? create.error.fieldErrors() : {};

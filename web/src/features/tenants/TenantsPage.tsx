@@ -45,7 +45,7 @@ export function TenantsPage() {
           <ul className="cards">
             {items.map((t) => (
               <li key={t.id} className="card">
-                <Link href={`/tenants/${encodeURIComponent(t.id)}/integration`} className="card-title">
+                <Link href={`/tenants/${encodeURIComponent(t.id)}/analytics`} className="card-title">
                   {t.name}
                 </Link>
                 <span className={`badge ${t.status}`}>{t.status}</span>
