@@ -2,7 +2,7 @@
 
 import * as z from "zod/mini";
 import { download, request } from "./client";
-import { apiKey, apiKeyCreated, dailyPoint, envelope, event, overview, page, recommendation, tenant, topProduct, widget, type Widget } from "./schemas";
+import { apiKey, apiKeyCreated, dailyPoint, envelope, event, overview, page, previewList, recommendation, tenant, topProduct, widget, type Widget } from "./schemas";
 
 const t = (id: string) => `/tenants/${encodeURIComponent(id)}`;
 
@@ -31,6 +31,19 @@ export const putWidget = (id: string, placement: string, body: WidgetInput) =>
 
 export const previewRecommendations = (id: string, q: { userId: string; limit: number; placement: string; strategy?: string }) =>
   request("GET", t(id) + "/recommendations/preview", z.object({ data: z.array(recommendation) }), { query: q });
+
+/** The preview page's query: a user, and optionally a strategy, a seed product and a placement. */
+export interface PreviewQuery {
+  userId: string;
+  limit: number;
+  strategy?: string;
+  productId?: string;
+  placement?: string;
+}
+export const recommendationPreview = (id: string, q: PreviewQuery) =>
+  request("GET", t(id) + "/recommendations/preview", previewList, {
+    query: { userId: q.userId, limit: q.limit, strategy: q.strategy, productId: q.productId, placement: q.placement },
+  });
 
 /** The analytics query (DESIGN §6): UTC days from–to, optionally one placement and strategy. */
 export interface AnalyticsQuery {

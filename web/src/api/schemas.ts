@@ -16,7 +16,12 @@ export const tenant = z.object({
   id: z.string(),
   name: z.string(),
   status: z.enum(["active", "suspended", "deleted"]),
-  config: z.object({ allowedOrigins: z.optional(z.array(z.string())), currency: z.optional(z.string()) }),
+  config: z.object({
+    allowedOrigins: z.optional(z.array(z.string())),
+    currency: z.optional(z.string()),
+    coldStartMinEvents: z.optional(z.number()),
+    defaultStrategy: z.optional(z.string()),
+  }),
   createdAt: z.string(),
 });
 export type Tenant = z.infer<typeof tenant>;
@@ -74,6 +79,23 @@ export const recommendation = z.object({
   reason: z.optional(z.string()),
 });
 export type Recommendation = z.infer<typeof recommendation>;
+
+/** The dashboard's recommendation preview: scored items, each with its reason, and how they were made. */
+export const previewItem = z.extend(recommendation, { category: z.optional(z.string()), score: z.number(), reason: z.string() });
+export type PreviewItem = z.infer<typeof previewItem>;
+export const previewList = z.object({
+  data: z.array(previewItem),
+  meta: z.object({
+    strategy: z.string(),
+    isFallback: z.boolean(),
+    cached: z.boolean(),
+    recommendationId: z.string(),
+    placement: z.string(),
+    experimentId: z.optional(z.string()),
+    variant: z.optional(z.string()),
+  }),
+});
+export type PreviewList = z.infer<typeof previewList>;
 
 const kpiShape = {
   impressions: z.number(),

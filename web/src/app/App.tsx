@@ -9,6 +9,7 @@ import { AnalyticsPage } from "../features/analytics/AnalyticsPage";
 import { AuthPage } from "../features/auth/AuthPage";
 import { IntegrationPage } from "../features/integration/IntegrationPage";
 import { KeysPage } from "../features/keys/KeysPage";
+import { PreviewPage } from "../features/preview/PreviewPage";
 import { TenantsPage } from "../features/tenants/TenantsPage";
 import { WidgetPage, WidgetsPage } from "../features/widgets/WidgetsPage";
 import { Link, match, navigate, usePath } from "../router";
@@ -144,6 +145,8 @@ function routePage(path: string) {
     return <TenantLayout key={m.id} tenantId={m.id} section="integration" title="Integration" page={<IntegrationPage tenantId={m.id} />} />;
   if ((m = match("/tenants/:id/widgets", path)))
     return <TenantLayout key={m.id} tenantId={m.id} section="widgets" title="Widgets" page={<WidgetsPage tenantId={m.id} />} />;
+  if ((m = match("/tenants/:id/preview", path)))
+    return <TenantLayout key={m.id} tenantId={m.id} section="preview" title="Recommendation preview" page={<PreviewPage tenantId={m.id} />} />;
   if ((m = match("/tenants/:id/widgets/:placement", path)))
     return (
       <TenantLayout

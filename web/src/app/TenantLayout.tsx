@@ -5,13 +5,14 @@ import { Link, usePath } from "../router";
 import { ProblemMessage } from "./Problem";
 import { useTitle } from "./title";
 
-// The sections of a tenant, in navigation order; analytics, the merchant's main page, first. Experiments, catalog and the
-// recommendation preview join this list as their pages are written.
+// The sections of a tenant, in navigation order; analytics, the merchant's main page, first. Experiments and the catalog
+// join this list as their pages are written.
 const sections = [
   { id: "analytics", label: "Analytics" },
   { id: "integration", label: "Integration" },
   { id: "keys", label: "API keys" },
   { id: "widgets", label: "Widgets" },
+  { id: "preview", label: "Preview" },
 ] as const;
 export type Section = (typeof sections)[number]["id"];
 
