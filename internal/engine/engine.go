@@ -172,6 +172,9 @@ func (m *Model) BuiltAt() time.Time { return m.d.BuiltAt }
 // Gate returns the model's quality gate.
 func (m *Model) Gate() Gate { return m.d.Gate }
 
+// Empty reports whether the model knows no product: built before the tenant's catalog.
+func (m *Model) Empty() bool { return len(m.d.IDs) == 0 }
+
 // Has reports whether productID is in the model's catalog.
 func (m *Model) Has(productID string) bool {
 	_, ok := m.index[productID]

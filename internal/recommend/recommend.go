@@ -285,7 +285,10 @@ func (s *Service) Recommend(ctx context.Context, tenantID string, cfg recom.Tena
 			ColdStartMinEvents: max(1, cfg.ColdStartMinEvents), // the engine reads ≤ 0 as its default; 0 and 1 behave alike
 		})
 		r = ranked{Items: res.Items, Strategy: res.Strategy, IsFallback: res.IsFallback, Expires: now.Add(s.cfg.CacheTTL)}
-		if events >= 0 {
+		// An empty list is not kept: a shop that asked before loading its catalog or
+		// sending events (the first thing an integrator tries) would get it for the
+		// cache's 5 minutes, new products and trending notwithstanding.
+		if events >= 0 && len(r.Items) > 0 {
 			s.remember(ctx, key, r)
 		}
 	}
@@ -555,7 +558,9 @@ func (s *Service) Observe(tenantID string, n int) {
 	if !ok {
 		return // no model in memory yet: the first request builds a current one
 	}
-	if tm.pending.Add(int64(n)) >= s.cfg.RebuildAfterEvents {
+	// A model built before the catalog knows no product, so nothing can be recommended
+	// until the next build: the first events after it start one.
+	if m := tm.model.Load(); tm.pending.Add(int64(n)) >= s.cfg.RebuildAfterEvents || (m != nil && m.Empty()) {
 		s.rebuildAsync(tenantID, tm)
 	}
 }

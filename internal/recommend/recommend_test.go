@@ -146,3 +146,34 @@ func ids(recs []Recommendation) []string {
 	}
 	return out
 }
+
+// TestEmptyListIsNotKept: a shop asking before it has a catalog or events gets nothing,
+// and as soon as it has them, gets them: the empty answer was not cached.
+func TestEmptyListIsNotKept(t *testing.T) {
+	db, tn := sqlitetest.Shop(t)
+	st, ctx, cfg := db.Stores(), context.Background(), recom.DefaultTenantConfig()
+	act := inmem.NewActivity(100)
+	s := New(st, act, quiet, Config{}, nil)
+	if recs, _, err := s.Recommend(ctx, tn.ID, cfg, Query{UserID: "visitor", Strategy: "trending"}); err != nil || len(recs) != 0 {
+		t.Fatalf("before any catalog: %v, %v", ids(recs), err)
+	}
+	if _, err := st.Catalog.UpsertItems(ctx, tn.ID, []recom.CatalogItem{{ProductID: "mug", Name: "Mug", Price: 5, Available: true}}); err != nil {
+		t.Fatal(err)
+	}
+	bought := []recom.Event{{TenantID: tn.ID, Type: recom.Purchase, UserID: "buyer", ProductID: "mug", OrderID: "o1", Timestamp: time.Now().UTC()}}
+	if _, err := st.Events.AppendEvents(ctx, bought); err != nil {
+		t.Fatal(err)
+	}
+	s.Learn(ctx, bought) // as each commit does: the model knew no product, so it is rebuilt
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		recs, m, err := s.Recommend(ctx, tn.ID, cfg, Query{UserID: "visitor", Strategy: "trending"})
+		if err == nil && !m.Cached && fmt.Sprint(ids(recs)) == "[mug]" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after the catalog and a purchase: %v (cached %v), %v; want [mug] fresh", ids(recs), m.Cached, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
