@@ -1,5 +1,5 @@
 // Package sdk serves the browser SDK, recomengine.v1.js, built by esbuild into dist/ and
-// embedded in the binary (DESIGN §7). It imports nothing of ours.
+// embedded in the binary (DESIGN §7). Of ours it imports only negotiate.
 package sdk
 
 import (
@@ -11,7 +11,8 @@ import (
 	"io/fs"
 	"net/http"
 	"strconv"
-	"strings"
+
+	"github.com/recomengine/recomengine/internal/negotiate"
 )
 
 // dist is the SDK build. A fresh clone holds only dist/.gitkeep (hence all:), so the
@@ -61,12 +62,12 @@ func (b *bundle) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cross-Origin-Resource-Policy", "cross-origin") // loaded by shops on other sites
 	h.Add("Vary", "Accept-Encoding")
 	body, etag := b.plain, `"`+b.etag+`"`
-	if acceptsGzip(r.Header.Get("Accept-Encoding")) {
+	if negotiate.AcceptsGzip(r.Header.Get("Accept-Encoding")) {
 		h.Set("Content-Encoding", "gzip")
 		body, etag = b.gzipped, `"`+b.etag+`-gz"`
 	}
 	h.Set("ETag", etag)
-	if matches(r.Header.Get("If-None-Match"), etag) {
+	if negotiate.ETagListed(r.Header.Get("If-None-Match"), etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
@@ -75,27 +76,4 @@ func (b *bundle) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodHead {
 		w.Write(body)
 	}
-}
-
-// matches reports whether an If-None-Match header names etag (or is *).
-func matches(header, etag string) bool {
-	for _, t := range strings.Split(header, ",") {
-		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
-		if t == etag || t == "*" {
-			return true
-		}
-	}
-	return false
-}
-
-// acceptsGzip reports whether an Accept-Encoding header takes gzip (not with q=0).
-func acceptsGzip(header string) bool {
-	for _, part := range strings.Split(header, ",") {
-		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if strings.EqualFold(strings.TrimSpace(coding), "gzip") {
-			q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
-			return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
-		}
-	}
-	return false
 }

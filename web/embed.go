@@ -1,5 +1,5 @@
 // Package web serves the dashboard, a Vite + React single-page app whose build output
-// (dist/) is embedded in the binary. It imports nothing of ours.
+// (dist/) is embedded in the binary. Of ours it imports only negotiate.
 package web
 
 import (
@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/recomengine/recomengine/internal/negotiate"
 )
 
 // dist is the dashboard build. A fresh clone holds only dist/.gitkeep (hence all:), so
@@ -109,12 +111,12 @@ func (s *spa) serveFile(w http.ResponseWriter, r *http.Request, name string) boo
 	} else {
 		w.Header().Set("Cache-Control", "no-cache") // index.html and public/ files: revalidate
 	}
-	if gz, gzTag, ok := s.gzipped(name); ok && acceptsGzip(r.Header.Get("Accept-Encoding")) {
+	if gz, gzTag, ok := s.gzipped(name); ok && negotiate.AcceptsGzip(r.Header.Get("Accept-Encoding")) {
 		// The app's script is ~400 KB, ~125 KB gzipped: what a first visit waits for
 		// (LCP, DESIGN §9). Its own ETag: different bytes (RFC 9110).
 		h := w.Header()
 		h.Set("ETag", gzTag)
-		if etagListed(r.Header.Get("If-None-Match"), gzTag) {
+		if negotiate.ETagListed(r.Header.Get("If-None-Match"), gzTag) {
 			w.WriteHeader(http.StatusNotModified)
 			return true
 		}
@@ -167,29 +169,6 @@ func (s *spa) gzipped(name string) ([]byte, string, bool) {
 type gzFile struct {
 	body []byte
 	etag string
-}
-
-// acceptsGzip reports whether an Accept-Encoding header takes gzip (not with q=0).
-func acceptsGzip(header string) bool {
-	for _, part := range strings.Split(header, ",") {
-		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if strings.EqualFold(strings.TrimSpace(coding), "gzip") {
-			q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
-			return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
-		}
-	}
-	return false
-}
-
-// etagListed reports whether an If-None-Match header names etag (weakly compared) or is *.
-func etagListed(header, etag string) bool {
-	for _, t := range strings.Split(header, ",") {
-		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
-		if t == etag || t == "*" {
-			return true
-		}
-	}
-	return false
 }
 
 // etag returns the strong ETag of a file, hashing it on first use only.

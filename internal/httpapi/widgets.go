@@ -4,8 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
-	"strings"
 
+	"github.com/recomengine/recomengine/internal/negotiate"
 	"github.com/recomengine/recomengine/internal/recom"
 )
 
@@ -98,24 +98,12 @@ func (s *server) handleSDKWidget() http.Handler {
 		// Kept by the browser only (the key may come in a header, which caches do not key
 		// on), and asked for again each time: the SDK's minute re-reads cost a 304.
 		h.Set("Cache-Control", "private, no-cache")
-		if etagMatches(r.Header.Get("If-None-Match"), etag) {
+		if negotiate.ETagListed(r.Header.Get("If-None-Match"), etag) {
 			w.WriteHeader(http.StatusNotModified)
 			return nil
 		}
 		return writeBody(w, http.StatusOK, body)
 	})
-}
-
-// etagMatches reports whether an If-None-Match header names etag (weakly, as RFC 9110
-// compares for GET) or is *.
-func etagMatches(header, etag string) bool {
-	for _, t := range strings.Split(header, ",") {
-		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
-		if t == etag || t == "*" {
-			return true
-		}
-	}
-	return false
 }
 
 // sdkHandler serves the browser SDK bundle (Deps.SDK), or a 404 problem from a binary
