@@ -19,29 +19,60 @@ type catalogInput struct {
 }
 
 // item is the item to store; the currency defaults to the tenant's.
-func (in catalogInput) item(r *http.Request) recom.CatalogItem {
+func (in catalogInput) item(sc catalogScope) recom.CatalogItem {
 	it := in.CatalogItem
 	it.Available = in.Available == nil || *in.Available
 	if it.Attributes == nil { // answered as {}, as the stores read it back
 		it.Attributes = map[string]any{}
 	}
 	if it.Currency == "" {
-		p, _ := recom.PrincipalFrom(r.Context())
-		it.Currency = p.TenantConfig.Currency
+		it.Currency = sc.currency
 	}
 	return it
 }
 
-// handleCatalogCreate serves POST /api/v1/catalog (US2-1): 201 when created, 200 when it
+// catalogScope is the catalog a request works on. Each catalog operation is served twice:
+// under /api/v1/catalog for the tenant of the API key (keyScope), and under
+// /api/v1/tenants/{id}/catalog for the dashboard, when the admin may see tenant {id}
+// (adminScope).
+type catalogScope struct {
+	tenantID string
+	currency string // the tenant's, for items sent without one
+}
+
+type scopeFunc func(*http.Request) (catalogScope, error)
+
+// keyScope is the tenant of the API key that authenticated the request.
+func keyScope(r *http.Request) (catalogScope, error) {
+	p, _ := recom.PrincipalFrom(r.Context())
+	return catalogScope{tenantID: p.TenantID, currency: p.TenantConfig.Currency}, nil
+}
+
+// adminScope is the {id} tenant when the admin may see it (404 otherwise).
+func (s *server) adminScope(r *http.Request) (catalogScope, error) {
+	t, err := s.ownTenant(r)
+	return catalogScope{tenantID: t.ID, currency: t.Config.Currency}, err
+}
+
+// adminTenant is the {id} tenant when the admin may see it (404 otherwise).
+func (s *server) adminTenant(r *http.Request) (string, error) {
+	t, err := s.ownTenant(r)
+	return t.ID, err
+}
+
+// handleCatalogCreate serves POST /api/v1/catalog (US2-1) and its dashboard twin: 201 when created, 200 when it
 // replaced an item of the same productId (upsert).
-func (s *server) handleCatalogCreate() http.Handler {
+func (s *server) handleCatalogCreate(scope scopeFunc) http.Handler {
 	return handler(s.Logger, func(w http.ResponseWriter, r *http.Request) error {
-		p, _ := recom.PrincipalFrom(r.Context())
+		sc, err := scope(r)
+		if err != nil {
+			return err
+		}
 		in, err := decode[catalogInput](r)
 		if err != nil {
 			return err
 		}
-		it, created, err := s.upsertOne(r, p.TenantID, in.item(r))
+		it, created, err := s.upsertOne(r, sc.tenantID, in.item(sc))
 		if err != nil {
 			return err
 		}
@@ -82,9 +113,12 @@ type catalogBatchResult struct {
 
 // handleCatalogBatch serves POST /api/v1/catalog/batch (FR-011): up to 500 items upserted
 // in one transaction; invalid ones are reported by index and the rest stored.
-func (s *server) handleCatalogBatch() http.Handler {
+func (s *server) handleCatalogBatch(scope scopeFunc) http.Handler {
 	return handler(s.Logger, func(w http.ResponseWriter, r *http.Request) error {
-		p, _ := recom.PrincipalFrom(r.Context())
+		sc, err := scope(r)
+		if err != nil {
+			return err
+		}
 		body, err := readJSON(r)
 		if err != nil {
 			return err
@@ -111,7 +145,7 @@ func (s *server) handleCatalogBatch() http.Handler {
 			at := fmt.Sprintf("items[%d].", i)
 			ci, fs := decodeItem[catalogInput](raw, at)
 			if len(fs) == 0 {
-				it := ci.item(r)
+				it := ci.item(sc)
 				fs = it.Validate(at)
 				if j, dup := seen[it.ProductID]; dup && len(fs) == 0 {
 					fs = []recom.FieldError{{Field: at + "productId", Message: fmt.Sprintf("repeats items[%d]; send each product once", j)}}
@@ -130,8 +164,8 @@ func (s *server) handleCatalogBatch() http.Handler {
 		if len(valid) == 0 {
 			return recom.Invalid(fields...)
 		}
-		created, err := s.Stores.Catalog.UpsertItems(r.Context(), p.TenantID, valid)
-		s.catalogChanged(r, p.TenantID, ids...)
+		created, err := s.Stores.Catalog.UpsertItems(r.Context(), sc.tenantID, valid)
+		s.catalogChanged(r, sc.tenantID, ids...)
 		if err != nil {
 			return err
 		}
@@ -169,9 +203,9 @@ func catalogFilter(r *http.Request) (recom.CatalogFilter, error) {
 }
 
 // handleCatalogList serves GET /api/v1/catalog and GET /api/v1/tenants/{id}/catalog.
-func (s *server) handleCatalogList(tenantOf func(*http.Request) (string, error)) http.Handler {
+func (s *server) handleCatalogList(scope scopeFunc) http.Handler {
 	return handler(s.Logger, func(w http.ResponseWriter, r *http.Request) error {
-		tenantID, err := tenantOf(r)
+		sc, err := scope(r)
 		if err != nil {
 			return err
 		}
@@ -179,7 +213,7 @@ func (s *server) handleCatalogList(tenantOf func(*http.Request) (string, error))
 		if err != nil {
 			return err
 		}
-		items, total, err := s.Stores.Catalog.FindItems(r.Context(), tenantID, f)
+		items, total, err := s.Stores.Catalog.FindItems(r.Context(), sc.tenantID, f)
 		if err != nil {
 			return err
 		}
@@ -190,23 +224,14 @@ func (s *server) handleCatalogList(tenantOf func(*http.Request) (string, error))
 	})
 }
 
-// keyTenant is the tenant of the API key that authenticated the request.
-func keyTenant(r *http.Request) (string, error) {
-	p, _ := recom.PrincipalFrom(r.Context())
-	return p.TenantID, nil
-}
-
-// adminTenant is the {id} tenant when the admin may see it (404 otherwise).
-func (s *server) adminTenant(r *http.Request) (string, error) {
-	t, err := s.ownTenant(r)
-	return t.ID, err
-}
-
 // handleCatalogGet serves GET /api/v1/catalog/{productId}.
-func (s *server) handleCatalogGet() http.Handler {
+func (s *server) handleCatalogGet(scope scopeFunc) http.Handler {
 	return handler(s.Logger, func(w http.ResponseWriter, r *http.Request) error {
-		p, _ := recom.PrincipalFrom(r.Context())
-		it, err := s.Stores.Catalog.FindItem(r.Context(), p.TenantID, r.PathValue("productId"))
+		sc, err := scope(r)
+		if err != nil {
+			return err
+		}
+		it, err := s.Stores.Catalog.FindItem(r.Context(), sc.tenantID, r.PathValue("productId"))
 		if err != nil {
 			return err
 		}
@@ -216,9 +241,12 @@ func (s *server) handleCatalogGet() http.Handler {
 
 // handleCatalogPut serves PUT /api/v1/catalog/{productId}: the item is replaced (created
 // when absent); a productId in the body must match the path.
-func (s *server) handleCatalogPut() http.Handler {
+func (s *server) handleCatalogPut(scope scopeFunc) http.Handler {
 	return handler(s.Logger, func(w http.ResponseWriter, r *http.Request) error {
-		p, _ := recom.PrincipalFrom(r.Context())
+		sc, err := scope(r)
+		if err != nil {
+			return err
+		}
 		in, err := decode[catalogInput](r)
 		if err != nil {
 			return err
@@ -228,7 +256,7 @@ func (s *server) handleCatalogPut() http.Handler {
 			return recom.Invalid(recom.FieldError{Field: "productId", Message: "must match the productId of the path"})
 		}
 		in.ProductID = id
-		it, _, err := s.upsertOne(r, p.TenantID, in.item(r))
+		it, _, err := s.upsertOne(r, sc.tenantID, in.item(sc))
 		if err != nil {
 			return err
 		}
@@ -238,14 +266,17 @@ func (s *server) handleCatalogPut() http.Handler {
 
 // handleCatalogPatch serves PATCH /api/v1/catalog/{productId}: the fields given replace
 // the stored ones (e.g. {"available": false} takes the product out of recommendations).
-func (s *server) handleCatalogPatch() http.Handler {
+func (s *server) handleCatalogPatch(scope scopeFunc) http.Handler {
 	return handler(s.Logger, func(w http.ResponseWriter, r *http.Request) error {
-		p, _ := recom.PrincipalFrom(r.Context())
+		sc, err := scope(r)
+		if err != nil {
+			return err
+		}
 		raw, err := decode[json.RawMessage](r)
 		if err != nil {
 			return err
 		}
-		it, err := s.Stores.Catalog.FindItem(r.Context(), p.TenantID, r.PathValue("productId"))
+		it, err := s.Stores.Catalog.FindItem(r.Context(), sc.tenantID, r.PathValue("productId"))
 		if err != nil {
 			return err
 		}
@@ -265,7 +296,7 @@ func (s *server) handleCatalogPatch() http.Handler {
 		if in.Available == nil {
 			return recom.Invalid(recom.FieldError{Field: "available", Message: "must be true or false"})
 		}
-		it, _, err = s.upsertOne(r, p.TenantID, in.item(r))
+		it, _, err = s.upsertOne(r, sc.tenantID, in.item(sc))
 		if err != nil {
 			return err
 		}
@@ -275,12 +306,15 @@ func (s *server) handleCatalogPatch() http.Handler {
 
 // handleCatalogDelete serves DELETE /api/v1/catalog/{productId}: the product leaves
 // recommendations at once; its events stay.
-func (s *server) handleCatalogDelete() http.Handler {
+func (s *server) handleCatalogDelete(scope scopeFunc) http.Handler {
 	return handler(s.Logger, func(w http.ResponseWriter, r *http.Request) error {
-		p, _ := recom.PrincipalFrom(r.Context())
+		sc, err := scope(r)
+		if err != nil {
+			return err
+		}
 		id := r.PathValue("productId")
-		err := s.Stores.Catalog.DeleteItem(r.Context(), p.TenantID, id)
-		s.catalogChanged(r, p.TenantID, id)
+		err = s.Stores.Catalog.DeleteItem(r.Context(), sc.tenantID, id)
+		s.catalogChanged(r, sc.tenantID, id)
 		if err != nil {
 			return err
 		}

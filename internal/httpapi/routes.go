@@ -43,7 +43,13 @@ func (s *server) addRoutes() error {
 		s.handle("GET /api/v1/tenants/{id}/widgets/{placement}", s.handleWidgetGet(), admin),
 		s.handle("PUT /api/v1/tenants/{id}/widgets/{placement}", s.handleWidgetPut(), admin),
 
-		s.handle("GET /api/v1/tenants/{id}/catalog", s.handleCatalogList(s.adminTenant), admin),
+		s.handle("GET /api/v1/tenants/{id}/catalog", s.handleCatalogList(s.adminScope), admin),
+		s.handle("POST /api/v1/tenants/{id}/catalog", s.handleCatalogCreate(s.adminScope), admin),
+		s.handle("POST /api/v1/tenants/{id}/catalog/batch", s.handleCatalogBatch(s.adminScope), admin),
+		s.handle("GET /api/v1/tenants/{id}/catalog/{productId}", s.handleCatalogGet(s.adminScope), admin),
+		s.handle("PUT /api/v1/tenants/{id}/catalog/{productId}", s.handleCatalogPut(s.adminScope), admin),
+		s.handle("PATCH /api/v1/tenants/{id}/catalog/{productId}", s.handleCatalogPatch(s.adminScope), admin),
+		s.handle("DELETE /api/v1/tenants/{id}/catalog/{productId}", s.handleCatalogDelete(s.adminScope), admin),
 		s.handle("GET /api/v1/tenants/{id}/events", s.handleEventList(), admin),
 		s.handle("GET /api/v1/tenants/{id}/recommendations/preview", s.handleRecommendationPreview(), admin),
 
@@ -63,13 +69,13 @@ func (s *server) addRoutes() error {
 
 		s.handle("GET /api/v1/key", s.handleKeyInfo(), readKey),
 
-		s.handle("GET /api/v1/catalog", s.handleCatalogList(keyTenant), catalogRead),
-		s.handle("POST /api/v1/catalog", s.handleCatalogCreate(), catalogWrite),
-		s.handle("POST /api/v1/catalog/batch", s.handleCatalogBatch(), catalogWrite),
-		s.handle("GET /api/v1/catalog/{productId}", s.handleCatalogGet(), catalogRead),
-		s.handle("PUT /api/v1/catalog/{productId}", s.handleCatalogPut(), catalogWrite),
-		s.handle("PATCH /api/v1/catalog/{productId}", s.handleCatalogPatch(), catalogWrite),
-		s.handle("DELETE /api/v1/catalog/{productId}", s.handleCatalogDelete(), catalogWrite),
+		s.handle("GET /api/v1/catalog", s.handleCatalogList(keyScope), catalogRead),
+		s.handle("POST /api/v1/catalog", s.handleCatalogCreate(keyScope), catalogWrite),
+		s.handle("POST /api/v1/catalog/batch", s.handleCatalogBatch(keyScope), catalogWrite),
+		s.handle("GET /api/v1/catalog/{productId}", s.handleCatalogGet(keyScope), catalogRead),
+		s.handle("PUT /api/v1/catalog/{productId}", s.handleCatalogPut(keyScope), catalogWrite),
+		s.handle("PATCH /api/v1/catalog/{productId}", s.handleCatalogPatch(keyScope), catalogWrite),
+		s.handle("DELETE /api/v1/catalog/{productId}", s.handleCatalogDelete(keyScope), catalogWrite),
 
 		s.handle("GET /api/v1/recommendations", s.handleRecommendations(), readKey),
 		s.handle("GET /api/v1/widgets/{placement}", s.handleSDKWidget(), readKey),

@@ -166,83 +166,136 @@ func TestUS2(t *testing.T) {
 func TestCatalogCRUD(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b backend) {
 		k := newKeyEnv(t, b)
-		key := []string{"X-API-Key", k.rw.Key}
-		items := []map[string]any{
-			{"productId": "mug-blue", "name": "Blue Mug", "category": "Kitchen", "price": 12.5, "brand": "Acme", "attributes": map[string]any{"color": "blue", "ml": 350}},
-			{"productId": "mug-red", "name": "Red 100% Mug", "category": "Kitchen", "price": 11, "available": false},
-			{"productId": "tee", "name": "T-shirt", "category": "Clothes", "price": 20, "url": "https://shop.example/p/tee"},
+		// The same operations, for the tenant of a secret key and, from the dashboard, for
+		// tenant {id} of its admin.
+		surfaces := []struct {
+			name, base string
+			write      []string
+			read       []string
+		}{
+			{"key", "/api/v1/catalog", []string{"X-API-Key", k.rw.Key}, []string{"X-API-Key", k.read.Key}},
+			{"admin", "/api/v1/tenants/" + k.tenant.ID + "/catalog", []string{"Authorization", "Bearer " + k.token}, []string{"Authorization", "Bearer " + k.token}},
 		}
-		res := k.do("POST", "/api/v1/catalog/batch", map[string]any{"items": items}, key...)
-		if res.Status != 200 || !strings.Contains(string(res.Body), `{"created":3,"updated":0,"rejected":0}`) {
-			t.Fatalf("batch: %d %s", res.Status, res.Body)
+		for _, sf := range surfaces {
+			t.Run(sf.name, func(t *testing.T) {
+				catalogCRUD(t, k, sf.base, sf.write, sf.read)
+			})
 		}
-		list := func(q string) (ids []string, total int) {
-			var out struct {
-				Data []recom.CatalogItem `json:"data"`
-				Meta pageMeta            `json:"meta"`
-			}
-			k.do("GET", "/api/v1/catalog"+q, nil, "X-API-Key", k.read.Key).decode(t, &out)
-			for _, it := range out.Data {
-				ids = append(ids, it.ProductID)
-			}
-			return ids, out.Meta.Total
-		}
-		for q, want := range map[string]int{"": 3, "?category=Kitchen": 2, "?available=false": 1, "?search=MUG": 2, "?search=100%25": 1, "?search=_": 0, "?limit=1": 3} {
-			if _, total := list(q); total != want {
-				t.Errorf("GET /catalog%s: total %d, want %d", q, total, want)
-			}
-		}
-		// PATCH available=false: the change a recommendation reads at once.
-		res = k.do("PATCH", "/api/v1/catalog/mug-blue", `{"available":false,"price":9.99}`, key...)
-		var it struct {
-			Data recom.CatalogItem `json:"data"`
-		}
-		res.decode(t, &it)
-		if res.Status != 200 || it.Data.Available || it.Data.Price != 9.99 || it.Data.Name != "Blue Mug" || it.Data.Attributes["color"] != "blue" {
-			t.Fatalf("PATCH: %d %s", res.Status, res.Body)
-		}
-		// Attributes given replace the stored ones, so one can be removed.
-		res = k.do("PATCH", "/api/v1/catalog/mug-blue", `{"attributes":{"ml":400}}`, key...)
-		it.Data = recom.CatalogItem{}
-		res.decode(t, &it)
-		if res.Status != 200 || len(it.Data.Attributes) != 1 || it.Data.Attributes["ml"] != 400.0 || it.Data.Price != 9.99 {
-			t.Fatalf("PATCH attributes: %d %s", res.Status, res.Body)
-		}
-		// PUT replaces: fields not sent are cleared; a different productId is refused.
-		res = k.do("PUT", "/api/v1/catalog/mug-blue", `{"name":"Blue Mug v2","price":14}`, key...)
-		res.decode(t, &it)
-		if res.Status != 200 || it.Data.Brand != "" || !it.Data.Available || it.Data.Name != "Blue Mug v2" {
-			t.Errorf("PUT: %d %s", res.Status, res.Body)
-		}
-		if res := k.do("PUT", "/api/v1/catalog/mug-blue", `{"productId":"other","name":"X"}`, key...); res.Status != 400 {
-			t.Errorf("PUT with another productId: %d", res.Status)
-		}
-		if res := k.do("POST", "/api/v1/catalog", map[string]any{"productId": "tee", "name": "T-shirt v2"}, key...); res.Status != 200 {
-			t.Errorf("POST of an existing productId (upsert): %d", res.Status)
-		}
-		if res := k.do("DELETE", "/api/v1/catalog/tee", nil, key...); res.Status != 204 {
-			t.Errorf("DELETE: %d", res.Status)
-		}
-		for _, m := range []string{"GET", "DELETE"} {
-			if res := k.do(m, "/api/v1/catalog/tee", nil, key...); res.Status != 404 {
-				t.Errorf("%s after delete: %d", m, res.Status)
-			}
-		}
-		if res := k.do("PATCH", "/api/v1/catalog/nope", `{"price":1}`, key...); res.Status != 404 {
-			t.Errorf("PATCH of a missing product: %d", res.Status)
-		}
-		// A read key cannot write; the admin sees the same catalog.
+		// A read key cannot write; another admin cannot reach the tenant's catalog at all.
 		if res := k.do("POST", "/api/v1/catalog", map[string]any{"productId": "x", "name": "X"}, "X-API-Key", k.read.Key); res.Status != 403 {
 			t.Errorf("read key write: %d", res.Status)
 		}
-		var admin struct {
-			Meta pageMeta `json:"meta"`
+		other := []string{"Authorization", "Bearer " + k.signup("other@shop.example")}
+		base := "/api/v1/tenants/" + k.tenant.ID + "/catalog"
+		item := `{"productId":"mug-red","name":"Mine now","available":true}`
+		for _, c := range []struct{ method, path, body string }{
+			{"GET", base, ""}, {"POST", base, item}, {"POST", base + "/batch", `{"items":[` + item + `]}`},
+			{"GET", base + "/mug-red", ""}, {"PATCH", base + "/mug-red", `{"available":true}`}, {"PUT", base + "/mug-red", item}, {"DELETE", base + "/mug-red", ""},
+		} {
+			var body any
+			if c.body != "" {
+				body = c.body
+			}
+			if res := k.do(c.method, c.path, body, other...); res.Status != 404 {
+				t.Errorf("%s %s by another admin: %d %s", c.method, c.path, res.Status, res.Body)
+			}
 		}
-		k.do("GET", "/api/v1/tenants/"+k.tenant.ID+"/catalog?category=Kitchen", nil, "Authorization", "Bearer "+k.token).decode(t, &admin)
-		if admin.Meta.Total != 1 { // mug-red; the PUT cleared mug-blue's category
-			t.Errorf("admin catalog: %+v", admin.Meta)
+		var it struct {
+			Data recom.CatalogItem `json:"data"`
+		}
+		k.do("GET", "/api/v1/catalog/mug-red", nil, "X-API-Key", k.read.Key).decode(t, &it)
+		if it.Data.Name != "Red 100% Mug" || it.Data.Available {
+			t.Errorf("another admin changed the product: %+v", it.Data)
 		}
 	})
+}
+
+// catalogCRUD is the catalog's life on one surface: base is its collection, write and read
+// the headers that authorise each.
+func catalogCRUD(t *testing.T, k *keyEnv, base string, write, read []string) {
+	items := []map[string]any{
+		{"productId": "mug-blue", "name": "Blue Mug", "category": "Kitchen", "price": 12.5, "brand": "Acme", "attributes": map[string]any{"color": "blue", "ml": 350}},
+		{"productId": "mug-red", "name": "Red 100% Mug", "category": "Kitchen", "price": 11, "available": false},
+		{"productId": "tee", "name": "T-shirt", "category": "Clothes", "price": 20, "url": "https://shop.example/p/tee"},
+	}
+	res := k.do("POST", base+"/batch", map[string]any{"items": items}, write...)
+	if res.Status != 200 || !strings.Contains(string(res.Body), `"rejected":0`) {
+		t.Fatalf("batch: %d %s", res.Status, res.Body)
+	}
+	list := func(q string) (ids []string, total int) {
+		var out struct {
+			Data []recom.CatalogItem `json:"data"`
+			Meta pageMeta            `json:"meta"`
+		}
+		k.do("GET", base+q, nil, read...).decode(t, &out)
+		for _, it := range out.Data {
+			ids = append(ids, it.ProductID)
+		}
+		return ids, out.Meta.Total
+	}
+	for q, want := range map[string]int{"": 3, "?category=Kitchen": 2, "?available=false": 1, "?search=MUG": 2, "?search=100%25": 1, "?search=_": 0, "?limit=1": 3} {
+		if _, total := list(q); total != want {
+			t.Errorf("GET %s%s: total %d, want %d", base, q, total, want)
+		}
+	}
+	var it struct {
+		Data recom.CatalogItem `json:"data"`
+	}
+	k.do("GET", base+"/tee", nil, read...).decode(t, &it)
+	if it.Data.Currency != "USD" || it.Data.URL != "https://shop.example/p/tee" {
+		t.Errorf("GET one: %+v (the currency is the tenant's)", it.Data)
+	}
+	// PATCH available=false: the change a recommendation reads at once.
+	res = k.do("PATCH", base+"/mug-blue", `{"available":false,"price":9.99}`, write...)
+	res.decode(t, &it)
+	if res.Status != 200 || it.Data.Available || it.Data.Price != 9.99 || it.Data.Name != "Blue Mug" || it.Data.Attributes["color"] != "blue" {
+		t.Fatalf("PATCH: %d %s", res.Status, res.Body)
+	}
+	// Attributes given replace the stored ones, so one can be removed.
+	res = k.do("PATCH", base+"/mug-blue", `{"attributes":{"ml":400}}`, write...)
+	it.Data = recom.CatalogItem{}
+	res.decode(t, &it)
+	if res.Status != 200 || len(it.Data.Attributes) != 1 || it.Data.Attributes["ml"] != 400.0 || it.Data.Price != 9.99 {
+		t.Fatalf("PATCH attributes: %d %s", res.Status, res.Body)
+	}
+	// PUT replaces: fields not sent are cleared; a different productId is refused.
+	res = k.do("PUT", base+"/mug-blue", `{"name":"Blue Mug v2","price":14}`, write...)
+	res.decode(t, &it)
+	if res.Status != 200 || it.Data.Brand != "" || !it.Data.Available || it.Data.Name != "Blue Mug v2" {
+		t.Errorf("PUT: %d %s", res.Status, res.Body)
+	}
+	if res := k.do("PUT", base+"/mug-blue", `{"productId":"other","name":"X"}`, write...); res.Status != 400 || res.problem(t).Errors[0].Field != "productId" {
+		t.Errorf("PUT with another productId: %d %s", res.Status, res.Body)
+	}
+	if res := k.do("POST", base, map[string]any{"productId": "tee", "name": "T-shirt v2"}, write...); res.Status != 200 {
+		t.Errorf("POST of an existing productId (upsert): %d", res.Status)
+	}
+	if res := k.do("POST", base, map[string]any{"productId": "cap", "name": "Cap", "price": -1}, write...); res.Status != 400 || res.problem(t).Errors[0].Field != "price" {
+		t.Errorf("POST with a negative price: %d %s", res.Status, res.Body)
+	}
+	if res := k.do("DELETE", base+"/tee", nil, write...); res.Status != 204 {
+		t.Errorf("DELETE: %d", res.Status)
+	}
+	for _, m := range []string{"GET", "DELETE"} {
+		if res := k.do(m, base+"/tee", nil, write...); res.Status != 404 {
+			t.Errorf("%s after delete: %d", m, res.Status)
+		}
+	}
+	if res := k.do("PATCH", base+"/nope", `{"price":1}`, write...); res.Status != 404 {
+		t.Errorf("PATCH of a missing product: %d", res.Status)
+	}
+	// The other surface sees the same catalog: the PUT cleared mug-blue's category.
+	var admin struct {
+		Meta pageMeta `json:"meta"`
+	}
+	k.do("GET", "/api/v1/tenants/"+k.tenant.ID+"/catalog?category=Kitchen", nil, "Authorization", "Bearer "+k.token).decode(t, &admin)
+	var byKey struct {
+		Meta pageMeta `json:"meta"`
+	}
+	k.do("GET", "/api/v1/catalog?category=Kitchen", nil, "X-API-Key", k.read.Key).decode(t, &byKey)
+	if admin.Meta.Total != 1 || byKey.Meta.Total != 1 {
+		t.Errorf("Kitchen products: admin %d, key %d, want 1 (mug-red)", admin.Meta.Total, byKey.Meta.Total)
+	}
 }
 
 // TestIngestValidation: every field wrong in each way → a 4xx problem naming the field,
