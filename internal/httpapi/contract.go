@@ -68,10 +68,11 @@ func (c *contract) operations() []string {
 // names, and the same 401/413/415 (tests pin both), and the document still describes
 // them exactly.
 var checkedInGo = map[string]string{
-	"POST /api/v1/events":         "all",
-	"POST /api/v1/events/batch":   "all",
-	"POST /api/v1/catalog/batch":  "body",
-	"GET /api/v1/recommendations": "all",
+	"POST /api/v1/events":                     "all",
+	"POST /api/v1/events/batch":               "all",
+	"POST /api/v1/catalog/batch":              "body",
+	"POST /api/v1/tenants/{id}/catalog/batch": "body",
+	"GET /api/v1/recommendations":             "all",
 }
 
 // validator returns the middleware that validates requests of the mux pattern

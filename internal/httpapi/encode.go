@@ -275,7 +275,16 @@ func jsonError(err error) error {
 		// the only time any input carries.
 		return recom.Invalid(recom.FieldError{Field: "timestamp", Message: "must be an RFC 3339 time such as 2026-11-25T10:00:00Z"})
 	case errors.As(err, &typ):
-		field := typ.Field
+		// encoding/json names a field of an embedded struct through the Go type
+		// ("CatalogItem.price"); every JSON name of the API starts in lower case, so a
+		// segment in upper case is such a type, and the client never sent it.
+		var path []string
+		for seg := range strings.SplitSeq(typ.Field, ".") {
+			if seg != "" && (seg[0] < 'A' || seg[0] > 'Z') {
+				path = append(path, seg)
+			}
+		}
+		field := strings.Join(path, ".")
 		if field == "" {
 			field = "body"
 		}

@@ -222,6 +222,20 @@ func catalogCRUD(t *testing.T, k *keyEnv, base string, write, read []string) {
 	if res.Status != 200 || !strings.Contains(string(res.Body), `"rejected":0`) {
 		t.Fatalf("batch: %d %s", res.Status, res.Body)
 	}
+	// A mistyped item is reported by its index and the rest stored, on both surfaces.
+	res = k.do("POST", base+"/batch", `{"items":[{"productId":"cap","name":"Cap"},{"productId":"hat","name":"Hat","price":"free"}]}`, write...)
+	var partial struct {
+		Data   catalogBatchResult `json:"data"`
+		Errors []batchProblem     `json:"errors"`
+	}
+	res.decode(t, &partial)
+	if res.Status != 200 || partial.Data.Created+partial.Data.Updated != 1 || partial.Data.Rejected != 1 || len(partial.Errors) != 1 ||
+		partial.Errors[0].Index != 1 || partial.Errors[0].Errors[0].Field != "items[1].price" {
+		t.Fatalf("batch with a mistyped item: %d %s", res.Status, res.Body)
+	}
+	if res := k.do("DELETE", base+"/cap", nil, write...); res.Status != 204 {
+		t.Fatalf("DELETE cap: %d", res.Status)
+	}
 	list := func(q string) (ids []string, total int) {
 		var out struct {
 			Data []recom.CatalogItem `json:"data"`
