@@ -155,6 +155,9 @@ func TestResultsMatchStats(t *testing.T) {
 		r.PValue != want.PValue || *r.Lift != *want.Lift || !r.IsSignificant || r.Status != StatusOK || r.Looks != 3 {
 		t.Errorf("results %+v\nwant %+v", r, want)
 	}
+	if r.AbsoluteInterval == nil || *r.AbsoluteInterval != *want.AbsoluteInterval || *r.ConfidenceInterval != *want.ConfidenceInterval {
+		t.Errorf("intervals %+v (difference), %+v (relative); want %+v, %+v", r.AbsoluteInterval, r.ConfidenceInterval, want.AbsoluteInterval, want.ConfidenceInterval)
+	}
 	if m := r.Metrics[recom.MetricRevenuePerUser]; math.Abs(m.ControlMetric-10*150.0/3000) > 1e-12 {
 		t.Errorf("revenue per user %v, want 0.5", m.ControlMetric)
 	}

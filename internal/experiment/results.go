@@ -45,6 +45,7 @@ type Metric struct {
 	VariantMetric      float64         `json:"variantMetric"`
 	Lift               *float64        `json:"lift"` // relative; null when the control is 0
 	AbsoluteLift       float64         `json:"absoluteLift"`
+	AbsoluteInterval   *stats.Interval `json:"absoluteConfidenceInterval"` // 95 %; leaves 0 out exactly when PValue < α
 	PValue             float64         `json:"pValue"`
 	ConfidenceInterval *stats.Interval `json:"confidenceInterval"` // 95 % for the relative lift
 	IsSignificant      bool            `json:"isSignificant"`
@@ -240,7 +241,7 @@ func analyse(e recom.Experiment, exposures []recom.ArmDay, activity []recom.Expe
 			res = stats.Result{PValue: 1}
 		}
 		r.Metrics[m] = Metric{ControlMetric: res.ControlMetric, VariantMetric: res.VariantMetric, Lift: res.Lift,
-			AbsoluteLift: res.AbsoluteLift, PValue: res.PValue, ConfidenceInterval: res.ConfidenceInterval,
+			AbsoluteLift: res.AbsoluteLift, AbsoluteInterval: res.AbsoluteInterval, PValue: res.PValue, ConfidenceInterval: res.ConfidenceInterval,
 			IsSignificant: res.IsSignificant && !flagged}
 	}
 	primary := results[e.PrimaryMetric]

@@ -79,13 +79,22 @@ func confidenceSequence(diff, varDiff, n, alpha, nStar float64) *Interval {
 }
 
 // RunningMin keeps the smallest mSPRT p-value over an experiment's looks: the reported
-// sequential p-value (b5). The zero value has seen no look. Store it with the experiment
-// between looks (it is plain JSON) and keep one per metric.
+// sequential p-value (b5). With it, it keeps the running intersection of the looks'
+// confidence sequences, the interval that agrees with that p-value: a running minimum
+// below α says some look's sequence left out 0, so their intersection leaves it out too,
+// where the latest look's own sequence may not (the intersection of a confidence sequence's
+// intervals is itself a confidence sequence; Howard et al., "Time-uniform, nonparametric,
+// nonasymptotic confidence sequences", Ann. Statist. 49(2), 2021). The zero value has seen
+// no look. Keep one per metric.
 type RunningMin struct {
 	// Min is the smallest p-value observed; meaningless while Looks is 0.
 	Min float64 `json:"min"`
 	// Looks counts the observed p-values.
 	Looks int64 `json:"looks"`
+	// Absolute and Relative are the intersections of the observed looks' confidence
+	// sequences for the difference and the relative lift; nil until a look had one.
+	Absolute *Interval `json:"absolute,omitempty"`
+	Relative *Interval `json:"relative,omitempty"`
 }
 
 // Observe records the p-value of a new look and returns the running minimum. A p outside
@@ -107,13 +116,37 @@ func (r RunningMin) P() float64 {
 	return clamp01(r.Min)
 }
 
+// intersect narrows the running interval *kept to its overlap with the look's iv and
+// returns the result (iv itself for the first look, nil while neither exists). Should the
+// overlap be empty, which under the model happens with probability at most α over the
+// whole experiment, the look's own interval is kept and returned: an empty interval says
+// nothing a reader can use.
+func intersect(kept **Interval, iv *Interval) *Interval {
+	if iv == nil {
+		return *kept
+	}
+	if *kept == nil {
+		c := *iv
+		*kept = &c
+		return &c
+	}
+	c := Interval{Lower: max((*kept).Lower, iv.Lower), Upper: min((*kept).Upper, iv.Upper)}
+	if c.Lower > c.Upper {
+		c = *iv
+	}
+	*kept = &c
+	return &c
+}
+
 // CompareSequential is Compare with the always-valid method of b5, for results read at
 // every look (the dashboard refreshes live): PValue is the running minimum of MSPRT kept
-// in running, AbsoluteInterval the confidence sequence, and ConfidenceInterval the same
-// confidence sequence applied to the relative lift with its delta-method variance (as
-// GrowthBook does). Looks that are degenerate or below the minimum sample do not update
-// running: the normal approximation behind Λ is not trusted there, and one early fluke
-// would otherwise stay in the minimum for good. running may be nil for a single look.
+// in running, AbsoluteInterval the running intersection of the confidence sequences, and
+// ConfidenceInterval the same for the confidence sequence applied to the relative lift
+// with its delta-method variance (as GrowthBook does). Looks that are degenerate or below
+// the minimum sample update neither: the normal approximation behind them is not trusted
+// there, and one early fluke would otherwise stay in the minimum (and narrow the
+// intervals) for good; such a look reports its own intervals. running may be nil for a
+// single look.
 func CompareSequential(control, variant Estimate, nControl, nVariant int64, alpha, nStar float64, running *RunningMin) Result {
 	if running == nil {
 		running = &RunningMin{}
@@ -122,12 +155,18 @@ func CompareSequential(control, variant Estimate, nControl, nVariant int64, alph
 	r.Method = MethodSequential
 	if ok {
 		n := float64(nControl) + float64(nVariant)
+		abs := confidenceSequence(c.diff, c.varDiff, n, r.Alpha, nStar)
+		var rel *Interval
+		if c.relativeOK {
+			rel = confidenceSequence(*c.lift, c.varLift, n, r.Alpha, nStar)
+		}
+		r.AbsoluteInterval, r.ConfidenceInterval = abs, rel
 		if !r.InsufficientData {
 			running.Observe(msprt(c.diff, c.varDiff, n, r.Alpha, nStar))
-		}
-		r.AbsoluteInterval = confidenceSequence(c.diff, c.varDiff, n, r.Alpha, nStar)
-		if c.relativeOK {
-			r.ConfidenceInterval = confidenceSequence(*c.lift, c.varLift, n, r.Alpha, nStar)
+			r.AbsoluteInterval = intersect(&running.Absolute, abs)
+			if rel != nil { // a look without a relative interval has no say on the kept one
+				r.ConfidenceInterval = intersect(&running.Relative, rel)
+			}
 		}
 	}
 	r.PValue = running.P()

@@ -111,6 +111,27 @@ func TestCompareSequentialKeepsRunningMinimum(t *testing.T) {
 		if look < fixed.PValue {
 			t.Errorf("day %d: mSPRT p %g below fixed p %g", i+1, look, fixed.PValue)
 		}
+		// The intervals are the running intersection of the looks' sequences: within this
+		// look's own, and the difference's leaves out 0 exactly while the result is
+		// significant, where the fading days' own sequences take 0 back in. (The relative
+		// one, delta method, may still take 0 in beside a significant difference: b4.)
+		own := ConfidenceSequence(fixed.AbsoluteLift, fixed.StdErr*fixed.StdErr, 2*d.n, 0.05, 10000)
+		rho := float64(d.convV) / float64(d.convC)
+		varLift := (v.Estimate().Variance + c.Estimate().Variance*rho*rho) / (c.Estimate().Value * c.Estimate().Value)
+		ownRel := ConfidenceSequence(rho-1, varLift, 2*d.n, 0.05, 10000)
+		abs, rel := r.AbsoluteInterval, r.ConfidenceInterval
+		if abs == nil || abs.Lower < own.Lower || abs.Upper > own.Upper {
+			t.Fatalf("day %d: absolute interval %+v; this look's own %+v", i+1, abs, *own)
+		}
+		if rel == nil || rel.Lower < ownRel.Lower-1e-12 || rel.Upper > ownRel.Upper+1e-12 {
+			t.Fatalf("day %d: relative interval %+v; this look's own %+v", i+1, rel, *ownRel)
+		}
+		if excludes := abs.Lower > 0; excludes != r.IsSignificant {
+			t.Errorf("day %d: significant %v, but the difference's interval is %+v", i+1, r.IsSignificant, *abs)
+		}
+		if i == len(days)-1 && own.Lower > 0 {
+			t.Errorf("the last look's own sequence %+v should take 0 back in (the test's premise)", *own)
+		}
 	}
 }
 
