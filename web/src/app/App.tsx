@@ -7,6 +7,7 @@ import { signOut } from "../api/client";
 import { forgetAll } from "../features/keys/sessionKeys";
 import { AnalyticsPage } from "../features/analytics/AnalyticsPage";
 import { AuthPage } from "../features/auth/AuthPage";
+import { ExperimentPage, ExperimentsPage, NewExperimentPage } from "../features/experiments/ExperimentsPage";
 import { IntegrationPage } from "../features/integration/IntegrationPage";
 import { KeysPage } from "../features/keys/KeysPage";
 import { PreviewPage } from "../features/preview/PreviewPage";
@@ -147,6 +148,20 @@ function routePage(path: string) {
     return <TenantLayout key={m.id} tenantId={m.id} section="widgets" title="Widgets" page={<WidgetsPage tenantId={m.id} />} />;
   if ((m = match("/tenants/:id/preview", path)))
     return <TenantLayout key={m.id} tenantId={m.id} section="preview" title="Recommendation preview" page={<PreviewPage tenantId={m.id} />} />;
+  if ((m = match("/tenants/:id/experiments", path)))
+    return <TenantLayout key={m.id} tenantId={m.id} section="experiments" title="Experiments" page={<ExperimentsPage tenantId={m.id} />} />;
+  if ((m = match("/tenants/:id/experiments/new", path)))
+    return <TenantLayout key={m.id} tenantId={m.id} section="experiments" title="New experiment" page={<NewExperimentPage tenantId={m.id} />} />;
+  if ((m = match("/tenants/:id/experiments/:expId", path)))
+    return (
+      <TenantLayout
+        key={m.id}
+        tenantId={m.id}
+        section="experiments"
+        title="Experiment"
+        page={<ExperimentPage tenantId={m.id} experimentId={m.expId} key={`${m.id}\u0000${m.expId}`} />}
+      />
+    );
   if ((m = match("/tenants/:id/widgets/:placement", path)))
     return (
       <TenantLayout

@@ -5,14 +5,14 @@ import { Link, usePath } from "../router";
 import { ProblemMessage } from "./Problem";
 import { useTitle } from "./title";
 
-// The sections of a tenant, in navigation order; analytics, the merchant's main page, first. Experiments and the catalog
-// join this list as their pages are written.
+// The sections of a tenant, in navigation order; analytics, the merchant's main page, first.
 const sections = [
   { id: "analytics", label: "Analytics" },
-  { id: "integration", label: "Integration" },
-  { id: "keys", label: "API keys" },
+  { id: "experiments", label: "Experiments" },
   { id: "widgets", label: "Widgets" },
   { id: "preview", label: "Preview" },
+  { id: "integration", label: "Integration" },
+  { id: "keys", label: "API keys" },
 ] as const;
 export type Section = (typeof sections)[number]["id"];
 
