@@ -7,6 +7,7 @@ import { signOut } from "../api/client";
 import { forgetAll } from "../features/keys/sessionKeys";
 import { AnalyticsPage } from "../features/analytics/AnalyticsPage";
 import { AuthPage } from "../features/auth/AuthPage";
+import { CatalogPage, ProductPage } from "../features/catalog/CatalogPage";
 import { ExperimentPage, ExperimentsPage, NewExperimentPage } from "../features/experiments/ExperimentsPage";
 import { IntegrationPage } from "../features/integration/IntegrationPage";
 import { KeysPage } from "../features/keys/KeysPage";
@@ -160,6 +161,20 @@ function routePage(path: string) {
         section="experiments"
         title="Experiment"
         page={<ExperimentPage tenantId={m.id} experimentId={m.expId} key={`${m.id}\u0000${m.expId}`} />}
+      />
+    );
+  if ((m = match("/tenants/:id/catalog", path)))
+    return <TenantLayout key={m.id} tenantId={m.id} section="catalog" title="Catalog" page={<CatalogPage tenantId={m.id} />} />;
+  if ((m = match("/tenants/:id/catalog/new", path)))
+    return <TenantLayout key={m.id} tenantId={m.id} section="catalog" title="New product" page={<ProductPage tenantId={m.id} />} />;
+  if ((m = match("/tenants/:id/catalog/items/:productId", path)))
+    return (
+      <TenantLayout
+        key={m.id}
+        tenantId={m.id}
+        section="catalog"
+        title={`Product: ${m.productId}`}
+        page={<ProductPage tenantId={m.id} productId={m.productId} key={`${m.id}\u0000${m.productId}`} />}
       />
     );
   if ((m = match("/tenants/:id/widgets/:placement", path)))

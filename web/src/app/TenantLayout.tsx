@@ -9,6 +9,7 @@ import { useTitle } from "./title";
 const sections = [
   { id: "analytics", label: "Analytics" },
   { id: "experiments", label: "Experiments" },
+  { id: "catalog", label: "Catalog" },
   { id: "widgets", label: "Widgets" },
   { id: "preview", label: "Preview" },
   { id: "integration", label: "Integration" },
