@@ -45,6 +45,8 @@ func (c *CatalogItem) Validate(at string) []FieldError {
 	c.ProductID = strings.TrimSpace(c.ProductID)
 	if !validID(c.ProductID, maxProductID) {
 		bad("productId", fmt.Sprintf("must be 1 to %d printable characters", maxProductID))
+	} else if dotSegment(c.ProductID) {
+		bad("productId", "cannot be . or ..: it names the product in URLs (/catalog/{productId}), where those mean a folder")
 	}
 	c.Name = strings.TrimSpace(c.Name)
 	if n := utf8.RuneCountInString(c.Name); n < 1 || n > maxItemName {
@@ -140,6 +142,11 @@ func validID(s string, max int) bool {
 	}
 	return true
 }
+
+// dotSegment reports "." and "..", which a URL path cannot carry as a segment: clients
+// (browsers, fetch, curl) resolve them, %2E-escaped too, before sending. An id that appears
+// in a path (a product, a placement) must not be one.
+func dotSegment(s string) bool { return s == "." || s == ".." }
 
 // Printable reports whether s is valid UTF-8 without C0 control characters or DEL: the
 // rule of every id and name the API stores, for values that arrive in a URL too.

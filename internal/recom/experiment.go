@@ -125,8 +125,8 @@ func (e Experiment) validate() error {
 	if e.Name == "" || len(e.Name) > 200 || !validID(e.Name, 200) {
 		bad("name", "must be 1 to 200 printable characters")
 	}
-	if !validID(e.Placement, 128) {
-		bad("placement", "must be 1 to 128 printable characters")
+	if !ValidPlacement(e.Placement) {
+		bad("placement", "must be 1 to 128 printable characters, and not . or ..")
 	}
 	if !slices.Contains(Strategies, e.ControlStrategy) {
 		bad("controlStrategy", "must be one of "+strings.Join(Strategies, ", "))

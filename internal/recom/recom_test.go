@@ -131,6 +131,27 @@ func TestCatalogTextMustBeClean(t *testing.T) {
 	}
 }
 
+// TestIDsInURLs: a product id or a placement names a resource in a URL path, where "."
+// and ".." cannot stand (clients resolve them before sending): both are refused, while a
+// dot inside an id is fine.
+func TestIDsInURLs(t *testing.T) {
+	for _, id := range []string{".", "..", " .. "} {
+		it := CatalogItem{ProductID: id, Name: "Mug"}
+		if fs := it.Validate("items[2]."); len(fs) != 1 || fs[0].Field != "items[2].productId" {
+			t.Errorf("productId %q: %v", id, fs)
+		}
+		if id = strings.TrimSpace(id); ValidPlacement(id) {
+			t.Errorf("placement %q accepted", id)
+		}
+	}
+	for _, id := range []string{"...", ".mug", "mug.v2", "%2E"} {
+		it := CatalogItem{ProductID: id, Name: "Mug"}
+		if fs := it.Validate(""); len(fs) != 0 || !ValidPlacement(id) {
+			t.Errorf("%q refused: %v", id, fs)
+		}
+	}
+}
+
 // BenchmarkNormalize: the validation of an event, run on every event the API takes.
 func BenchmarkNormalize(b *testing.B) {
 	now := time.Now()

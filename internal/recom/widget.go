@@ -106,7 +106,7 @@ func widgetText(s string, min, max int) bool {
 }
 
 // ValidPlacement is the rule for a placement name wherever it is given.
-func ValidPlacement(s string) bool { return validID(s, 128) }
+func ValidPlacement(s string) bool { return validID(s, 128) && !dotSegment(s) }
 
 // WidgetStore keeps the widget of each configured placement of a tenant.
 type WidgetStore interface {
