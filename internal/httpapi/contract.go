@@ -42,7 +42,11 @@ func loadContract(ctx context.Context) (*contract, error) {
 	if err != nil {
 		return nil, fmt.Errorf("openapi: marshal: %w", err)
 	}
-	opts := &openapi3filter.Options{MultiError: true, AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}
+	// The document's `default:` values say what the handlers do with a field left out;
+	// the validator must not write them into the request: a PUT that changes only a
+	// started experiment's name would then also "change" its frozen method and split (a
+	// 409), and the handlers would have two sources of defaults.
+	opts := &openapi3filter.Options{MultiError: true, AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, SkipSettingDefaults: true}
 	return &contract{doc: doc, json: js, opts: opts}, nil
 }
 

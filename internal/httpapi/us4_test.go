@@ -58,6 +58,18 @@ func TestUS4(t *testing.T) {
 		if res := k.do("PUT", "/api/v1/tenants/"+k.tenant.ID+"/experiments/"+e.ID, `{"controlShare":0.9}`, "Authorization", "Bearer "+k.token); res.Status != http.StatusConflict || res.problem(t).Errors[0].Field != "controlShare" {
 			t.Errorf("changing the split of a running experiment: %d %s", res.Status, res.Body)
 		}
+		// Its name and target MDE may change, and nothing else moves with them.
+		renamed := k.experimentCall("PUT", "/"+e.ID, `{"name":"Collab vs trending, week 2","targetMde":0.125}`, http.StatusOK)
+		if renamed.Name != "Collab vs trending, week 2" || renamed.TargetMDE == nil || *renamed.TargetMDE != 0.125 ||
+			renamed.ControlShare != e.ControlShare || renamed.Method != e.Method || renamed.PrimaryMetric != e.PrimaryMetric || renamed.Status != recom.ExperimentRunning {
+			t.Errorf("rename of a running experiment: %+v", renamed)
+		}
+		// A draft's PUT changes the fields given only: one left out keeps its value.
+		draft := k.experimentCall("POST", "", `{"name":"Draft","placement":"draft-spot","controlStrategy":"trending","variantStrategy":"collaborative","controlShare":0.3,"method":"fixed","primaryMetric":"ctr"}`, http.StatusCreated)
+		draft = k.experimentCall("PUT", "/"+draft.ID, `{"name":"Draft, renamed"}`, http.StatusOK)
+		if draft.ControlShare != 0.3 || draft.Method != recom.MethodFixed || draft.PrimaryMetric != recom.MetricCTR {
+			t.Errorf("a draft's rename reset its design: %+v", draft)
+		}
 
 		// 2 and 3: every user gets the arm of the hash, on every request, with its strategy.
 		// Visitors arrive until each arm has the minimum sample and some (the split of a
