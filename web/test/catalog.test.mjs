@@ -1,7 +1,8 @@
-// The catalog pages in a real browser against the real server: an empty catalog, a CSV of
-// 600 products uploaded in two batches with one bad row, search and filters kept in the URL,
-// a product switched unavailable (and gone from recommendations), and one created, edited
-// and deleted through the form; axe on the list and the form in both themes.
+// The catalog pages in a real browser against the real server: an empty catalog, a file that
+// is not valid JSON refused, a CSV of 600 products uploaded in two batches with one bad row,
+// search and filters kept in the URL, a failed switch put back, a product switched
+// unavailable (and gone from recommendations), and one created, edited and deleted through
+// the form; axe on the list and the form in both themes.
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
@@ -61,6 +62,18 @@ describe("catalog journeys", { skip: skip || false }, () => {
     await expectAccessible(page, "catalog (empty)");
   });
 
+  test("a file that is not valid JSON is refused in an alert, with focus back on the file", async () => {
+    const file = page.getByLabel("Product file (JSON or CSV)");
+    await file.setInputFiles({ name: "products.json", mimeType: "application/json", buffer: Buffer.from('[{"productId": "p1", "name": ') });
+    await page.getByRole("button", { name: "Upload", exact: true }).press("Enter");
+    const alert = page.getByRole("alert").filter({ hasText: /^The file is not valid JSON/ });
+    await alert.waitFor();
+    assert.equal(await file.getAttribute("aria-describedby"), await alert.getAttribute("id"));
+    await page.waitForFunction(() => document.activeElement?.getAttribute("name") === "file", null, { timeout: 5000 });
+    assert.equal(await file.isEnabled(), true);
+    await expectAccessible(page, "catalog (a file refused)");
+  });
+
   test("upload a CSV of 600 products with one bad row: two batches, 599 created, the bad row named", async (t) => {
     const kinds = ["Kitchen", "Garden", "Toys"];
     const lines = ["productId,name,category,price,currency,description,available,attributes.color"];
@@ -77,6 +90,9 @@ describe("catalog journeys", { skip: skip || false }, () => {
     await page.getByRole("button", { name: "Upload", exact: true }).press("Enter");
     await page.getByText("Upload finished: 599 created, 0 updated, 1 rejected.").waitFor({ timeout: 30_000 });
     page.off("request", onRequest);
+    // Focus went to "Stop after this batch" while sending (the Upload button was disabled),
+    // and back to Upload at the end.
+    await page.waitForFunction(() => document.activeElement?.textContent === "Upload", null, { timeout: 5000 });
     // Two batches: 500, then 100, whose bad row the server rejects by its index while
     // storing the other 99.
     assert.deepEqual(batches, [500, 100]);
@@ -122,6 +138,31 @@ describe("catalog journeys", { skip: skip || false }, () => {
       (await page.locator(".catalog-table tbody th").allTextContents()).sort(),
       ["Catalog product 12", "Catalog product 120", "Catalog product 123", "Catalog product 126", "Catalog product 129"],
     );
+  });
+
+  test("a switch whose change fails is put back, saying why", async () => {
+    // The server fails this one PATCH (browser tests fake the network only to make it fail).
+    const url = `${base}/api/v1/tenants/${tenantId}/catalog/c-120`;
+    const fail = (route) =>
+      route.request().method() === "PATCH"
+        ? route.fulfill({
+            status: 500,
+            contentType: "application/problem+json",
+            body: JSON.stringify({ type: "about:blank", title: "Internal Server Error", status: 500, detail: "Something went wrong on our side." }),
+          })
+        : route.continue();
+    await page.route(url, fail);
+    try {
+      const sw = page.getByRole("switch", { name: "Available: Catalog product 120", exact: true });
+      assert.ok(await sw.isChecked());
+      await sw.press("Space");
+      await page.getByText("“Catalog product 120” could not be made unavailable: Something went wrong on our side. It is still available.").waitFor();
+      assert.ok(await sw.isChecked(), "the switch is put back");
+      await page.waitForFunction(() => document.activeElement?.getAttribute("role") === "switch", null, { timeout: 5000 }); // focus stayed on it
+    } finally {
+      await page.unroute(url, fail);
+    }
+    assert.equal((await withKey("GET", "/api/v1/catalog/c-120")).data.available, true);
   });
 
   test("switch a product unavailable: at once in the API, and out of recommendations", async () => {

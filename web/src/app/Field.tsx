@@ -40,7 +40,7 @@ export function TextField({
   onChange,
   type = "text",
   ...rest
-}: Common & { value: string; onChange: (v: string) => void; type?: string; autoComplete?: string; required?: boolean; inputMode?: "numeric" | "text" }) {
+}: Common & { value: string; onChange: (v: string) => void; type?: string; autoComplete?: string; required?: boolean; inputMode?: "numeric" | "decimal" | "text"; maxLength?: number }) {
   const id = useId();
   return (
     <div className="field">

@@ -12,9 +12,9 @@ import { Link, navigate } from "../../router";
 import { count, money } from "../analytics/format";
 import { useSearch } from "../analytics/useSearch";
 import { safeHref } from "../preview/query";
-import { catalogPageSize, listCatalog, setAvailable, type CatalogItem } from "./api";
+import { catalogPageSize, dotSegment, listCatalog, setAvailable, type CatalogItem } from "./api";
 import { clearFlash, peekFlash } from "./flash";
-import { filtered, listSearch, parseList, toQuery, type Availability, type ListState } from "./query";
+import { filtered, listSearch, maxFilterLength, parseList, toQuery, type Availability, type ListState } from "./query";
 import { UploadSection } from "./UploadSection";
 import "./catalog.css";
 
@@ -22,6 +22,10 @@ export { ProductPage } from "./ProductPage";
 
 // How long typing pauses before the list is asked again.
 const debounceMs = 300;
+
+// How long after mount a message left by the product page is put in the live region: a
+// region's first content is not announced, a change after it is there is.
+const flashDelayMs = 100;
 
 type ListData = Awaited<ReturnType<typeof listCatalog>>;
 
@@ -43,10 +47,16 @@ export function CatalogPage({ tenantId }: { tenantId: string }) {
     placeholderData: (prev, prevQuery) => (prevQuery?.queryKey[1] === tenantId ? prev : undefined),
   });
 
-  // The polite live region: the switch's and the upload's outcomes, and a message left by
-  // the product page (created, deleted).
-  const [notice, setNotice] = useState<{ text: string; failed?: boolean }>(() => ({ text: peekFlash(tenantId) }));
-  useEffect(clearFlash, []);
+  // The polite live region: the switch's outcomes, and a message left by the product page
+  // (deleted), set after mount so that it is announced.
+  const [notice, setNotice] = useState<{ text: string; failed?: boolean }>({ text: "" });
+  const [flashed] = useState(() => peekFlash(tenantId));
+  useEffect(() => {
+    clearFlash();
+    if (!flashed) return;
+    const t = setTimeout(() => setNotice((n) => (n.text ? n : { text: flashed })), flashDelayMs);
+    return () => clearTimeout(t);
+  }, [flashed]);
 
   // The search and category fields as typed; the URL follows after a pause in typing.
   const [typed, setTyped] = useState({ search: state.search, category: state.category });
@@ -64,8 +74,18 @@ export function CatalogPage({ tenantId }: { tenantId: string }) {
     go({ search: typed.search, category: typed.category, page: 1 }, true);
   };
 
+  // Products whose PATCH is under way: their switch is read-only until it answers, so two
+  // quick toggles never race (answered out of order, the last answer would leave the switch
+  // disagreeing with the server). Read-only rather than disabled: focus stays on it.
+  const flying = useRef(new Set<string>());
+  const [inFlight, setInFlight] = useState<ReadonlySet<string>>(() => new Set());
+  const land = (productId: string) => {
+    flying.current.delete(productId);
+    setInFlight(new Set(flying.current));
+  };
   const toggle = useMutation({
     mutationFn: (v: { item: CatalogItem; on: boolean; key: readonly unknown[] }) => setAvailable(tenantId, v.item.productId, v.on),
+    onSettled: (_res, _err, { item }) => land(item.productId),
     onMutate: async ({ item, on, key }) => {
       await queries.cancelQueries({ queryKey: key });
       patchRow(key, item.productId, { available: on });
@@ -89,6 +109,16 @@ export function CatalogPage({ tenantId }: { tenantId: string }) {
   });
   const patchRow = (key: readonly unknown[], productId: string, patch: Partial<CatalogItem>) =>
     queries.setQueryData<ListData>(key, (old) => old && { ...old, data: old.data.map((it) => (it.productId === productId ? { ...it, ...patch } : it)) });
+
+  // While the next page or filter loads, the rows shown are the previous query's: a switch
+  // would patch the new query's data, which is not there yet. So they wait.
+  const waiting = list.isPlaceholderData;
+  const switchTo = (item: CatalogItem, on: boolean) => {
+    if (waiting || flying.current.has(item.productId)) return;
+    flying.current.add(item.productId);
+    setInFlight(new Set(flying.current));
+    toggle.mutate({ item, on, key: ["catalog", tenantId, q] });
+  };
 
   const heading = useRef<HTMLHeadingElement>(null);
   const toPage = (page: number) => {
@@ -120,8 +150,15 @@ export function CatalogPage({ tenantId }: { tenantId: string }) {
           Products
         </h2>
         <form role="search" aria-label="Filter products" className="catalog-filters" onSubmit={applyNow}>
-          <TextField label="Search by name" name="search" type="search" value={typed.search} onChange={(v) => setTyped((t) => ({ ...t, search: v }))} />
-          <TextField label="Category" name="category" value={typed.category} onChange={(v) => setTyped((t) => ({ ...t, category: v }))} hint="The exact category." />
+          <TextField label="Search by name" name="search" type="search" value={typed.search} onChange={(v) => setTyped((t) => ({ ...t, search: v }))} maxLength={maxFilterLength} />
+          <TextField
+            label="Category"
+            name="category"
+            value={typed.category}
+            onChange={(v) => setTyped((t) => ({ ...t, category: v }))}
+            hint="The exact category."
+            maxLength={maxFilterLength}
+          />
           <SelectField
             label="Availability"
             name="available"
@@ -146,8 +183,10 @@ export function CatalogPage({ tenantId }: { tenantId: string }) {
             </button>
           )}
         </form>
-        <p role="status" className="muted small catalog-count">
-          {list.data && (isFiltered ? `${count(total)} ${total === 1 ? "product matches" : "products match"} these filters.` : `${count(total)} ${total === 1 ? "product" : "products"} in the catalog.`)}
+        {/* Empty while the next page or filter loads: the previous total under the new
+            filter's words would be wrong, and announced. */}
+        <p role="status" className="muted small catalog-count" aria-busy={waiting || undefined}>
+          {list.data && !waiting && (isFiltered ? `${count(total)} ${total === 1 ? "product matches" : "products match"} these filters.` : `${count(total)} ${total === 1 ? "product" : "products"} in the catalog.`)}
         </p>
         <ProblemMessage error={list.error} />
         {list.isPending && <p className="muted">Loading products…</p>}
@@ -175,7 +214,15 @@ export function CatalogPage({ tenantId }: { tenantId: string }) {
               </thead>
               <tbody>
                 {rows.map((it) => (
-                  <ProductRow key={it.productId} item={it} base={base} currency={currency} onToggle={(on) => toggle.mutate({ item: it, on, key: ["catalog", tenantId, q] })} />
+                  <ProductRow
+                    key={it.productId}
+                    item={it}
+                    base={base}
+                    currency={currency}
+                    saving={inFlight.has(it.productId)}
+                    waiting={waiting}
+                    onToggle={(on) => switchTo(it, on)}
+                  />
                 ))}
               </tbody>
             </table>
@@ -222,15 +269,33 @@ function EmptyCatalog({ base }: { base: string }) {
   );
 }
 
-function ProductRow({ item, base, currency, onToggle }: { item: CatalogItem; base: string; currency: string; onToggle: (on: boolean) => void }) {
-  const img = safeHref(item.imageUrl);
+/** thumbnail is the image to show in the list: https only, as the page's CSP allows (img-src 'self' data: https:). */
+export function thumbnail(imageUrl: string): string | undefined {
+  const href = safeHref(imageUrl);
+  return href?.startsWith("https:") ? href : undefined;
+}
+
+type RowProps = {
+  item: CatalogItem;
+  base: string;
+  currency: string;
+  /** Its PATCH is under way. */
+  saving: boolean;
+  /** The rows are the previous query's, while the next loads. */
+  waiting: boolean;
+  onToggle: (on: boolean) => void;
+};
+
+function ProductRow({ item, base, currency, saving, waiting, onToggle }: RowProps) {
+  const img = thumbnail(item.imageUrl);
   return (
     <tr>
       <th scope="row">
         <span className="product-cell">
           {/* Decorative: the name beside it says what it is. Lazy: a page holds 50. */}
           {img ? <img src={img} alt="" loading="lazy" decoding="async" width={40} height={40} className="thumb" /> : <span className="thumb" aria-hidden="true" />}
-          <Link href={`${base}/catalog/items/${encodeURIComponent(item.productId)}`}>{item.name}</Link>
+          {/* No URL can name "." or ".." (see dotSegment): such a product has no page here. */}
+          {dotSegment(item.productId) ? item.name : <Link href={`${base}/catalog/items/${encodeURIComponent(item.productId)}`}>{item.name}</Link>}
         </span>
       </th>
       <td>
@@ -239,7 +304,7 @@ function ProductRow({ item, base, currency, onToggle }: { item: CatalogItem; bas
       <td>{item.category || <span className="muted">—</span>}</td>
       <td className="num">{money(item.price, item.currency || currency)}</td>
       <td>
-        <Switch className="switch" isSelected={item.available} onChange={onToggle}>
+        <Switch className="switch" isSelected={item.available} onChange={onToggle} isReadOnly={saving} isDisabled={waiting}>
           <span className="switch-track" aria-hidden="true">
             <span className="switch-thumb" />
           </span>

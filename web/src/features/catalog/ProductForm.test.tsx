@@ -132,4 +132,21 @@ describe("ProductForm", () => {
     expect(describedBy("Attributes (JSON)")).toContain("size: must be a string or a number");
     await waitFor(() => expect(document.activeElement).toBe(screen.getByLabelText("Product page URL")));
   });
+
+  it("lists the server's fields in the problem when one is not on the form (productId when editing)", async () => {
+    const problem = { status: 400, detail: "1 field is invalid.", errors: [{ field: "productId", message: "must be 1 to 128 printable characters" }] };
+    render(<ProductForm create={false} initial={{ ...valid, productId: "" }} onSave={async () => Promise.reject(new ApiError(400, problem))} />);
+    save("Save product");
+    const alert = await screen.findByRole("alert");
+    expect(alert.textContent).toContain("1 field is invalid.");
+    expect(alert.textContent).toContain("productId: must be 1 to 128 printable characters");
+  });
+
+  it("keeps the problem short when each field it names is on the form", async () => {
+    const problem = { status: 400, detail: "2 fields are invalid.", errors: [{ field: "name", message: "is required" }, { field: "attributes.size", message: "must be a string or a number" }] };
+    render(<ProductForm create={false} initial={{ ...valid, productId: "" }} onSave={async () => Promise.reject(new ApiError(400, problem))} />);
+    save("Save product");
+    const alert = await screen.findByRole("alert");
+    expect(alert.querySelector("ul")).toBeNull();
+  });
 });

@@ -9,6 +9,9 @@ import { ProblemMessage } from "../../app/Problem";
 import type { ProductFields, ProductInput } from "./api";
 import { limits, validate, type FormValues } from "./productSchema";
 
+// The fields this form draws (productId only when creating).
+const formFields = ["name", "category", "brand", "price", "currency", "imageUrl", "url", "description", "attributes", "available"];
+
 type Props =
   | { create: true; initial: FormValues; onSave: (body: ProductInput) => Promise<string | void>; children?: ReactNode }
   | { create: false; initial: FormValues; onSave: (body: ProductFields) => Promise<string | void>; children?: ReactNode };
@@ -35,11 +38,12 @@ export function ProductForm(props: Props) {
   const local = submitted && !check.ok ? check.errors : {};
   const server = serverError instanceof ApiError ? serverError.fieldErrors() : {};
   const err = (field: string): string | undefined => {
-    if (local[field] ?? server[field]) return local[field] ?? server[field];
-    if (field !== "attributes") return undefined;
-    // The server names an attribute's value "attributes.color": show it on the JSON field.
-    const k = Object.keys(server).find((f) => f.startsWith("attributes."));
-    return k ? `${k.slice("attributes.".length)}: ${server[k]}` : undefined;
+    if (field !== "attributes" || local[field]) return local[field] ?? server[field];
+    // The server names an attribute's value "attributes.color": show each on the JSON field.
+    const said = Object.keys(server)
+      .filter((f) => f === "attributes" || f.startsWith("attributes."))
+      .map((f) => (f === "attributes" ? server[f] : `${f.slice("attributes.".length)}: ${server[f]}`));
+    return said.length ? said.join(" ") : undefined;
   };
 
   const set =
@@ -71,7 +75,10 @@ export function ProductForm(props: Props) {
     }
   };
   const nBad = submitted && !check.ok ? Object.keys(check.errors).length : 0;
-  const serverFields = Object.keys(server).length > 0;
+  // The problem lists its fields unless each is shown on a field of this form (productId is
+  // not one when editing): a field named nowhere else would otherwise be lost.
+  const rendered = create ? ["productId", ...formFields] : formFields;
+  const serverFields = Object.keys(server).every((f) => rendered.includes(f) || f.startsWith("attributes."));
 
   return (
     <form ref={form} onSubmit={submit} noValidate className="product-form">

@@ -13,6 +13,9 @@ import { ProductForm } from "./ProductForm";
 import { emptyProduct, toForm } from "./productSchema";
 import "./catalog.css";
 
+// How long after mount the flash message is put in the live region (see EditProduct).
+const flashDelayMs = 100;
+
 const listPath = (tenantId: string) => `/tenants/${encodeURIComponent(tenantId)}/catalog`;
 const itemPath = (tenantId: string, productId: string) => `${listPath(tenantId)}/items/${encodeURIComponent(productId)}`;
 
@@ -34,7 +37,9 @@ function NewProduct({ tenantId }: { tenantId: string }) {
   const queries = useQueryClient();
   const save = async (body: ProductInput) => {
     // POST replaces a product of the same id (an upsert): a form meant to add one must not
-    // overwrite another product unseen, so it looks first.
+    // overwrite another product unseen, so it looks first. This narrows the race but does
+    // not close it: a product of the same id written by another tab or an upload between
+    // this GET and the POST is still overwritten, since the API has no create-only call.
     const exists = await getProduct(tenantId, body.productId).then(
       () => true,
       (e) => {
@@ -65,8 +70,16 @@ function NewProduct({ tenantId }: { tenantId: string }) {
 function EditProduct({ tenantId, productId }: { tenantId: string; productId: string }) {
   const queries = useQueryClient();
   const product = useQuery({ queryKey: ["product", tenantId, productId], queryFn: () => getProduct(tenantId, productId) });
-  const [notice] = useState(() => peekFlash(tenantId));
-  useEffect(clearFlash, []);
+  // "Created", left by the new-product form: set after mount, since a live region's first
+  // content is not announced.
+  const [notice, setNotice] = useState("");
+  const [flashed] = useState(() => peekFlash(tenantId));
+  useEffect(() => {
+    clearFlash();
+    if (!flashed) return;
+    const t = setTimeout(() => setNotice(flashed), flashDelayMs);
+    return () => clearTimeout(t);
+  }, [flashed]);
   const [confirming, setConfirming] = useState(false);
 
   const remove = useMutation({
@@ -75,7 +88,8 @@ function EditProduct({ tenantId, productId }: { tenantId: string; productId: str
       queries.removeQueries({ queryKey: ["product", tenantId, productId] });
       void queries.invalidateQueries({ queryKey: ["catalog", tenantId] });
       flash(tenantId, `Product “${product.data?.data.name ?? productId}” deleted.`);
-      navigate(listPath(tenantId));
+      // Replace: Back must not return to the page of a product that is gone.
+      navigate(listPath(tenantId), true);
     },
   });
 

@@ -6,7 +6,19 @@ import { request } from "../../api/client";
 import { envelope, page } from "../../api/schemas";
 
 const base = (tenantId: string) => `/tenants/${encodeURIComponent(tenantId)}/catalog`;
-const one = (tenantId: string, productId: string) => `${base(tenantId)}/${encodeURIComponent(productId)}`;
+
+/**
+ * dotSegment reports whether a product id is "." or "..": valid on the server, but no URL
+ * can name it, since browsers resolve those path segments (and "%2E", "%2E%2E" alike, as
+ * the URL standard says) before a request or a route sees them.
+ */
+export const dotSegment = (productId: string) => productId === "." || productId === "..";
+
+function one(tenantId: string, productId: string) {
+  // "…/catalog/.." would reach another resource (the tenant's): refuse rather than send it.
+  if (dotSegment(productId)) throw new Error(`A product whose id is “${productId}” cannot be reached by its URL: upload it again (POST …/catalog/batch) to change it.`);
+  return `${base(tenantId)}/${encodeURIComponent(productId)}`;
+}
 
 /** Attribute values are strings or numbers (DESIGN §2). */
 export const attributes = z.record(z.string(), z.union([z.string(), z.number()]));

@@ -10,6 +10,11 @@ describe("the catalog list's URL state", () => {
     expect(listSearch({ ...emptyList, search: "  ", page: 1 })).toBe("");
   });
 
+  it("trims the search and category, so that a URL with spaces keeps its page", () => {
+    expect(parseList("?search=mug%20&category=%20Kitchen%20&page=3")).toEqual({ search: "mug", category: "Kitchen", available: "all", page: 3 });
+    expect(parseList("?search=%20%20")).toEqual(emptyList);
+  });
+
   it("falls back to the defaults for anything invalid", () => {
     expect(parseList("?available=maybe&page=0")).toEqual(emptyList);
     expect(parseList("?page=2.5")).toEqual(emptyList);

@@ -13,19 +13,26 @@ export interface ListState {
   page: number;
 }
 
+/** The API's longest search and category (the fields' maxLength). */
+export const maxFilterLength = 200;
+
 export const emptyList: ListState = { search: "", category: "", available: "all", page: 1 };
 
 // The API's largest offset is 1,000,000: pages beyond it cannot be asked for.
 const maxPage = Math.floor(1_000_000 / catalogPageSize) + 1;
 
-/** parseList reads the list's state from a query string; anything invalid takes its default. */
+/**
+ * parseList reads the list's state from a query string; anything invalid takes its default.
+ * Search and category are trimmed, as listSearch writes them: else the page's fields (which
+ * compare trimmed) would take "mug " for a change and rewrite the URL back to page 1.
+ */
 export function parseList(search: string): ListState {
   const q = new URLSearchParams(search);
   const a = q.get("available");
   const p = Number(q.get("page"));
   return {
-    search: q.get("search") ?? "",
-    category: q.get("category") ?? "",
+    search: (q.get("search") ?? "").trim(),
+    category: (q.get("category") ?? "").trim(),
     available: a === "available" || a === "unavailable" ? a : "all",
     page: Number.isInteger(p) && p >= 1 && p <= maxPage ? p : 1,
   };

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import { ApiError } from "../../api/client";
 import type { BatchResult } from "./api";
 import { summaryText } from "./UploadSection";
-import { batches, parseCSVItems, parseFile, parseJSON, upload, type Parsed, type Row } from "./upload";
+import { batches, maxListed, maxProducts, parseCSVItems, parseFile, parseJSON, upload, type Parsed, type Progress, type Row } from "./upload";
 
 const ok = (p: Parsed): Row[] => {
   if (!p.ok) throw new Error("parse failed: " + p.error);
@@ -59,6 +59,17 @@ describe("parseJSON and parseFile", () => {
     expect(ok(parseFile("shop.json", '[{"productId":"p1","name":"Mug"}]'))[0].where).toBe("Item 1");
     expect(ok(parseFile("export", ' [{"productId":"p1","name":"Mug"}]'))[0].where).toBe("Item 1");
     expect(ok(parseFile("export", "productId,name\np1,Mug\n"))[0].where).toBe("Row 2");
+  });
+});
+
+describe("the limit of 100,000 products a file", () => {
+  it("refuses a JSON or CSV file holding more, saying how many it holds", () => {
+    const json = (n: number) => "[" + Array.from({ length: n }, () => "{}").join(",") + "]";
+    expect(ok(parseJSON(json(maxProducts))).length).toBe(100_000);
+    expect(parseJSON(json(maxProducts + 1))).toEqual({ ok: false, error: expect.stringMatching(/^The file holds 100,001 products: at most 100,000 can be uploaded here \(200 requests of 500\)\./) });
+    const csv = (n: number) => "productId,name\n" + Array.from({ length: n }, (_, i) => `p${i},P`).join("\n") + "\n\n";
+    expect(ok(parseCSVItems(csv(maxProducts))).length).toBe(100_000);
+    expect(parseCSVItems(csv(maxProducts + 2))).toMatchObject({ ok: false, error: expect.stringMatching(/^The file holds 100,002 products/) });
   });
 });
 
@@ -176,6 +187,21 @@ describe("upload", () => {
     expect(s).toMatchObject({ created: 500, done: 500, total: 1200 });
     expect(s.stopped).toBe("The upload stopped at Row 502: The server is busy. Products before it were saved; it and those after it were not sent.");
     expect(summaryText(s)).toBe("Upload stopped after 500 of 1,200 products: 500 created, 0 updated, 0 rejected.");
+  });
+
+  it("lists only the first 200 rejections and counts the rest; progress never carries them", async () => {
+    // Every item rejected, as for a file of [{}, {}, …].
+    const send = vi.fn(async (items: unknown[]) => answer(0, 0, items.map((_, index) => ({ index, detail: "Invalid.", errors: [{ field: `items[${index}].productId`, message: "is required" }] }))));
+    const progress: Progress[] = [];
+    const s = await upload(rowsOf(1500), send, (p) => progress.push(p));
+    expect(s).toMatchObject({ rejected: 1500, done: 1500, unlisted: 1300 });
+    expect(s.rejections.length).toBe(maxListed);
+    expect(s.rejections[199].where).toBe("Row 201");
+    expect(progress).toEqual([
+      { done: 500, total: 1500 },
+      { done: 1000, total: 1500 },
+      { done: 1500, total: 1500 },
+    ]);
   });
 
   it("stops before the next batch once aborted", async () => {

@@ -4,11 +4,24 @@
 // the header being row 1; a JSON item from 1).
 
 import { ApiError } from "../../api/client";
+import { count } from "../analytics/format";
 import { maxBatch, type BatchResult } from "./api";
 import { CSVError, parseCSV } from "./csv";
 
 /** The largest file read: beyond it a browser tab would hold several copies in memory. */
 export const maxFileBytes = 20 * 1024 * 1024;
+
+/**
+ * The most products one file may hold: 200 requests of 500. A 20 MB file of `[{},{},…]`
+ * holds about 7 million, whose 14,000 requests would keep the tab busy for hours.
+ */
+export const maxProducts = 100_000;
+
+/** The rejected products a summary lists; the others are only counted (unlisted). */
+export const maxListed = 200;
+
+const tooMany = (n: number) =>
+  `The file holds ${count(n)} products: at most ${count(maxProducts)} can be uploaded here (${maxProducts / maxBatch} requests of ${maxBatch}). Split it, or send it from your servers in batches.`;
 
 /** An item to send, and where it came from in the file. */
 export interface Row {
@@ -39,6 +52,7 @@ export function parseJSON(text: string): Parsed {
   const items = Array.isArray(v) ? v : typeof v === "object" && v !== null && Array.isArray((v as { items?: unknown }).items) ? (v as { items: unknown[] }).items : null;
   if (!items) return { ok: false, error: 'A JSON file must hold an array of products, or an object {"items": [ … ]}.' };
   if (items.length === 0) return { ok: false, error: "The file holds no products." };
+  if (items.length > maxProducts) return { ok: false, error: tooMany(items.length) };
   // Each item goes as it is: the server checks it and names what is wrong.
   return { ok: true, rows: items.map((item, i) => ({ item, where: `Item ${i + 1}` })) };
 }
@@ -74,6 +88,11 @@ export function parseCSVItems(text: string): Parsed {
   for (let r = 1; r < records.length; r++) {
     const cells = records[r];
     if (cells.length === 1 && cells[0].trim() === "") continue; // a blank line
+    if (rows.length === maxProducts) {
+      // One too many: count the rest for the message, without building them.
+      const more = records.slice(r).filter((c) => !(c.length === 1 && c[0].trim() === "")).length;
+      return { ok: false, error: tooMany(maxProducts + more) };
+    }
     const item: Record<string, unknown> = {};
     const attributes: Record<string, unknown> = {};
     columns.forEach((c, i) => {
@@ -135,13 +154,19 @@ export interface Summary {
   created: number;
   updated: number;
   rejected: number;
+  /** The first maxListed rejected products, in the file's order of answers. */
   rejections: Rejection[];
+  /** How many more rejected products there were, beyond those listed. */
+  unlisted: number;
   /** Items sent and answered so far. */
   done: number;
   total: number;
   /** Set when the upload stopped before the end: what happened, and what was not sent. */
   stopped?: string;
 }
+
+/** Progress is what a progress bar needs: never the rejections, which would be copied each batch. */
+export type Progress = Pick<Summary, "done" | "total">;
 
 export type Send = (items: unknown[]) => Promise<BatchResult>;
 
@@ -155,10 +180,16 @@ const fieldOf = (f: string) => f.replace(/^items(?:\[\d+\]|\.\d+)\.?/, "");
  * and the others sent again (the handler answers so when every item is invalid; the
  * request validator, before it, when an item breaks the schema, e.g. a price that is not
  * a number). Any other failure stops the upload and says from where nothing was sent.
- * onProgress gets the summary after each batch; an aborted signal stops before the next one.
+ * onProgress gets how far it is after each batch; an aborted signal stops before the next
+ * one. Only the first maxListed rejections are kept (unlisted counts the others).
  */
-export async function upload(rows: Row[], send: Send, onProgress?: (s: Summary) => void, size = maxBatch, signal?: AbortSignal): Promise<Summary> {
-  const s: Summary = { created: 0, updated: 0, rejected: 0, rejections: [], done: 0, total: rows.length };
+export async function upload(rows: Row[], send: Send, onProgress?: (p: Progress) => void, size = maxBatch, signal?: AbortSignal): Promise<Summary> {
+  const s: Summary = { created: 0, updated: 0, rejected: 0, rejections: [], unlisted: 0, done: 0, total: rows.length };
+  const reject = (r: Rejection) => {
+    if (s.rejections.length < maxListed) s.rejections.push(r);
+    else s.unlisted++;
+  };
+  const report = () => onProgress?.({ done: s.done, total: s.total });
   const queue = batches(rows, size);
   while (queue.length > 0) {
     const batch = queue.shift()!;
@@ -171,7 +202,7 @@ export async function upload(rows: Row[], send: Send, onProgress?: (s: Summary) 
       s.created += res.data.created;
       s.updated += res.data.updated;
       s.rejected += res.data.rejected;
-      for (const e of res.errors ?? []) s.rejections.push(rejection(batch[e.index]?.where ?? `Item at index ${e.index}`, e.errors ?? [], e.detail));
+      for (const e of res.errors ?? []) reject(rejection(batch[e.index]?.where ?? `Item at index ${e.index}`, e.errors ?? [], e.detail));
     } catch (err) {
       if (err instanceof ApiError && err.status === 413 && batch.length > 1) {
         const half = Math.ceil(batch.length / 2);
@@ -181,21 +212,21 @@ export async function upload(rows: Row[], send: Send, onProgress?: (s: Summary) 
       const named = err instanceof ApiError && err.status === 400 ? namedItems(err, batch.length) : null;
       if (named) {
         const at = [...named.keys()].sort((a, b) => a - b);
-        for (const i of at) s.rejections.push(rejection(batch[i].where, named.get(i)!, (err as ApiError).message));
+        for (const i of at) reject(rejection(batch[i].where, named.get(i)!, (err as ApiError).message));
         s.rejected += at.length;
         s.done += at.length;
         const rest = batch.filter((_, i) => !named.has(i));
         if (rest.length) queue.unshift(rest);
-        onProgress?.({ ...s, rejections: [...s.rejections] });
+        report();
         continue;
       }
       const why = err instanceof ApiError && err.status === 413 ? `${batch[0].where} is larger than the server accepts in one request.` : err instanceof Error ? err.message : "The request failed.";
       s.stopped = `The upload stopped at ${batch[0].where}: ${why} Products before it were saved; it and those after it were not sent.`;
-      onProgress?.({ ...s });
+      report();
       return s;
     }
     s.done += batch.length;
-    onProgress?.({ ...s, rejections: [...s.rejections] });
+    report();
   }
   return s;
 }
