@@ -2,8 +2,11 @@
 // a shop seeded through the public API, an experiment created through the form (its
 // validation first), started, shoppers served on its placement and assigned to arms, their
 // impressions, clicks and purchases, the results with users in both arms, pause and resume,
-// a second experiment on the same placement refused (409, FR-019), completion after a
-// confirmation; axe on the list, the form and the detail page in both themes.
+// renaming (the tab's title follows) and an existing target MDE that cannot be cleared, the
+// chart's verdicts in words, a second experiment on the same placement refused (409, FR-019)
+// on create and on start, each with a link to the one holding it, completion after a
+// confirmation, a draft completed without starting, and the list newest first; axe on the
+// list, the form and the detail page in both themes.
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
@@ -16,7 +19,10 @@ describe("experiments journey", { skip: skip || false }, () => {
   const email = `experiments-${Date.now()}@shop.example`;
   const password = "correct horse battery staple";
   const placement = "exp-home";
-  const name = "Collab vs trending";
+  let name = "Collab vs trending";
+  const renamed = "Collab vs trending on the home page";
+  const waiting = "Waiting its turn";
+  let waitingId = "";
   let token = "";
   let tenantId = "";
   let secretKey = "";
@@ -91,10 +97,19 @@ describe("experiments journey", { skip: skip || false }, () => {
     await page.locator(".exp-status").getByText("Draft").waitFor();
     await page.getByText("Results appear here once the experiment is started").waitFor();
     await expectAccessible(page, "experiment (draft)");
+
+    // A second draft on the same placement, newer: a draft holds no placement, so it is
+    // allowed until the first starts.
+    waitingId = (
+      await api(base, "POST", `/api/v1/tenants/${tenantId}/experiments`, {
+        token,
+        body: { name: waiting, placement, controlStrategy: "collaborative", variantStrategy: "content_based" },
+      })
+    ).data.id;
   });
 
   test("start it: shoppers on the placement are assigned to arms; their events make results", async () => {
-    await page.getByRole("button", { name: "Start" }).press("Enter");
+    await page.getByRole("button", { name: "Start", exact: true }).press("Enter");
     await page.getByRole("status").getByText(/^Started\./).waitFor();
     await page.waitForFunction(() => document.activeElement?.classList.contains("notice"));
     await page.locator(".exp-status").getByText("Running").waitFor();
@@ -142,10 +157,47 @@ describe("experiments journey", { skip: skip || false }, () => {
     assert.equal(await rows.count(), 3);
     assert.equal(await rows.first().getAttribute("data-metric"), "conversion_rate", "the primary metric comes first");
     assert.match(await rows.nth(1).locator("th").textContent(), /Click-through rate/);
-    await page.getByRole("img", { name: /Relative lift of the variant/ }).waitFor();
+    const chart = page.getByRole("img", { name: /Relative lift of the variant/ });
+    await chart.waitFor();
+    // Not by colour alone: each row's verdict in words, in the picture and its text alternative.
+    const verdicts = /^(not enough data yet|no significant difference yet|variant wins|control wins)$/;
+    const shown = await chart.locator(".ci-verdict").allTextContents();
+    assert.equal(shown.length, 3);
+    for (const v of shown) assert.match(v, verdicts);
+    assert.match(
+      await chart.locator("desc").textContent(),
+      /^Conversion rate: (not enough data yet|no significant difference yet|variant wins|control wins), .*; Click-through rate: (not enough data yet|no significant difference yet|variant wins|control wins), /,
+    );
+    await page.getByText(/Green: the variant wins; red: the control wins/).waitFor();
     await page.getByRole("status").getByText(/Updated at .*refreshed every minute/).waitFor();
     await page.getByText(/With the users so far|The smallest detectable lift cannot be estimated yet/).waitFor();
     await expectAccessible(page, "experiment (running, with results)");
+  });
+
+  test("rename it: the tab's title follows; an existing target MDE cannot be cleared", async () => {
+    const title = (n) => `Experiment: ${n} · Experiment shop · RecomEngine`;
+    await page.waitForFunction((t) => document.title === t, title(name));
+    await page.getByText("Rename, or change the target MDE").click();
+    const edit = page.getByRole("form", { name: "Name and target MDE" });
+    await edit.getByLabel("Target MDE (%)").fill("");
+    await edit.getByRole("button", { name: "Save" }).press("Enter");
+    await edit.getByText("The target MDE can be changed but not removed.").waitFor();
+    await page.waitForFunction(() => document.activeElement?.getAttribute("name") === "targetMde");
+    assert.equal((await api(base, "GET", `/api/v1/tenants/${tenantId}/experiments/${experimentId}`, { token })).data.targetMde, 0.1);
+
+    await edit.getByLabel("Target MDE (%)").fill("12.5");
+    await edit.getByLabel("Experiment name").fill(renamed);
+    await edit.getByRole("button", { name: "Save" }).press("Enter");
+    await edit.getByRole("status").getByText("Saved.").waitFor();
+    await page.getByRole("heading", { level: 2, name: renamed }).waitFor();
+    await page.waitForFunction((t) => document.title === t, title(renamed));
+    const e = (await api(base, "GET", `/api/v1/tenants/${tenantId}/experiments/${experimentId}`, { token })).data;
+    assert.equal(e.name, renamed);
+    assert.equal(e.targetMde, 0.125);
+    name = renamed;
+    await page.reload();
+    await page.getByRole("heading", { level: 2, name }).waitFor();
+    await page.waitForFunction((t) => document.title === t, title(name));
   });
 
   test("pause and resume", async () => {
@@ -173,6 +225,18 @@ describe("experiments journey", { skip: skip || false }, () => {
     await expectAccessible(page, "new experiment (409)");
     await holder.getByRole("link", { name }).press("Enter");
     await page.getByRole("heading", { level: 2, name }).waitFor();
+
+    // The older draft on that placement cannot start either: the same 409, the same way out.
+    await page.goto(base + `${list}/${waitingId}`);
+    await page.getByRole("heading", { level: 2, name: waiting }).waitFor();
+    await page.getByRole("group", { name: "Lifecycle" }).getByRole("button", { name: "Start", exact: true }).press("Enter");
+    await page.getByRole("alert").getByText(/running or paused on placement/).waitFor();
+    await page.locator(".exp-status").getByText("Draft").waitFor();
+    const startHolder = page.getByTestId("placement-holder");
+    await startHolder.getByRole("link", { name }).waitFor();
+    await expectAccessible(page, "experiment (409 on start)");
+    await startHolder.getByRole("link", { name }).press("Enter");
+    await page.getByRole("heading", { level: 2, name }).waitFor();
   });
 
   test("complete it after confirming; it is final", async () => {
@@ -197,13 +261,32 @@ describe("experiments journey", { skip: skip || false }, () => {
     await expectAccessible(page, "experiment (completed)");
   });
 
-  test("the list shows it, newest first, with a status filter in the URL", async () => {
+  test("a draft can be completed without starting; it stays in the list as completed", async () => {
+    await page.goto(base + `${list}/${waitingId}`);
+    await page.getByRole("heading", { level: 2, name: waiting }).waitFor();
+    await page.getByRole("button", { name: "Complete without starting" }).press("Enter");
+    const dialog = page.getByRole("alertdialog");
+    await dialog.getByRole("heading", { name: `Complete “${waiting}” without starting it?` }).waitFor();
+    await dialog.getByRole("button", { name: "Complete without starting" }).press("Enter");
+    await dialog.waitFor({ state: "detached" });
+    await page.getByRole("status").getByText(/^Completed without starting\./).waitFor();
+    await page.waitForFunction(() => document.activeElement?.classList.contains("notice"));
+    await page.locator(".exp-status").getByText("Completed").waitFor();
+    await page.getByText(/without being started: it never ran, so it has no results/).waitFor();
+    const e = (await api(base, "GET", `/api/v1/tenants/${tenantId}/experiments/${waitingId}`, { token })).data;
+    assert.equal(e.status, "completed");
+    assert.equal(e.startedAt ?? null, null);
+  });
+
+  test("the list shows both, newest first, with a status filter in the URL", async () => {
     await page.getByRole("link", { name: "All experiments" }).first().press("Enter");
     await heading(/Experiments/).waitFor();
     const row = page.getByRole("row", { name: new RegExp(name) });
     await row.waitFor();
     assert.match(await row.textContent(), new RegExp(`${placement}.*Collaborative filtering vs Trending.*50% control / 50% variant.*Completed.*Created .*Started .*Ended `));
-    await expectAccessible(page, "experiments (one)");
+    const names = await page.locator("table.exp-list tbody tr th").allTextContents();
+    assert.deepEqual(names, [waiting, name], "newest first: the draft made after the first comes first");
+    await expectAccessible(page, "experiments (two)");
     await page.getByLabel("Status").selectOption("running");
     await page.waitForURL(/\?status=running$/);
     await page.getByText("No running experiment.").waitFor();

@@ -1,7 +1,9 @@
 // The relative lift of each metric with its 95 % confidence interval, as a small SVG: a
 // horizontal interval around the lift, and a zero line (an interval that crosses it is no
 // difference). A few lines and no axes library: Recharts would add its chunk for this. The
-// image has a text alternative, and the table beside it has the same numbers.
+// colour of a row (win, lose) is never alone (WCAG 1.4.1): each row says its verdict in words
+// under its name, the text alternative says every verdict and interval, the caption explains
+// the colours, and the table beside it has the same numbers.
 
 import { useId } from "react";
 import { signedPercent } from "./format";
@@ -12,6 +14,14 @@ export interface CIRow {
   lift: number | null;
   ci: { lower: number; upper: number } | null;
   tone: "win" | "lose" | "none";
+  /** verdict is the row's verdict in a few words, e.g. "variant wins". */
+  verdict: string;
+}
+
+/** rowSummary says one row in words: "Revenue per user: variant wins, +20.0% (95% CI +8.0% to +32.0%)". */
+export function rowSummary(r: CIRow) {
+  if (r.lift == null) return `${r.label}: ${r.verdict}, no relative lift (the control has none)`;
+  return `${r.label}: ${r.verdict}, ${signedPercent(r.lift)}${r.ci ? ` (95% CI ${signedPercent(r.ci.lower)} to ${signedPercent(r.ci.upper)})` : ""}`;
 }
 
 /** niceExtent rounds a half-width up to 1, 2 or 5 times a power of ten, so the ticks read well. */
@@ -26,8 +36,8 @@ export function niceExtent(x: number) {
 const tick = (n: number) =>
   (n > 0 ? "+" : n < 0 ? "\u2212" : "") + new Intl.NumberFormat(undefined, { style: "percent", maximumFractionDigits: 1 }).format(Math.abs(n));
 
-const width = 640;
-const left = 170; // room for the metric's name
+const width = 700;
+const left = 230; // room for the metric's name and its verdict ("no significant difference yet")
 const right = 40; // half of the widest tick label ("+1,000%")
 const rowH = 44;
 const top = 12;
@@ -41,9 +51,7 @@ export function CIChart({ rows }: { rows: CIRow[] }) {
   const x = (v: number) => left + ((Math.max(-extent, Math.min(extent, v)) + extent) / (2 * extent)) * plotW;
   const height = top + rows.length * rowH + axisH;
   const ticks = [-extent, -extent / 2, 0, extent / 2, extent];
-  const summary = rows
-    .map((r) => (r.lift == null ? `${r.label}: no relative lift` : `${r.label}: ${signedPercent(r.lift)}${r.ci ? `, from ${signedPercent(r.ci.lower)} to ${signedPercent(r.ci.upper)}` : ""}`))
-    .join("; ");
+  const summary = rows.map(rowSummary).join("; ");
   return (
     <figure className="ci-chart">
       <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-labelledby={`${id}-t ${id}-d`} preserveAspectRatio="xMinYMin meet">
@@ -61,8 +69,11 @@ export function CIChart({ rows }: { rows: CIRow[] }) {
           const cy = top + i * rowH + rowH / 2;
           return (
             <g key={r.metric} className={`ci-row ${r.tone}`} data-metric={r.metric}>
-              <text x={0} y={cy + 5} className="ci-label">
+              <text x={0} y={cy - 3} className="ci-label">
                 {r.label}
+              </text>
+              <text x={0} y={cy + 14} className="ci-verdict">
+                {r.verdict}
               </text>
               {r.ci && (
                 <>
@@ -83,7 +94,8 @@ export function CIChart({ rows }: { rows: CIRow[] }) {
         })}
       </svg>
       <figcaption className="muted small">
-        Dot: the variant’s lift over the control; bar: its 95% confidence interval; vertical line: no difference.
+        Dot: the variant’s lift over the control; bar: its 95% confidence interval; vertical line: no difference. Green: the variant wins;
+        red: the control wins; grey: no significant difference, or not enough data to say. Each row also says its verdict under its name.
       </figcaption>
     </figure>
   );

@@ -104,6 +104,26 @@ describe("ExperimentForm validation", () => {
     await waitFor(() => expect(document.activeElement).toBe(screen.getByLabelText("Control share (%)")));
   });
 
+  it("moves focus after the failure is drawn, even if a frame comes first", async () => {
+    // A frame that runs at once: focus moved in a frame requested right after the failure
+    // would find no field at fault yet (the state set after an await renders later).
+    vi.spyOn(window, "requestAnimationFrame").mockImplementation((cb) => {
+      cb(0);
+      return 0;
+    });
+    const problem = { status: 400, detail: "The experiment is invalid.", errors: [{ field: "name", message: "is taken" }] };
+    render(<ExperimentForm initial={valid} onCreate={async () => Promise.reject(new ApiError(400, problem))} />);
+    create();
+    await screen.findByText("The experiment is invalid.");
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByLabelText("Name")));
+  });
+
+  it("types shares and lifts on a keypad with a decimal point", () => {
+    render(<ExperimentForm initial={valid} onCreate={vi.fn(async () => undefined)} />);
+    expect(screen.getByLabelText("Control share (%)").getAttribute("inputmode")).toBe("decimal");
+    expect(screen.getByLabelText("Target MDE (%)").getAttribute("inputmode")).toBe("decimal");
+  });
+
   it("shows a 409 on the placement, naming the experiment that holds it, with the page's link to it", async () => {
     const detail = 'Experiment "Spring test" is running on placement "home"; complete it first.';
     render(
@@ -123,12 +143,21 @@ describe("ExperimentForm validation", () => {
 });
 
 describe("validateEdit", () => {
-  it("checks the name and target, and leaves an empty target out", () => {
-    expect(validateEdit({ name: " New name ", targetMde: "" })).toEqual({ ok: true, body: { name: "New name" } });
-    expect(validateEdit({ name: "n", targetMde: "5" })).toEqual({ ok: true, body: { name: "n", targetMde: 0.05 } });
-    expect(validateEdit({ name: "", targetMde: "0" })).toEqual({
+  it("checks the name and target, and leaves an empty target out when there was none", () => {
+    expect(validateEdit({ name: " New name ", targetMde: "" }, false)).toEqual({ ok: true, body: { name: "New name" } });
+    expect(validateEdit({ name: "n", targetMde: "5" }, false)).toEqual({ ok: true, body: { name: "n", targetMde: 0.05 } });
+    expect(validateEdit({ name: "", targetMde: "0" }, false)).toEqual({
       ok: false,
       errors: { name: "Must be 1 to 200 printable characters.", targetMde: "Must be a lift above 0 and at most 1000 (per cent), or empty." },
     });
+  });
+
+  it("refuses to clear an existing target, which the API would keep", () => {
+    expect(validateEdit({ name: "n", targetMde: " " }, true)).toEqual({ ok: false, errors: { targetMde: "The target MDE can be changed but not removed." } });
+    expect(validateEdit({ name: "", targetMde: "" }, true)).toEqual({
+      ok: false,
+      errors: { name: "Must be 1 to 200 printable characters.", targetMde: "The target MDE can be changed but not removed." },
+    });
+    expect(validateEdit({ name: "n", targetMde: "12" }, true)).toEqual({ ok: true, body: { name: "n", targetMde: 0.12 } });
   });
 });

@@ -3,7 +3,7 @@
 // placement is held by another experiment, FR-019) on the placement field. After a failed
 // submit, focus goes to the first field at fault.
 
-import { useRef, useState, type FormEvent, type ReactNode } from "react";
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from "react";
 import { ApiError } from "../../api/client";
 import { strategies } from "../../api/schemas";
 import { SelectField, TextField } from "../../app/Field";
@@ -40,20 +40,23 @@ export function ExperimentForm({
 
   const set = (k: keyof FormValues) => (v: string) => setValues((old) => ({ ...old, [k]: v }));
 
-  // Focus the first field at fault, so a keyboard or screen-reader user lands on it (else
-  // the message at the top, for an error that names no field).
-  const focusFault = () =>
-    requestAnimationFrame(() => {
-      const f = form.current;
-      (f?.querySelector<HTMLElement>("[aria-invalid=true]") ?? f?.querySelector<HTMLElement>(".problem-wrap, [role=alert]"))?.focus();
-    });
+  // Bumped on each failed submit: focus then goes to the first field at fault, so a keyboard
+  // or screen-reader user lands on it (else the message at the top, for an error that names
+  // no field). An effect, so it runs once React has drawn the messages: a frame requested
+  // right after the failure may come before that render (the state set after an await).
+  const [focusFault, setFocusFault] = useState(0);
+  useEffect(() => {
+    if (!focusFault) return;
+    const f = form.current;
+    (f?.querySelector<HTMLElement>("[aria-invalid=true]") ?? f?.querySelector<HTMLElement>(".problem-wrap, [role=alert]"))?.focus();
+  }, [focusFault]);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setSubmitted(true);
     setServerError(null);
     if (!check.ok) {
-      focusFault();
+      setFocusFault((n) => n + 1);
       return;
     }
     setBusy(true);
@@ -62,7 +65,7 @@ export function ExperimentForm({
     } catch (error) {
       setServerError(error);
       setConflictOn(check.body.placement ?? "");
-      focusFault();
+      setFocusFault((n) => n + 1);
     } finally {
       setBusy(false);
     }
@@ -111,7 +114,7 @@ export function ExperimentForm({
       <TextField
         label="Control share (%)"
         name="controlShare"
-        inputMode="numeric"
+        inputMode="decimal"
         value={values.controlShare}
         onChange={set("controlShare")}
         error={err("controlShare")}
@@ -153,7 +156,7 @@ export function ExperimentForm({
       <TextField
         label="Target MDE (%)"
         name="targetMde"
-        inputMode="numeric"
+        inputMode="decimal"
         value={values.targetMde}
         onChange={set("targetMde")}
         error={err("targetMde")}

@@ -1,9 +1,10 @@
 // One experiment: its design and status, the lifecycle buttons its status allows (start,
-// pause, resume, complete after a confirmation, since it is final), its name and target
-// MDE (the only fields that may change once started), and its results.
+// pause, resume, complete after a confirmation, since it is final; a draft may be completed
+// without starting), its name and target MDE (the only fields that may change once
+// started), and its results. The tab's title names the experiment.
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useRef, useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import { ApiError } from "../../api/client";
 import { getTenant } from "../../api/endpoints";
 import { ConfirmDialog } from "../../app/ConfirmDialog";
@@ -25,10 +26,30 @@ export function ExperimentPage({ tenantId, experimentId }: { tenantId: string; e
   const exp = useQuery({ queryKey: key, queryFn: () => getExperiment(tenantId, experimentId) });
   const tenant = useQuery({ queryKey: ["tenant", tenantId], queryFn: () => getTenant(tenantId) });
   const currency = tenant.data?.data.config.currency || "USD";
-  const [notice, setNotice] = useState("");
+  // n counts the notices, so the same text twice (pause, resume, pause) is focused again.
+  const [notice, setNotice] = useState({ text: "", n: 0 });
   const [confirming, setConfirming] = useState(false);
   const noticeRef = useRef<HTMLParagraphElement>(null);
   const list = `/tenants/${encodeURIComponent(tenantId)}/experiments`;
+  useExperimentTitle(exp.data?.data.name, tenant.data?.data.name);
+
+  // Whether the confirmation is still in the page: React Aria keeps it a render longer than
+  // `confirming` (its exit animation), and contains focus while it is there.
+  const [dialogShown, setDialogShown] = useState(false);
+  const noticeFocused = useRef(0);
+
+  // The button pressed is gone (Start becomes Pause and Complete): focus goes to the notice
+  // that says what happened, once React has drawn the new buttons and the confirmation is
+  // gone: while it is there, its focus containment would pull focus back, and focus would be
+  // lost when it unmounts. Each notice once, so cancelling a later confirmation leaves focus
+  // to React Aria (back to the button that opened it). Focused at once, not in a frame:
+  // React Aria's own restore, a frame after the dialog unmounts, acts only if focus is on
+  // the body, so it leaves the notice focused.
+  useEffect(() => {
+    if (notice.n <= noticeFocused.current || confirming || dialogShown) return;
+    noticeFocused.current = notice.n;
+    noticeRef.current?.focus();
+  }, [notice, confirming, dialogShown]);
 
   const saved = (e: Experiment) => {
     queries.setQueryData(key, { data: e });
@@ -39,12 +60,8 @@ export function ExperimentPage({ tenantId, experimentId }: { tenantId: string; e
     onSuccess: (res, a) => {
       saved(res.data);
       setConfirming(false);
-      setNotice(a.done(res.data.placement));
+      setNotice((old) => ({ text: a.done(res.data.placement), n: old.n + 1 }));
       void queries.invalidateQueries({ queryKey: ["experimentResults", tenantId, experimentId] });
-      // The button pressed is gone (Start becomes Pause and Complete): focus goes to the
-      // notice that says what happened, once the new buttons are drawn and a closing
-      // confirmation has given focus back to its (gone) trigger, a frame later.
-      requestAnimationFrame(() => requestAnimationFrame(() => noticeRef.current?.focus()));
     },
   });
 
@@ -60,7 +77,7 @@ export function ExperimentPage({ tenantId, experimentId }: { tenantId: string; e
     );
   const e = exp.data.data;
   const actions = actionsFor(e.status);
-  const complete = actions.find((a) => a.move === "complete");
+  const complete = actions.find((a) => a.move === "complete" && a.confirm);
   const conflict = move.error instanceof ApiError && move.error.status === 409 && move.variables?.move === "start";
 
   return (
@@ -73,7 +90,7 @@ export function ExperimentPage({ tenantId, experimentId }: { tenantId: string; e
         <span className={`badge exp-status ${e.status}`}>{statusLabels[e.status]}</span>
       </div>
       <p role="status" className="notice" ref={noticeRef} tabIndex={-1}>
-        {notice}
+        {notice.text}
       </p>
 
       <section aria-labelledby="lifecycle-title">
@@ -99,7 +116,9 @@ export function ExperimentPage({ tenantId, experimentId }: { tenantId: string; e
             ))}
           </div>
         ) : (
-          <p className="muted">Completed on {when(e.endedAt)}: final, its results stay as they are.</p>
+          <p className="muted">
+            {e.startedAt ? `Completed on ${when(e.endedAt)}: final, its results stay as they are.` : `Completed on ${when(e.endedAt)} without being started: it never ran, so it has no results.`}
+          </p>
         )}
         {!confirming && <ProblemMessage error={move.error} />}
         {!confirming && conflict && <PlacementHolder tenantId={tenantId} placement={e.placement} exclude={e.id} />}
@@ -137,11 +156,11 @@ export function ExperimentPage({ tenantId, experimentId }: { tenantId: string; e
 
       <Results tenantId={tenantId} experiment={e} currency={currency} />
 
-      {complete && (
+      {complete?.confirm && (
         <ConfirmDialog
           open={confirming}
-          title={`Complete “${e.name}”?`}
-          confirmLabel="Complete experiment"
+          title={complete.confirm.title(e.name)}
+          confirmLabel={complete.confirm.button}
           busy={move.isPending}
           onConfirm={() => move.mutate(complete)}
           onCancel={() => {
@@ -149,10 +168,8 @@ export function ExperimentPage({ tenantId, experimentId }: { tenantId: string; e
             move.reset();
           }}
         >
-          <p>
-            Completing is final: nobody more is assigned, the experiment cannot be started again, and its results stay as of today. Placement “
-            {e.placement}” becomes free for a new experiment.
-          </p>
+          <p>{complete.confirm.body(e.placement)}</p>
+          <Presence onChange={setDialogShown} />
           <ProblemMessage error={move.error} />
         </ConfirmDialog>
       )}
@@ -163,7 +180,7 @@ export function ExperimentPage({ tenantId, experimentId }: { tenantId: string; e
 function lifecycleHint(e: Experiment) {
   switch (e.status) {
     case "draft":
-      return `Starting splits the shoppers of placement “${e.placement}” between the arms. The design is frozen from then on.`;
+      return `Starting splits the shoppers of placement “${e.placement}” between the arms. The design is frozen from then on. Completing it without starting sets it aside for good: it stays in the list as completed.`;
     case "running":
       return "Pausing serves the tenant’s default strategy on the placement and assigns nobody new, until you resume. Completing ends the experiment for good.";
     case "paused":
@@ -173,8 +190,45 @@ function lifecycleHint(e: Experiment) {
   }
 }
 
+/** Presence tells, from inside the confirmation, whether it is in the page. */
+function Presence({ onChange }: { onChange: (shown: boolean) => void }) {
+  useEffect(() => {
+    onChange(true);
+    return () => onChange(false);
+  }, [onChange]);
+  return null;
+}
+
+/**
+ * useExperimentTitle names the experiment in the tab's title once it is loaded: "Experiment:
+ * {name} · {tenant} · RecomEngine", as a product's or a widget's page does. TenantLayout sets
+ * "Experiment · {tenant} · RecomEngine" with useTitle, in an effect that can run after this
+ * one: a parent's effects run after its children's, and the layout may learn the tenant's
+ * name a render later than this page (React Query tells its observers in a later batch). So
+ * while the page is shown, any other title set is noted and replaced by ours; on leaving,
+ * the last one noted (the layout's) is put back.
+ */
+function useExperimentTitle(name: string | undefined, tenantName: string | undefined) {
+  const title = name ? [`Experiment: ${name}`, tenantName, "RecomEngine"].filter(Boolean).join(" · ") : "";
+  useEffect(() => {
+    if (!title) return;
+    let other = document.title;
+    document.title = title;
+    const watch = new MutationObserver(() => {
+      if (document.title === title) return;
+      other = document.title;
+      document.title = title;
+    });
+    watch.observe(document.head, { childList: true, subtree: true, characterData: true });
+    return () => {
+      watch.disconnect();
+      if (document.title === title) document.title = other;
+    };
+  }, [title]);
+}
+
 /** EditForm changes the name and target MDE, the fields that may change once started. */
-function EditForm({ e, onSave }: { e: Experiment; onSave: (body: ExperimentInput) => Promise<unknown> }) {
+export function EditForm({ e, onSave }: { e: Experiment; onSave: (body: ExperimentInput) => Promise<unknown> }) {
   const initial: EditValues = { name: e.name, targetMde: toPerCent(e.targetMde) };
   const [v, setV] = useState(initial);
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -182,23 +236,32 @@ function EditForm({ e, onSave }: { e: Experiment; onSave: (body: ExperimentInput
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState("");
   const form = useRef<HTMLFormElement>(null);
+  // Bumped on each failed save: focus goes to the first field at fault once React has drawn
+  // its message (a frame requested right after the failure may come before that render).
+  const [focusFault, setFocusFault] = useState(0);
+  useEffect(() => {
+    if (focusFault) form.current?.querySelector<HTMLElement>("[aria-invalid=true]")?.focus();
+  }, [focusFault]);
   const server = serverError instanceof ApiError ? serverError.fieldErrors() : {};
   const err = (k: string) => errors[k] ?? server[k];
+  const hasTarget = e.targetMde != null;
   const submit = async (ev: FormEvent) => {
     ev.preventDefault();
     setDone("");
     setServerError(null);
-    const check = validateEdit(v);
+    const check = validateEdit(v, hasTarget);
     setErrors(check.ok ? {} : check.errors);
-    const focus = () => requestAnimationFrame(() => form.current?.querySelector<HTMLElement>("[aria-invalid=true]")?.focus());
-    if (!check.ok) return focus();
+    if (!check.ok) {
+      setFocusFault((n) => n + 1);
+      return;
+    }
     setBusy(true);
     try {
       await onSave(check.body);
       setDone("Saved.");
     } catch (error) {
       setServerError(error);
-      focus();
+      setFocusFault((n) => n + 1);
     } finally {
       setBusy(false);
     }
@@ -212,11 +275,11 @@ function EditForm({ e, onSave }: { e: Experiment; onSave: (body: ExperimentInput
         <TextField
           label="Target MDE (%)"
           name="targetMde"
-          inputMode="numeric"
+          inputMode="decimal"
           value={v.targetMde}
           onChange={(targetMde) => setV({ ...v, targetMde })}
           error={err("targetMde")}
-          hint={e.targetMde != null ? "The smallest relative lift worth detecting, in per cent. It can be changed, not removed." : "Optional. The smallest relative lift worth detecting, e.g. 10 for 10 %."}
+          hint={hasTarget ? "The smallest relative lift worth detecting, in per cent. It can be changed, not removed." : "Optional. The smallest relative lift worth detecting, e.g. 10 for 10 %."}
         />
         <div className="row">
           <button type="submit" className="btn" disabled={busy}>

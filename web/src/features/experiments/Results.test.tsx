@@ -86,6 +86,15 @@ describe("ResultsBody", () => {
     const chart = screen.getByRole("img", { name: /Relative lift of the variant/ });
     expect(chart.querySelectorAll(".ci-row")).toHaveLength(3);
     expect(chart.querySelector(".ci-row.win")?.getAttribute("data-metric")).toBe("revenue_per_user");
+    // Not by colour alone: each row's verdict in words, in the image and in its text alternative.
+    expect([...chart.querySelectorAll(".ci-verdict")].map((t) => t.textContent)).toEqual(["variant wins", "no significant difference yet", "no significant difference yet"]);
+    expect(chart.querySelector("desc")?.textContent).toBe(
+      "Revenue per user: variant wins, +20.0% (95% CI +8.0% to +32.0%); " +
+        "Conversion rate: no significant difference yet, +12.5% (95% CI \u221210.0% to +35.0%); " +
+        "Click-through rate: no significant difference yet, 0.0% (95% CI \u22125.0% to +5.0%). " +
+        "An interval that crosses zero is no significant difference.",
+    );
+    expect(screen.getByText(/Green: the variant wins; red: the control wins/)).toBeTruthy();
     expect(screen.getByText(/smallest lift this test detects \(80% power\) is 5%/)).toBeTruthy();
   });
 
@@ -100,6 +109,7 @@ describe("ResultsBody", () => {
       .slice(1)
       .map((row) => within(row).getAllByRole("cell").at(-1)?.textContent);
     expect(verdicts).toEqual(Array(3).fill("Not trusted (sample ratio mismatch)"));
+    expect(screen.getByRole("img", { name: /Revenue per user: not trusted \(sample ratio mismatch\), \+20\.0%/ })).toBeTruthy();
     expect(warning.compareDocumentPosition(screen.getByTestId("exp-verdict")) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
   });
 });

@@ -26,15 +26,24 @@ import {
 } from "./format";
 
 const refreshMs = 60_000;
+const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 
 export function Results({ tenantId, experiment: e, currency }: { tenantId: string; experiment: Experiment; currency: string }) {
   const results = useQuery({
     queryKey: ["experimentResults", tenantId, e.id],
     queryFn: () => getResults(tenantId, e.id),
-    enabled: e.status !== "draft",
+    enabled: e.status !== "draft" && (e.status !== "completed" || e.startedAt != null),
     refetchInterval: e.status === "running" ? refreshMs : false,
     refetchIntervalInBackground: false,
   });
+  // A draft completed without starting never ran: there is nothing to show, not "not enough data yet".
+  if (e.status === "completed" && !e.startedAt)
+    return (
+      <section aria-labelledby="results-title">
+        <h3 id="results-title">Results</h3>
+        <p>None: the experiment was completed without being started, so no shopper was ever assigned.</p>
+      </section>
+    );
   if (e.status === "draft")
     return (
       <section aria-labelledby="results-title">
@@ -71,6 +80,7 @@ export function ResultsBody({ r, e, currency }: { r: ExperimentResults; e: Exper
     lift: m.lift ?? null,
     ci: m.confidenceInterval ?? null,
     tone: r.srm.flagged ? "none" : (metricVerdict(name, m, currency).tone as CIRow["tone"]),
+    verdict: lowerFirst(verdictCell(r, m)),
   }));
   return (
     <>

@@ -93,16 +93,22 @@ export interface EditValues {
 
 const editInput = z.pick(experimentInput, { name: true, targetMde: true });
 
+export const keepMdeMessage = "The target MDE can be changed but not removed.";
+
 /**
- * validateEdit returns the update's body, or the message of each bad field. An empty target
- * is left out: the API keeps a field that is not given, so a target cannot be removed.
+ * validateEdit returns the update's body, or the message of each bad field. The API keeps a
+ * field that is not given, so an empty target cannot remove one: sending nothing would keep
+ * the old target while the page says "Saved.". So an empty target is refused when the
+ * experiment has one (hasTarget), and left out when it has none.
  */
-export function validateEdit(v: EditValues): Validated {
-  const body = { name: v.name.trim(), targetMde: v.targetMde.trim() === "" ? undefined : perCent(v.targetMde) };
+export function validateEdit(v: EditValues, hasTarget: boolean): Validated {
+  const empty = v.targetMde.trim() === "";
+  const body = { name: v.name.trim(), targetMde: empty ? undefined : perCent(v.targetMde) };
   const got = editInput.safeParse(body);
-  if (got.success) return { ok: true, body: got.data as ExperimentInput };
   const errors: Record<string, string> = {};
-  for (const issue of got.error.issues) errors[issue.path.join(".")] ??= issue.message;
+  if (!got.success) for (const issue of got.error.issues) errors[issue.path.join(".")] ??= issue.message;
+  if (empty && hasTarget) errors.targetMde = keepMdeMessage;
+  if (got.success && Object.keys(errors).length === 0) return { ok: true, body: got.data as ExperimentInput };
   return { ok: false, errors };
 }
 

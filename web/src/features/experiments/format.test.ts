@@ -164,9 +164,20 @@ describe("planning", () => {
 describe("actionsFor", () => {
   it("offers the moves the lifecycle allows", () => {
     const labels = (s: Parameters<typeof actionsFor>[0]) => actionsFor(s).map((a) => `${a.label}:${a.move}`);
-    expect(labels("draft")).toEqual(["Start:start"]);
+    expect(labels("draft")).toEqual(["Start:start", "Complete without starting:complete"]);
     expect(labels("running")).toEqual(["Pause:pause", "Complete:complete"]);
     expect(labels("paused")).toEqual(["Resume:start", "Complete:complete"]);
     expect(labels("completed")).toEqual([]);
+  });
+
+  it("confirms completing in words that fit the status: a draft is completed, not deleted", () => {
+    const draft = actionsFor("draft").find((a) => a.move === "complete")!;
+    expect(draft.confirm?.title("Spring test")).toBe("Complete “Spring test” without starting it?");
+    expect(draft.confirm?.body("home")).toMatch(/stays in the list of experiments as completed, with no results/);
+    expect(draft.done("home")).toBe("Completed without starting. It stays in the list as completed, with no results.");
+    const running = actionsFor("running").find((a) => a.move === "complete")!;
+    expect(running.confirm?.title("Spring test")).toBe("Complete “Spring test”?");
+    expect(running.confirm?.body("home")).toMatch(/^Completing is final: .*Placement “home” becomes free/);
+    expect(actionsFor("running").find((a) => a.move === "pause")?.confirm).toBeUndefined();
   });
 });
