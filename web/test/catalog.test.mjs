@@ -6,12 +6,12 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { api, expectAccessible, launch, poll, skipReason, startServer } from "./support.mjs";
+import { api, expectAccessible, openDashboard, poll, signUp, skipReason } from "./support.mjs";
 
 const skip = skipReason();
 
 describe("catalog journeys", { skip: skip || false }, () => {
-  let server, browser, page, base;
+  let dashboard, page, base;
   const email = `catalog-${Date.now()}@shop.example`;
   const password = "correct horse battery staple";
   let tenantPath = "";
@@ -20,16 +20,10 @@ describe("catalog journeys", { skip: skip || false }, () => {
   let secretKey = "";
 
   before(async () => {
-    server = await startServer();
-    base = server.url;
-    browser = await launch();
-    page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    page.on("pageerror", (e) => console.log("# page error:", e.message));
+    dashboard = await openDashboard();
+    ({ page, base } = dashboard);
   });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  after(async () => dashboard?.close());
 
   const heading = (name) => page.getByRole("heading", { level: 1, name });
   const nav = () => page.getByRole("navigation", { name: "Tenant sections" });
@@ -37,12 +31,7 @@ describe("catalog journeys", { skip: skip || false }, () => {
   const withKey = (method, path, opts = {}) => api(base, method, path, { key: secretKey, ...opts });
 
   test("sign up, create a tenant, and find its catalog empty, saying how to load one", async () => {
-    await page.goto(base + "/signup");
-    await heading("Create your account").waitFor();
-    await page.getByLabel("Email").fill(email);
-    await page.getByLabel("Password").fill(password);
-    await page.getByLabel("Password").press("Enter");
-    await heading("Tenants").waitFor();
+    await signUp(page, base, email, password);
     await page.getByLabel("Store name").fill("Catalog shop");
     await page.getByLabel("Allowed origins").fill("https://shop.example");
     await page.getByLabel("Allowed origins").press("Enter");

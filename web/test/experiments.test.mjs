@@ -10,12 +10,12 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { api, expectAccessible, launch, poll, skipReason, startServer } from "./support.mjs";
+import { api, expectAccessible, openDashboard, poll, signUp, skipReason } from "./support.mjs";
 
 const skip = skipReason();
 
 describe("experiments journey", { skip: skip || false }, () => {
-  let server, browser, page, base;
+  let dashboard, page, base;
   const email = `experiments-${Date.now()}@shop.example`;
   const password = "correct horse battery staple";
   const placement = "exp-home";
@@ -30,26 +30,15 @@ describe("experiments journey", { skip: skip || false }, () => {
   let list = "";
 
   before(async () => {
-    server = await startServer();
-    base = server.url;
-    browser = await launch();
-    page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    page.on("pageerror", (e) => console.log("# page error:", e.message));
+    dashboard = await openDashboard();
+    ({ page, base } = dashboard);
   });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  after(async () => dashboard?.close());
 
   const heading = (name) => page.getByRole("heading", { level: 1, name });
 
   test("sign up; a tenant, a secret key, a catalog and events through the API", async () => {
-    await page.goto(base + "/signup");
-    await heading("Create your account").waitFor();
-    await page.getByLabel("Email").fill(email);
-    await page.getByLabel("Password").fill(password);
-    await page.getByLabel("Password").press("Enter");
-    await heading("Tenants").waitFor();
+    await signUp(page, base, email, password);
     token = (await api(base, "POST", "/api/v1/auth/login", { body: { email, password } })).data.token;
     tenantId = (await api(base, "POST", "/api/v1/tenants", { token, body: { name: "Experiment shop", config: { allowedOrigins: ["https://shop.example"] } } })).data.id;
     secretKey = (await api(base, "POST", `/api/v1/tenants/${tenantId}/api-keys`, { token, body: { name: "server", permissions: "read_write", type: "secret" } })).data.key;

@@ -5,12 +5,12 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { api, expectAccessible, launch, poll, skipReason, startServer } from "./support.mjs";
+import { api, expectAccessible, openDashboard, poll, skipReason } from "./support.mjs";
 
 const skip = skipReason();
 
 describe("dashboard journeys", { skip: skip || false }, () => {
-  let server, browser, page, base;
+  let dashboard, page, base;
   const email = `journey-${Date.now()}@shop.example`;
   const password = "correct horse battery staple";
   let tenantPath = "";
@@ -18,17 +18,11 @@ describe("dashboard journeys", { skip: skip || false }, () => {
   let secretKey = "";
 
   before(async () => {
-    server = await startServer();
-    base = server.url;
-    browser = await launch();
-    await browser.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: base });
-    page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    page.on("pageerror", (e) => console.log("# page error:", e.message));
+    dashboard = await openDashboard();
+    ({ page, base } = dashboard);
+    await dashboard.browser.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: base });
   });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  after(async () => dashboard?.close());
 
   const heading = (name) => page.getByRole("heading", { level: 1, name });
 
@@ -402,8 +396,8 @@ describe("dashboard journeys", { skip: skip || false }, () => {
         await route.continue();
       }
     };
-    await browser.context.route("**/api/v1/auth/refresh", barrier);
-    const tabs = await Promise.all([browser.context.newPage(), browser.context.newPage()]);
+    await dashboard.browser.context.route("**/api/v1/auth/refresh", barrier);
+    const tabs = await Promise.all([dashboard.browser.context.newPage(), dashboard.browser.context.newPage()]);
     try {
       await Promise.all(tabs.map((tab) => tab.goto(base + tenantPath + "/keys")));
       for (const tab of tabs) await tab.getByRole("heading", { level: 1, name: /API keys/ }).waitFor();
@@ -414,7 +408,7 @@ describe("dashboard journeys", { skip: skip || false }, () => {
       await tabs[0].reload();
       await tabs[0].getByRole("heading", { level: 1, name: /API keys/ }).waitFor();
     } finally {
-      await browser.context.unroute("**/api/v1/auth/refresh", barrier);
+      await dashboard.browser.context.unroute("**/api/v1/auth/refresh", barrier);
       await Promise.all(tabs.map((tab) => tab.close()));
     }
     await page.reload();

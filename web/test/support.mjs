@@ -9,6 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 
+import { startServer } from "../../sdk/test/support/recomengine.mjs";
+
 export { api, poll, startServer } from "../../sdk/test/support/recomengine.mjs";
 
 export const chromiumPath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
@@ -56,4 +58,35 @@ export async function expectAccessible(page, what) {
     assert.deepEqual(summary, [], `axe violations on ${what} in the ${theme} theme`);
   }
   await page.evaluate((t) => (document.documentElement.dataset.theme = t), before);
+}
+
+/**
+ * openDashboard starts the server and a browser with one page, whose script errors are
+ * logged; close() stops both.
+ */
+export async function openDashboard() {
+  const server = await startServer();
+  const browser = await launch();
+  const page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  page.on("pageerror", (e) => console.log("# page error:", e.message));
+  return {
+    server,
+    browser,
+    page,
+    base: server.url,
+    close: async () => {
+      await browser.close();
+      await server.stop();
+    },
+  };
+}
+
+/** signUp creates an account through the sign-up form and waits for the tenants page it leads to. */
+export async function signUp(page, base, email, password) {
+  await page.goto(base + "/signup");
+  await page.getByRole("heading", { level: 1, name: "Create your account" }).waitFor();
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByLabel("Password").press("Enter");
+  await page.getByRole("heading", { level: 1, name: "Tenants" }).waitFor();
 }
