@@ -60,8 +60,8 @@ func (s *server) adminTenant(r *http.Request) (string, error) {
 	return t.ID, err
 }
 
-// handleCatalogCreate serves POST /api/v1/catalog (US2-1) and its dashboard twin: 201 when created, 200 when it
-// replaced an item of the same productId (upsert).
+// handleCatalogCreate serves POST /api/v1/catalog (US2-1) and its dashboard twin: 201
+// when created, 200 when it replaced an item of the same productId (upsert).
 func (s *server) handleCatalogCreate(scope scopeFunc) http.Handler {
 	return handler(s.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		sc, err := scope(r)
