@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { api, expectAccessible, openDashboard, poll, signUp, skipReason } from "./support.mjs";
+import { api, expectAccessible, expectFastPaint, openDashboard, poll, signUp, skipReason } from "./support.mjs";
 
 const skip = skipReason();
 
@@ -105,6 +105,10 @@ describe("catalog journeys", { skip: skip || false }, () => {
     await page.getByText("51–100 of 599").waitFor();
     assert.match(page.url(), /\/catalog\?page=2$/);
     await expectAccessible(page, "catalog (a page of products)");
+  });
+
+  test("the list of 599 products paints its first page within 1 s (LCP, best of three loads)", async (t) => {
+    await expectFastPaint(t, page, "the catalog page (599 products, 50 shown)", () => page.locator(".catalog-table tbody tr").nth(49).waitFor());
   });
 
   test("search and filters go to the URL and survive a reload", async () => {

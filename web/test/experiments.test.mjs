@@ -10,7 +10,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { api, expectAccessible, openDashboard, poll, signUp, skipReason } from "./support.mjs";
+import { api, expectAccessible, expectFastPaint, openDashboard, poll, signUp, skipReason } from "./support.mjs";
 
 const skip = skipReason();
 
@@ -161,6 +161,10 @@ describe("experiments journey", { skip: skip || false }, () => {
     await page.getByRole("status").getByText(/Updated at .*refreshed every minute/).waitFor();
     await page.getByText(/With the users so far|The smallest detectable lift cannot be estimated yet/).waitFor();
     await expectAccessible(page, "experiment (running, with results)");
+  });
+
+  test("the experiment's page with its results paints within 1 s (LCP, best of three loads)", async (t) => {
+    await expectFastPaint(t, page, "the experiment page with results", () => page.getByTestId("results-table").waitFor());
   });
 
   test("rename it: the tab's title follows; an existing target MDE cannot be cleared", async () => {
