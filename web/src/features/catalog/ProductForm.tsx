@@ -2,10 +2,11 @@
 // see productSchema.ts), shows the server's own field errors on the same fields, and moves
 // focus to the first field at fault either way.
 
-import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from "react";
+import { useId, useRef, useState, type FormEvent, type ReactNode } from "react";
 import { ApiError } from "../../api/client";
 import { CheckboxField, TextField } from "../../app/Field";
 import { ProblemMessage } from "../../app/Problem";
+import { useFocusFault } from "../../app/focusFault";
 import type { ProductFields, ProductInput } from "./api";
 import { limits, validate, type FormValues } from "./productSchema";
 
@@ -24,15 +25,7 @@ export function ProductForm(props: Props) {
   const [saving, setSaving] = useState(false);
   const [saved, setSaved] = useState("");
   const form = useRef<HTMLFormElement>(null);
-  // Set on a failed save: focus the first field at fault once its message is drawn.
-  const [focusFault, setFocusFault] = useState(0);
-
-  useEffect(() => {
-    if (!focusFault) return;
-    const f = form.current;
-    const id = requestAnimationFrame(() => f?.querySelector<HTMLElement>("[aria-invalid=true]")?.focus());
-    return () => cancelAnimationFrame(id);
-  }, [focusFault]);
+  const focusFault = useFocusFault(form);
 
   const check = create ? validate(values, true) : validate(values, false);
   const local = submitted && !check.ok ? check.errors : {};
@@ -59,7 +52,7 @@ export function ProductForm(props: Props) {
     setServerError(null);
     setSaved("");
     if (!check.ok) {
-      setFocusFault((n) => n + 1);
+      focusFault();
       return;
     }
     setSaving(true);
@@ -69,7 +62,7 @@ export function ProductForm(props: Props) {
       setSubmitted(false);
     } catch (error) {
       setServerError(error);
-      setFocusFault((n) => n + 1);
+      focusFault();
     } finally {
       setSaving(false);
     }

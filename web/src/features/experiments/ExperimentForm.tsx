@@ -3,11 +3,12 @@
 // placement is held by another experiment, FR-019) on the placement field. After a failed
 // submit, focus goes to the first field at fault.
 
-import { useEffect, useRef, useState, type FormEvent, type ReactNode } from "react";
+import { useRef, useState, type FormEvent, type ReactNode } from "react";
 import { ApiError } from "../../api/client";
 import { strategies } from "../../api/schemas";
 import { SelectField, TextField } from "../../app/Field";
 import { ProblemMessage } from "../../app/Problem";
+import { useFocusFault } from "../../app/focusFault";
 import { metricLabels, methodLabels, strategyLabel } from "./format";
 import { formFields, validate, type FormValues } from "./form";
 import type { ExperimentInput } from "./api";
@@ -40,23 +41,15 @@ export function ExperimentForm({
 
   const set = (k: keyof FormValues) => (v: string) => setValues((old) => ({ ...old, [k]: v }));
 
-  // Bumped on each failed submit: focus then goes to the first field at fault, so a keyboard
-  // or screen-reader user lands on it (else the message at the top, for an error that names
-  // no field). An effect, so it runs once React has drawn the messages: a frame requested
-  // right after the failure may come before that render (the state set after an await).
-  const [focusFault, setFocusFault] = useState(0);
-  useEffect(() => {
-    if (!focusFault) return;
-    const f = form.current;
-    (f?.querySelector<HTMLElement>("[aria-invalid=true]") ?? f?.querySelector<HTMLElement>(".problem-wrap, [role=alert]"))?.focus();
-  }, [focusFault]);
+  // Without a field at fault (an error that names none), focus goes to the message.
+  const focusFault = useFocusFault(form, ".problem-wrap, [role=alert]");
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setSubmitted(true);
     setServerError(null);
     if (!check.ok) {
-      setFocusFault((n) => n + 1);
+      focusFault();
       return;
     }
     setBusy(true);
@@ -65,7 +58,7 @@ export function ExperimentForm({
     } catch (error) {
       setServerError(error);
       setConflictOn(check.body.placement ?? "");
-      setFocusFault((n) => n + 1);
+      focusFault();
     } finally {
       setBusy(false);
     }

@@ -10,6 +10,7 @@ import { getTenant } from "../../api/endpoints";
 import { ConfirmDialog } from "../../app/ConfirmDialog";
 import { TextField } from "../../app/Field";
 import { ProblemMessage } from "../../app/Problem";
+import { useFocusFault } from "../../app/focusFault";
 import { Link } from "../../router";
 import { percent } from "../analytics/format";
 import { getExperiment, moveExperiment, updateExperiment, type Experiment, type ExperimentInput } from "./api";
@@ -236,12 +237,7 @@ export function EditForm({ e, onSave }: { e: Experiment; onSave: (body: Experime
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState("");
   const form = useRef<HTMLFormElement>(null);
-  // Bumped on each failed save: focus goes to the first field at fault once React has drawn
-  // its message (a frame requested right after the failure may come before that render).
-  const [focusFault, setFocusFault] = useState(0);
-  useEffect(() => {
-    if (focusFault) form.current?.querySelector<HTMLElement>("[aria-invalid=true]")?.focus();
-  }, [focusFault]);
+  const focusFault = useFocusFault(form);
   const server = serverError instanceof ApiError ? serverError.fieldErrors() : {};
   const err = (k: string) => errors[k] ?? server[k];
   const hasTarget = e.targetMde != null;
@@ -252,7 +248,7 @@ export function EditForm({ e, onSave }: { e: Experiment; onSave: (body: Experime
     const check = validateEdit(v, hasTarget);
     setErrors(check.ok ? {} : check.errors);
     if (!check.ok) {
-      setFocusFault((n) => n + 1);
+      focusFault();
       return;
     }
     setBusy(true);
@@ -261,7 +257,7 @@ export function EditForm({ e, onSave }: { e: Experiment; onSave: (body: Experime
       setDone("Saved.");
     } catch (error) {
       setServerError(error);
-      setFocusFault((n) => n + 1);
+      focusFault();
     } finally {
       setBusy(false);
     }

@@ -5,6 +5,7 @@ import { useRef, useState, type FormEvent } from "react";
 import { ApiError } from "../../api/client";
 import { strategies } from "../../api/schemas";
 import { SelectField, TextField } from "../../app/Field";
+import { useFocusFault } from "../../app/focusFault";
 import { maxLimit, strategyLabels, validatePreview, type PreviewErrors, type PreviewForm as Values } from "./query";
 
 const fields = ["userId", "strategy", "productId", "placement", "limit"] as const;
@@ -14,6 +15,7 @@ export function PreviewForm({ initial, onSubmit, serverError }: { initial: Value
   const [errors, setErrors] = useState<PreviewErrors>({});
   const [shown, setShown] = useState(initial);
   const form = useRef<HTMLFormElement>(null);
+  const focusFault = useFocusFault(form);
   // The URL changed (back/forward, a shared link): the fields follow it.
   if (fields.some((k) => shown[k] !== initial[k])) {
     setShown(initial);
@@ -29,7 +31,7 @@ export function PreviewForm({ initial, onSubmit, serverError }: { initial: Value
     const found = validatePreview(v);
     setErrors(found);
     if (Object.keys(found).length > 0) {
-      requestAnimationFrame(() => form.current?.querySelector<HTMLElement>("[aria-invalid=true]")?.focus());
+      focusFault();
       return;
     }
     onSubmit(v);

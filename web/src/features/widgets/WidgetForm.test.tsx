@@ -104,5 +104,7 @@ describe("WidgetForm validation", () => {
     expect(await screen.findByText("The widget is invalid.")).toBeTruthy();
     expect(describedBy("Text colour")).toContain("must be a hex colour: #rgb or #rrggbb");
     expect(screen.getByLabelText("Text colour").getAttribute("aria-invalid")).toBe("true");
+    // Focus goes to it too, once the answer's message is drawn.
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByLabelText("Text colour")));
   });
 });

@@ -2,12 +2,13 @@
 // widgetSchema.ts), shows the server's own field errors on the same fields, and reports
 // every change so the preview beside it redraws.
 
-import { useState, type FormEvent } from "react";
+import { useRef, useState, type FormEvent } from "react";
 import { ApiError } from "../../api/client";
 import type { WidgetInput } from "../../api/endpoints";
 import { strategies } from "../../api/schemas";
 import { CheckboxField, SelectField, TextField } from "../../app/Field";
 import { ProblemMessage } from "../../app/Problem";
+import { useFocusFault } from "../../app/focusFault";
 import { validate, type FormValues } from "./widgetSchema";
 
 const strategyLabels: Record<string, string> = {
@@ -31,6 +32,8 @@ export function WidgetForm({
   const [serverError, setServerError] = useState<unknown>(null);
   const [saving, setSaving] = useState(false);
   const [saved, setSaved] = useState("");
+  const form = useRef<HTMLFormElement>(null);
+  const focusFault = useFocusFault(form);
 
   const check = validate(values);
   const local = submitted && !check.ok ? check.errors : {};
@@ -49,10 +52,7 @@ export function WidgetForm({
     setSubmitted(true);
     setServerError(null);
     if (!check.ok) {
-      // Focus the first field at fault, so a keyboard or screen-reader user lands on it.
-      // currentTarget is null once the handler returns: keep the form for the next frame.
-      const form = e.currentTarget;
-      requestAnimationFrame(() => form.querySelector<HTMLElement>("[aria-invalid=true]")?.focus());
+      focusFault();
       return;
     }
     setSaving(true);
@@ -62,6 +62,7 @@ export function WidgetForm({
       setSubmitted(false);
     } catch (err) {
       setServerError(err);
+      focusFault();
     } finally {
       setSaving(false);
     }
@@ -69,7 +70,7 @@ export function WidgetForm({
   const nBad = submitted && !check.ok ? Object.keys(check.errors).length : 0;
 
   return (
-    <form onSubmit={submit} noValidate className="widget-form">
+    <form ref={form} onSubmit={submit} noValidate className="widget-form">
       {nBad > 0 && (
         <p role="alert" className="problem">
           {nBad === 1 ? "One field needs fixing." : `${nBad} fields need fixing.`}
