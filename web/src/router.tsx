@@ -1,7 +1,7 @@
 // A small router on the History API: the dashboard has a handful of routes, so a matcher
 // and a link component are all it needs. The URL holds the tenant (/tenants/{id}/keys).
 
-import { createContext, useContext, useEffect, useState, type AnchorHTMLAttributes, type MouseEvent, type ReactNode } from "react";
+import { createContext, useContext, useEffect, useState, useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent, type ReactNode } from "react";
 
 const PathContext = createContext<string>("/");
 
@@ -23,6 +23,13 @@ export function Router({ children }: { children: ReactNode }) {
 }
 
 export const usePath = () => useContext(PathContext);
+
+const subscribe = (f: () => void) => {
+  addEventListener("popstate", f);
+  return () => removeEventListener("popstate", f);
+};
+/** useSearch is the URL's query string, updated on navigation (navigate fires popstate). */
+export const useSearch = () => useSyncExternalStore(subscribe, () => location.search);
 
 /** match returns pattern's parameters (":name" segments) if path matches it, else null. */
 export function match(pattern: string, path: string): Record<string, string> | null {

@@ -7,11 +7,11 @@ import { Component, lazy, Suspense, useState, type FormEvent, type ReactNode } f
 import { analyticsOverview, analyticsTimeSeries, analyticsTopProducts, getTenant } from "../../api/endpoints";
 import type { DailyPoint, Overview } from "../../api/schemas";
 import { ProblemMessage } from "../../app/Problem";
-import { Link, navigate } from "../../router";
+import { count, money, percent } from "../../app/format";
+import { Link, navigate, useSearch } from "../../router";
 import { downloadCSV } from "./csv";
-import { changeText, count, formatKPI, kpiLabels, kpiOrder, money, percent } from "./format";
+import { changeText, formatKPI, kpiLabels, kpiOrder } from "./format";
 import { analyticsStrategies, customRangeError, parseView, presets, toQuery, viewSearch, type View } from "./range";
-import { useSearch } from "./useSearch";
 
 const DailyChart = lazy(() => import("./DailyChart"));
 

@@ -3,7 +3,7 @@
 
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { DailyPoint } from "../../api/schemas";
-import { count, money } from "./format";
+import { count, money } from "../../app/format";
 
 const series = [
   { key: "impressions", name: "Impressions", color: "#3b7de0", dash: undefined, axis: "n" },

@@ -1,7 +1,8 @@
-// Formatting of the KPI cards: numbers, percentages and money with Intl, and each card's
+// Formatting of the KPI cards: each card's value by its kind, and its
 // change against the previous period said in words (not by colour alone).
 
 import type { KPI, Overview } from "../../api/schemas";
+import { count, money, percent } from "../../app/format";
 
 export const kpiLabels: Record<KPI, string> = {
   impressions: "Impressions",
@@ -14,16 +15,6 @@ export const kpiLabels: Record<KPI, string> = {
 export const kpiOrder: KPI[] = ["impressions", "clicks", "ctr", "conversions", "conversionRate", "revenue"];
 const rates = new Set<KPI>(["ctr", "conversionRate"]);
 
-const locale = undefined; // the browser's
-export function money(n: number, currency: string) {
-  try {
-    return new Intl.NumberFormat(locale, { style: "currency", currency }).format(n);
-  } catch {
-    return new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(n) + " " + currency;
-  }
-}
-export const count = (n: number) => new Intl.NumberFormat(locale).format(n);
-export const percent = (n: number, digits = 1) => new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: digits }).format(n);
 
 /** formatKPI writes a KPI's value: rates as percentages, revenue as money, counts as integers. */
 export function formatKPI(k: KPI, n: number, currency: string) {
@@ -48,7 +39,7 @@ export function changeText(k: KPI, o: Pick<Overview, "previous" | "change">, cur
   const up = diff > 0;
   const word = up ? "Up" : "Down";
   if (rates.has(k)) {
-    const pts = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }).format(Math.abs(diff) * 100);
+    const pts = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 }).format(Math.abs(diff) * 100);
     return { direction: up ? "up" : "down", text: `${word} ${pts} percentage points (${was})` };
   }
   if (rel === null || rel === undefined || before === 0) return { direction: "new", text: `${word} from none in the previous period` };

@@ -4,7 +4,7 @@
 
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useId, useRef, useState, type FormEvent } from "react";
-import { count } from "../analytics/format";
+import { count } from "../../app/format";
 import { maxBatch, uploadBatch } from "./api";
 import { maxFileBytes, maxListed, maxProducts, parseFile, upload, type Progress, type Summary } from "./upload";
 

@@ -4,7 +4,7 @@
 // the header being row 1; a JSON item from 1).
 
 import { ApiError } from "../../api/client";
-import { count } from "../analytics/format";
+import { count } from "../../app/format";
 import { maxBatch, type BatchResult } from "./api";
 import { CSVError, parseCSV } from "./csv";
 

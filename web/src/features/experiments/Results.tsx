@@ -4,8 +4,8 @@
 // Refreshed every 60 s while the experiment runs (not in hidden tabs), as analytics is.
 
 import { useQuery } from "@tanstack/react-query";
-import { count, percent } from "../analytics/format";
 import { ProblemMessage } from "../../app/Problem";
+import { count, percent } from "../../app/format";
 import { getResults, metrics, type Experiment, type ExperimentResults } from "./api";
 import { CIChart, type CIRow } from "./CIChart";
 import {

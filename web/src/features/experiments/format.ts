@@ -2,8 +2,7 @@
 // tenant's currency), and the results said in words (DESIGN §5, STATS.md): who wins and by
 // how much with its 95 % interval, or why nothing can be said yet.
 
-import { count, money, percent } from "../analytics/format";
-import { strategyLabels } from "../preview/query";
+import { count, money, percent, strategyLabels } from "../../app/format";
 import type { ExperimentMetric, ExperimentResults, ExperimentStatus } from "./api";
 
 const locale = undefined; // the browser's

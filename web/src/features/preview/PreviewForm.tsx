@@ -6,7 +6,8 @@ import { ApiError } from "../../api/client";
 import { strategies } from "../../api/schemas";
 import { SelectField, TextField } from "../../app/Field";
 import { useFocusFault } from "../../app/focusFault";
-import { maxLimit, strategyLabels, validatePreview, type PreviewErrors, type PreviewForm as Values } from "./query";
+import { strategyLabels } from "../../app/format";
+import { maxLimit, validatePreview, type PreviewErrors, type PreviewForm as Values } from "./query";
 
 const fields = ["userId", "strategy", "productId", "placement", "limit"] as const;
 

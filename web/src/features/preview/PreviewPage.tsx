@@ -6,11 +6,10 @@ import { ApiError } from "../../api/client";
 import { getTenant, recommendationPreview } from "../../api/endpoints";
 import type { PreviewItem, PreviewList } from "../../api/schemas";
 import { ProblemMessage } from "../../app/Problem";
-import { navigate } from "../../router";
-import { money } from "../analytics/format";
-import { useSearch } from "../analytics/useSearch";
+import { money, safeHref, strategyLabels } from "../../app/format";
+import { navigate, useSearch } from "../../router";
 import { PreviewForm } from "./PreviewForm";
-import { parsePreview, previewSearch, safeHref, strategyLabels, toQuery } from "./query";
+import { parsePreview, previewSearch, toQuery } from "./query";
 
 export function PreviewPage({ tenantId }: { tenantId: string }) {
   const search = useSearch();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { emptyForm, parsePreview, previewSearch, safeHref, toQuery, validatePreview, type PreviewForm } from "./query";
+import { emptyForm, parsePreview, previewSearch, toQuery, validatePreview, type PreviewForm } from "./query";
 
 const form = (over: Partial<PreviewForm>): PreviewForm => ({ ...emptyForm, ...over });
 
@@ -48,15 +48,5 @@ describe("the preview form's validation", () => {
     [{ userId: "u", limit: "" }, "limit", "Must be a whole number from 1 to 50."],
   ] as const)("%o: %s is wrong", (over, field, message) => {
     expect(validatePreview(form(over))).toEqual({ [field]: message });
-  });
-});
-
-describe("safeHref", () => {
-  it("links only http(s) URLs", () => {
-    expect(safeHref("https://shop.example/p/1")).toBe("https://shop.example/p/1");
-    expect(safeHref("http://shop.example/")).toBe("http://shop.example/");
-    expect(safeHref("javascript:alert(1)")).toBeUndefined();
-    expect(safeHref("/relative")).toBeUndefined();
-    expect(safeHref(undefined)).toBeUndefined();
   });
 });

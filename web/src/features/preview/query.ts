@@ -81,22 +81,3 @@ export function toQuery(f: PreviewForm): PreviewQuery | null {
     placement: f.placement.trim() || undefined,
   };
 }
-
-export const strategyLabels: Record<string, string> = {
-  collaborative: "Collaborative filtering",
-  content_based: "Content-based",
-  trending: "Trending",
-  frequently_bought_together: "Frequently bought together",
-  trending_fallback: "Trending (cold-start fallback)",
-};
-
-/** safeHref is url when it is an absolute http(s) URL, else undefined (never a javascript: link). */
-export function safeHref(url: string | undefined): string | undefined {
-  if (!url) return undefined;
-  try {
-    const u = new URL(url);
-    return u.protocol === "http:" || u.protocol === "https:" ? u.href : undefined;
-  } catch {
-    return undefined;
-  }
-}
