@@ -8,9 +8,10 @@ import { envelope, page } from "../../api/schemas";
 const base = (tenantId: string) => `/tenants/${encodeURIComponent(tenantId)}/catalog`;
 
 /**
- * dotSegment reports whether a product id is "." or "..": valid on the server, but no URL
- * can name it, since browsers resolve those path segments (and "%2E", "%2E%2E" alike, as
- * the URL standard says) before a request or a route sees them.
+ * dotSegment reports whether a product id is "." or "..". No URL can name it, since
+ * browsers resolve those path segments (and "%2E", "%2E%2E" alike, as the URL standard
+ * says) before a request or a route sees them. The server refuses such ids now, but a
+ * catalog loaded before may still hold one.
  */
 export const dotSegment = (productId: string) => productId === "." || productId === "..";
 
