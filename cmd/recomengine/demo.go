@@ -99,11 +99,14 @@ func demoCmd(ctx context.Context, args []string, getenv func(string) string, std
 	fmt.Fprintf(stdout, `
 RecomEngine demo: a real shop's catalog and purchases (UCI Online Retail, CC BY 4.0)
   storefront   %s/          the SDK's widgets on a shop's pages (pick a shopper at the top)
+  dashboard    %s/tenants/%s/experiments/%s
+               analytics, the home page's experiment, catalog, widgets: one simulated visit
+               by each customer, who clicks and buys alike in both arms (so no winner)
   API docs     %s/docs/
-  admin        %s / %s   (POST /api/v1/auth/login; tenant %s)
+  admin        %s / %s   (log in to the dashboard, or POST /api/v1/auth/login)
   keys         secret %s   publishable %s
 Ctrl-C stops it; the next run starts afresh.
-`, shop, api, demoEmail, d.password, d.tenantID, d.secretKey, d.publicKey)
+`, shop, api, d.tenantID, d.experimentID, api, demoEmail, d.password, d.secretKey, d.publicKey)
 	return <-served
 }
 
@@ -256,6 +259,7 @@ func readJSONLines(name string, fn func([]byte) error) error {
 // demoShop is what the seeding made, for the storefront and the printout.
 type demoShop struct {
 	password, tenantID, secretKey, publicKey string
+	experimentID                             string // the home page's, with the simulated visits
 	products                                 map[string]demoProduct
 	popular                                  []string // product ids, best sellers first
 	shoppers                                 []string // the customers with the most purchase lines
@@ -332,6 +336,12 @@ func seedDemo(ctx context.Context, api, shop string, catalog []demoProduct, even
 			return nil, err
 		}
 	}
+	// Every customer then visits the home page once, in the experiment there, so the
+	// dashboard's analytics and experiment pages have something to show.
+	var err error
+	if d.experimentID, err = simulateVisits(ctx, c, keyed, tenant.ID, ranked(events, "userId", len(events)), d.products); err != nil {
+		return nil, err
+	}
 	return d, nil
 }
 
@@ -392,13 +402,26 @@ type demoClient struct {
 }
 
 func (c *demoClient) call(ctx context.Context, method, path string, body, out any) error {
+	answer, err := c.send(ctx, method, path, body)
+	if err != nil || out == nil {
+		return err
+	}
+	var env struct{ Data json.RawMessage }
+	if err := json.Unmarshal(answer, &env); err != nil {
+		return err
+	}
+	return json.Unmarshal(env.Data, out)
+}
+
+// send calls the API and returns the whole answer, or an error naming a refusal.
+func (c *demoClient) send(ctx context.Context, method, path string, body any) ([]byte, error) {
 	b, err := json.Marshal(body)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	req, err := http.NewRequestWithContext(ctx, method, c.base+path, bytes.NewReader(b))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	for i := 0; i+1 < len(c.header); i += 2 {
@@ -406,24 +429,17 @@ func (c *demoClient) call(ctx context.Context, method, path string, body, out an
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer res.Body.Close()
 	answer, err := io.ReadAll(res.Body)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if res.StatusCode >= 300 {
-		return fmt.Errorf("%s %s: %d %s", method, path, res.StatusCode, answer)
+		return nil, fmt.Errorf("%s %s: %d %s", method, path, res.StatusCode, answer)
 	}
-	if out == nil {
-		return nil
-	}
-	var env struct{ Data json.RawMessage }
-	if err := json.Unmarshal(answer, &env); err != nil {
-		return err
-	}
-	return json.Unmarshal(env.Data, out)
+	return answer, nil
 }
 
 // storefront serves the demo shop: a home page with personal picks and best sellers, and

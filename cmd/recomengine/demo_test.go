@@ -55,11 +55,12 @@ func TestDemo(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	printed := out.String()
-	m := regexp.MustCompile(`storefront +(http://\S+)/ .*\n +API docs +(http://\S+)/docs/\n +admin +(\S+) / (\S+) .*\n.*publishable (rk_pub_\S+)`).FindStringSubmatch(printed)
+	m := regexp.MustCompile(`storefront +(http://\S+)/ .*\n +dashboard +(http://\S+/tenants/(\S+)/experiments/(\S+))\n(?: {4,}.*\n)*` +
+		` +API docs +(http://\S+)/docs/\n +admin +(\S+) / (\S+) .*\n.*publishable (rk_pub_\S+)`).FindStringSubmatch(printed)
 	if m == nil {
 		t.Fatalf("no URLs, login and key in:\n%s", printed)
 	}
-	shopURL, apiURL, email, password, key := m[1], m[2], m[3], m[4], m[5]
+	shopURL, dashboardURL, tenantID, experimentID, apiURL, email, password, key := m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8]
 
 	c := &http.Client{Timeout: 10 * time.Second}
 	status, _, home := get(t, c, shopURL+"/")
@@ -108,9 +109,57 @@ func TestDemo(t *testing.T) {
 	if len(recs.Data) == 0 || !strings.HasPrefix(recs.Data[0].URL, shopURL+"/p/") || recs.Meta.Strategy == "trending_fallback" {
 		t.Errorf("a loaded customer's recommendations: %+v", recs)
 	}
-	if tok := login(t, apiURL, email, password); tok == "" {
-		t.Error("the printed login does not sign in")
+	tok := login(t, apiURL, email, password)
+	if tok == "" {
+		t.Fatal("the printed login does not sign in")
 	}
+	if status, _, page := get(t, c, dashboardURL); status != 200 || !strings.Contains(page, "<div id=\"root\"") {
+		t.Errorf("the printed dashboard URL: %d\n%s", status, page)
+	}
+	// The simulated visits: every customer in the home page's experiment, and their
+	// impressions, clicks and purchases in the analytics (after a rollup, every 5 s).
+	admin := func(path string, v any) {
+		t.Helper()
+		req, _ := http.NewRequest("GET", apiURL+"/api/v1/tenants/"+tenantID+path, nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		res, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		if err := json.NewDecoder(res.Body).Decode(v); err != nil || res.StatusCode != 200 {
+			t.Fatalf("GET %s: %d %v", path, res.StatusCode, err)
+		}
+	}
+	var results struct {
+		Data struct {
+			ExperimentStatus string
+			SampleSize       struct{ Control, Variant int }
+			Metrics          map[string]struct{ ControlMetric, VariantMetric float64 }
+		}
+	}
+	var overview struct {
+		Data struct {
+			Current struct{ Impressions, Clicks, Conversions int }
+		}
+	}
+	today := time.Now().UTC().Format("2006-01-02")
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(500 * time.Millisecond) {
+		admin("/experiments/"+experimentID+"/results", &results)
+		admin("/analytics/overview?from="+today+"&to="+today, &overview)
+		r, o := results.Data, overview.Data.Current
+		if r.SampleSize.Control+r.SampleSize.Variant >= 1800 && r.Metrics["ctr"].ControlMetric > 0 && r.Metrics["ctr"].VariantMetric > 0 &&
+			o.Impressions > 10_000 && o.Clicks > 100 && o.Conversions > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the simulated visits are not in the results or analytics after 30 s: %+v, %+v", r, o)
+		}
+	}
+	if results.Data.ExperimentStatus != "running" {
+		t.Errorf("the home page's experiment is %s, want running", results.Data.ExperimentStatus)
+	}
+	t.Logf("experiment: %+v; analytics today: %+v", results.Data, overview.Data.Current)
 	if status, _, _ := get(t, c, apiURL+"/docs/"); status != 200 {
 		t.Errorf("the printed docs URL: %d", status)
 	}
