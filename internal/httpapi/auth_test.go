@@ -194,6 +194,28 @@ func TestTenantLifecycleAndOwnership(t *testing.T) {
 	if res := e.do("PUT", "/api/v1/tenants/"+ta.ID, map[string]string{"status": "active"}, bearerA...); res.Status != 409 {
 		t.Errorf("reactivating a deleted tenant: %d", res.Status)
 	}
+	// Nothing is written to a deleted tenant, whose data waits for its purge; reads still work.
+	base := "/api/v1/tenants/" + ta.ID
+	for _, c := range []struct{ method, path, body string }{
+		{"POST", base + "/catalog", `{"productId":"p","name":"P"}`},
+		{"POST", base + "/catalog/batch", `{"items":[{"productId":"p","name":"P"}]}`},
+		{"PUT", base + "/catalog/p", `{"name":"P"}`},
+		{"PATCH", base + "/catalog/p", `{"available":false}`},
+		{"DELETE", base + "/catalog/p", ""},
+		{"PUT", base + "/widgets/home", `{"ctaText":"Buy"}`},
+		{"POST", base + "/experiments", `{"name":"E","placement":"home","controlStrategy":"trending","variantStrategy":"collaborative"}`},
+	} {
+		var body any
+		if c.body != "" {
+			body = c.body
+		}
+		if res := e.do(c.method, c.path, body, bearerA...); res.Status != 409 {
+			t.Errorf("%s %s on a deleted tenant: %d %s", c.method, c.path, res.Status, res.Body)
+		}
+	}
+	if res := e.do("GET", base+"/catalog", nil, bearerA...); res.Status != 200 {
+		t.Errorf("the deleted tenant's catalog cannot be read: %d", res.Status)
+	}
 	e.do("GET", "/api/v1/tenants", nil, bearerA...).decode(t, &list)
 	if list.Meta.Total != 0 {
 		t.Errorf("a deleted tenant is listed: %+v", list)

@@ -38,6 +38,7 @@ func (in catalogInput) item(sc catalogScope) recom.CatalogItem {
 type catalogScope struct {
 	tenantID string
 	currency string // the tenant's, for items sent without one
+	deleted  bool   // the tenant is deleted, waiting for its purge
 }
 
 type scopeFunc func(*http.Request) (catalogScope, error)
@@ -51,7 +52,17 @@ func keyScope(r *http.Request) (catalogScope, error) {
 // adminScope is the {id} tenant when the admin may see it (404 otherwise).
 func (s *server) adminScope(r *http.Request) (catalogScope, error) {
 	t, err := s.ownTenant(r)
-	return catalogScope{tenantID: t.ID, currency: t.Config.Currency}, err
+	return catalogScope{tenantID: t.ID, currency: t.Config.Currency, deleted: t.Status == recom.TenantDeleted}, err
+}
+
+// adminWriteScope is adminScope for a change: a deleted tenant refuses it (409), as its
+// data waits for the purge and nothing written now may outlive it.
+func (s *server) adminWriteScope(r *http.Request) (catalogScope, error) {
+	sc, err := s.adminScope(r)
+	if err == nil && sc.deleted {
+		return sc, recom.Errorf(recom.CodeConflict, "A deleted tenant cannot be changed.")
+	}
+	return sc, err
 }
 
 // adminTenant is the {id} tenant when the admin may see it (404 otherwise).

@@ -44,12 +44,12 @@ func (s *server) addRoutes() error {
 		s.handle("PUT /api/v1/tenants/{id}/widgets/{placement}", s.handleWidgetPut(), admin),
 
 		s.handle("GET /api/v1/tenants/{id}/catalog", s.handleCatalogList(s.adminScope), admin),
-		s.handle("POST /api/v1/tenants/{id}/catalog", s.handleCatalogCreate(s.adminScope), admin),
-		s.handle("POST /api/v1/tenants/{id}/catalog/batch", s.handleCatalogBatch(s.adminScope), admin),
+		s.handle("POST /api/v1/tenants/{id}/catalog", s.handleCatalogCreate(s.adminWriteScope), admin),
+		s.handle("POST /api/v1/tenants/{id}/catalog/batch", s.handleCatalogBatch(s.adminWriteScope), admin),
 		s.handle("GET /api/v1/tenants/{id}/catalog/{productId}", s.handleCatalogGet(s.adminScope), admin),
-		s.handle("PUT /api/v1/tenants/{id}/catalog/{productId}", s.handleCatalogPut(s.adminScope), admin),
-		s.handle("PATCH /api/v1/tenants/{id}/catalog/{productId}", s.handleCatalogPatch(s.adminScope), admin),
-		s.handle("DELETE /api/v1/tenants/{id}/catalog/{productId}", s.handleCatalogDelete(s.adminScope), admin),
+		s.handle("PUT /api/v1/tenants/{id}/catalog/{productId}", s.handleCatalogPut(s.adminWriteScope), admin),
+		s.handle("PATCH /api/v1/tenants/{id}/catalog/{productId}", s.handleCatalogPatch(s.adminWriteScope), admin),
+		s.handle("DELETE /api/v1/tenants/{id}/catalog/{productId}", s.handleCatalogDelete(s.adminWriteScope), admin),
 		s.handle("GET /api/v1/tenants/{id}/events", s.handleEventList(), admin),
 		s.handle("GET /api/v1/tenants/{id}/recommendations/preview", s.handleRecommendationPreview(), admin),
 

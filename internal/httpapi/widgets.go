@@ -56,7 +56,7 @@ func (s *server) handleWidgetList() http.Handler {
 // document declares no defaults, or its validator would fill them in first). Shops
 // see the change within a minute: the SDK re-reads its widgets every 60 s (US7-2).
 func (s *server) handleWidgetPut() http.Handler {
-	return s.tenantCall(http.StatusOK, func(r *http.Request, tenantID string) (any, error) {
+	return s.tenantChange(http.StatusOK, func(r *http.Request, tenantID string) (any, error) {
 		placement := r.PathValue("placement")
 		if !recom.ValidPlacement(placement) {
 			return nil, errBadPlacement
