@@ -117,24 +117,32 @@ func (r RunningMin) P() float64 {
 }
 
 // intersect narrows the running interval *kept to its overlap with the look's iv and
-// returns the result (iv itself for the first look, nil while neither exists). Should the
-// overlap be empty, which under the model happens with probability at most α over the
-// whole experiment, the look's own interval is kept and returned: an empty interval says
-// nothing a reader can use.
+// returns a copy of the result (of iv for the first look; nil while neither exists).
+// Should the two not overlap, which under the model happens with probability at most α over
+// the whole experiment but does when the effect drifts (a novelty effect fading), one of
+// them leaves out 0, as disjoint intervals cannot both hold it: that one is kept, the kept
+// interval first, so the interval still leaves out 0 exactly while the running p-value is
+// below α. An empty interval would say nothing a reader can use.
 func intersect(kept **Interval, iv *Interval) *Interval {
 	if iv == nil {
-		return *kept
-	}
-	if *kept == nil {
-		c := *iv
-		*kept = &c
+		if *kept == nil {
+			return nil
+		}
+		c := **kept
 		return &c
 	}
-	c := Interval{Lower: max((*kept).Lower, iv.Lower), Upper: min((*kept).Upper, iv.Upper)}
-	if c.Lower > c.Upper {
-		c = *iv
+	c := *iv
+	if k := *kept; k != nil {
+		overlap := Interval{Lower: max(k.Lower, iv.Lower), Upper: min(k.Upper, iv.Upper)}
+		switch {
+		case overlap.Lower <= overlap.Upper:
+			c = overlap
+		case k.Lower > 0 || k.Upper < 0:
+			c = *k
+		}
 	}
-	*kept = &c
+	stored := c
+	*kept = &stored
 	return &c
 }
 

@@ -135,6 +135,34 @@ func TestCompareSequentialKeepsRunningMinimum(t *testing.T) {
 	}
 }
 
+func TestCompareSequentialDriftKeepsTheEvidence(t *testing.T) {
+	// A novelty effect: a large lift early (look 1 alone is significant), gone later, so
+	// that look 3's own sequence no longer meets the kept interval. The result stays
+	// significant (the running minimum) and so its interval must still leave out 0: the
+	// kept one, not the look's own, which holds 0.
+	looks := []struct{ convC, convV, n int64 }{{100, 190, 2000}, {200, 300, 4000}, {400, 420, 8000}}
+	var running RunningMin
+	var r Result
+	for _, l := range looks {
+		r = CompareSequential(Proportion{l.convC, l.n}.Estimate(), Proportion{l.convV, l.n}.Estimate(), l.n, l.n, 0.05, 5000, &running)
+	}
+	last := looks[len(looks)-1]
+	c, v := Proportion{last.convC, last.n}, Proportion{last.convV, last.n}
+	fixed := CompareProportions(c, v, 0.05)
+	own := ConfidenceSequence(fixed.AbsoluteLift, fixed.StdErr*fixed.StdErr, 2*last.n, 0.05, 5000)
+	if own.Lower > 0 {
+		t.Fatalf("the last look's own sequence %+v leaves out 0: the drift this test needs is not there", *own)
+	}
+	if !r.IsSignificant || r.AbsoluteInterval == nil || r.AbsoluteInterval.Lower <= 0 {
+		t.Errorf("after the drift: significant %v, interval %+v; want significant with an interval above 0", r.IsSignificant, r.AbsoluteInterval)
+	}
+	// The interval returned is the caller's: changing it leaves the kept one alone.
+	r.AbsoluteInterval.Lower = -1
+	if running.Absolute.Lower == -1 {
+		t.Error("the result shares its interval with the running state")
+	}
+}
+
 func TestCompareSequentialIgnoresInsufficientLooks(t *testing.T) {
 	// A fluke on 50 users per arm (p ≈ 0) is below the guard: it must not enter the
 	// running minimum, or it would make every later look significant.
