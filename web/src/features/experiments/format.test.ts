@@ -72,7 +72,7 @@ describe("numbers", () => {
 describe("metricVerdict", () => {
   it("names the winner with the lift, its 95% interval and the p-value", () => {
     expect(metricVerdict("conversion_rate", metric(), "USD")).toEqual({ tone: "win", text: "Variant wins: +4.1% (95% CI +1.2% to +7.0%), p = 0.004" });
-    const worse = metric({ lift: -0.05, absoluteLift: -0.005, confidenceInterval: { lower: -0.09, upper: -0.01 }, pValue: 0.01 });
+    const worse = metric({ lift: -0.05, absoluteLift: -0.005, absoluteConfidenceInterval: { lower: -0.009, upper: -0.001 }, confidenceInterval: { lower: -0.09, upper: -0.01 }, pValue: 0.01 });
     expect(metricVerdict("ctr", worse, "USD")).toEqual({
       tone: "lose",
       text: "Control wins: the variant is \u22125.0% (95% CI \u22129.0% to \u22121.0%), p = 0.01",
@@ -102,6 +102,15 @@ describe("metricVerdict", () => {
     expect(metricVerdict("revenue_per_user", { ...wide, absoluteLift: 2, absoluteConfidenceInterval: { lower: 0.5, upper: 3.5 } }, "EUR").text).toContain(
       "The difference, +€2.00 (95% CI +€0.50 to +€3.50), leaves out zero",
     );
+  });
+  it("takes the winner from the interval, and says so when the latest difference has moved out of it", () => {
+    // Sequential: the variant won on earlier days; the difference has since turned.
+    const faded = metric({ lift: -0.03, absoluteLift: -0.003, absoluteConfidenceInterval: { lower: 0.011, upper: 0.0175 }, confidenceInterval: { lower: 0.1, upper: 0.2 }, pValue: 0.001 });
+    const v = metricVerdict("conversion_rate", faded, "USD");
+    expect(v.tone).toBe("win");
+    expect(v.text).toMatch(/^Variant wins: /);
+    expect(v.text).toContain("The difference now stands at \u22120.3 percentage points, outside its 95% interval (+1.1 to +1.75 percentage points)");
+    expect(verdictCell(results(), faded)).toBe("Variant wins");
   });
   it("falls back to the absolute lift when the control has none", () => {
     const fromZero = metric({ controlMetric: 0, lift: null, confidenceInterval: null, absoluteLift: 2.5, isSignificant: false, pValue: 0.2 });

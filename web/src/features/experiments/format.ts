@@ -110,9 +110,28 @@ export function metricVerdict(metric: string, m: ExperimentMetric, currency: str
       `${signedPercent(m.lift!)}, ${pValue(m.pValue)}. The difference, ${absoluteLift(metric, m.absoluteLift, currency)} ` +
       `(95% CI ${absoluteInterval(metric, m.absoluteConfidenceInterval!, currency)}), leaves out zero; the relative lift's interval ` +
       `(${signedPercent(m.confidenceInterval!.lower)} to ${signedPercent(m.confidenceInterval!.upper)}) is wider, as it also counts the control's own uncertainty`;
-  if (m.isSignificant && m.absoluteLift > 0) return { tone: "win", text: `Variant wins: ${detail}` };
-  if (m.isSignificant && m.absoluteLift < 0) return { tone: "lose", text: `Control wins: the variant is ${detail}` };
+  const ci = m.absoluteConfidenceInterval;
+  if (m.isSignificant && ci && (m.absoluteLift < ci.lower || m.absoluteLift > ci.upper))
+    detail +=
+      `. The difference now stands at ${absoluteLift(metric, m.absoluteLift, currency)}, outside its 95% interval ` +
+      `(${absoluteInterval(metric, ci, currency)}): the evidence came from earlier days and the effect has moved since, as when a novelty wears off`;
+  const s = side(m);
+  if (s > 0) return { tone: "win", text: `Variant wins: ${detail}` };
+  if (s < 0) return { tone: "lose", text: `Control wins: the variant is ${detail}` };
   return { tone: "none", text: `No significant difference${final ? "" : " yet"}: ${detail}` };
+}
+
+/**
+ * side says which arm a significant result favours: +1 the variant, −1 the control, 0 none.
+ * The difference's interval decides when there is one, as it carries the evidence of every
+ * look (sequential method); the latest difference may have moved since.
+ */
+function side(m: ExperimentMetric): number {
+  if (!m.isSignificant) return 0;
+  const ci = m.absoluteConfidenceInterval;
+  if (ci && ci.lower > 0) return 1;
+  if (ci && ci.upper < 0) return -1;
+  return Math.sign(m.absoluteLift);
 }
 
 /**
@@ -161,7 +180,7 @@ export function headline(r: ExperimentResults, currency: string): { tone: Tone; 
 /** verdictCell is a metric's verdict in a few words, for the results table. */
 export function verdictCell(r: Pick<ExperimentResults, "srm" | "status" | "experimentStatus">, m: ExperimentMetric) {
   if (r.srm.flagged) return "Not trusted (sample ratio mismatch)";
-  if (m.isSignificant) return m.absoluteLift > 0 ? "Variant wins" : "Control wins";
+  if (side(m) !== 0) return side(m) > 0 ? "Variant wins" : "Control wins";
   if (r.status === "insufficient_data") return "Not enough data yet";
   return r.experimentStatus === "completed" ? "No significant difference" : "No significant difference yet";
 }
