@@ -101,7 +101,7 @@ RecomEngine demo: a real shop's catalog and purchases (UCI Online Retail, CC BY 
   storefront   %s/          the SDK's widgets on a shop's pages (pick a shopper at the top)
   dashboard    %s/tenants/%s/experiments/%s
                analytics, the home page's experiment, catalog, widgets: one simulated visit
-               by each customer, who clicks and buys alike in both arms (so no winner)
+               by each customer, who clicks and buys alike in both arms (any winner is chance)
   API docs     %s/docs/
   admin        %s / %s   (log in to the dashboard, or POST /api/v1/auth/login)
   keys         secret %s   publishable %s

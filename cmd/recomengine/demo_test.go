@@ -143,10 +143,10 @@ func TestDemo(t *testing.T) {
 			Current struct{ Impressions, Clicks, Conversions int }
 		}
 	}
-	today := time.Now().UTC().Format("2006-01-02")
+	today, yesterday := time.Now().UTC().Format("2006-01-02"), time.Now().UTC().AddDate(0, 0, -1).Format("2006-01-02") // a run may cross midnight
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(500 * time.Millisecond) {
 		admin("/experiments/"+experimentID+"/results", &results)
-		admin("/analytics/overview?from="+today+"&to="+today, &overview)
+		admin("/analytics/overview?from="+yesterday+"&to="+today, &overview)
 		r, o := results.Data, overview.Data.Current
 		if r.SampleSize.Control+r.SampleSize.Variant >= 1800 && r.Metrics["ctr"].ControlMetric > 0 && r.Metrics["ctr"].VariantMetric > 0 &&
 			o.Impressions > 10_000 && o.Clicks > 100 && o.Conversions > 0 {

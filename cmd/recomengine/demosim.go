@@ -25,8 +25,9 @@ const (
 // assigns the shopper an arm), each pick shown is an impression, and the shopper clicks and
 // buys as one simple model says in both arms: a click on demoClickRate of visits, on a pick
 // chosen with weight 1/(position+1), and a purchase after demoBuyRate of clicks. So the arms
-// differ by chance alone and the experiment page says so: a demo that made up a winner
-// would teach the wrong lesson. The analytics pages get their impressions, clicks,
+// differ by chance alone, and the experiment page shows what chance does (now and then even
+// a "winner" on one of its three metrics, at α = 0.05): a demo that made up a winner would
+// teach the wrong lesson. The analytics pages get their impressions, clicks,
 // attributed purchases and revenue from the same visits. It returns the experiment's id.
 func simulateVisits(ctx context.Context, admin, keyed *demoClient, tenantID string, shoppers []string, products map[string]demoProduct) (string, error) {
 	var exp struct{ ID string }
@@ -71,8 +72,8 @@ feed:
 }
 
 // visit is one shopper's visit to the home page: its picks, their impressions, and maybe a
-// click and a purchase, drawn from a generator seeded by the shopper, so every run of the
-// demo tells the same story.
+// click and a purchase, drawn from a generator seeded by the shopper. (Runs still differ: the
+// arms a new experiment assigns, and the picks a model built meanwhile answers.)
 func visit(ctx context.Context, c *demoClient, shopper string, products map[string]demoProduct) error {
 	q := url.Values{"userId": {shopper}, "placement": {"home"}, "limit": {"8"}}
 	answer, err := c.send(ctx, "GET", "/api/v1/recommendations?"+q.Encode(), nil)
@@ -95,7 +96,7 @@ func visit(ctx context.Context, c *demoClient, shopper string, products map[stri
 	rng := rand.New(rand.NewPCG(seed.Sum64(), demoPicks))
 	event := func(kind string, position int) map[string]any {
 		return map[string]any{"eventType": kind, "userId": shopper, "productId": recs.Data[position].ProductID,
-			"recommendationId": recs.Meta.RecommendationID, "placement": "home", "position": position}
+			"recommendationId": recs.Meta.RecommendationID, "placement": "home", "position": position + 1} // 1-based, as the SDK sends
 	}
 	var events []map[string]any
 	for i := range recs.Data {

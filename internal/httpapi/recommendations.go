@@ -65,8 +65,8 @@ func recommendQuery(r *http.Request) (recommend.Query, error) {
 	if v.Has("productId") && !recom.ValidID(q.ProductID) {
 		fs = append(fs, recom.FieldError{Field: "productId", Message: "must be 1 to 128 printable characters"})
 	}
-	if v.Has("placement") && !recom.ValidID(q.Placement) {
-		fs = append(fs, recom.FieldError{Field: "placement", Message: "must be 1 to 128 printable characters"})
+	if v.Has("placement") && !recom.ValidPlacement(q.Placement) {
+		fs = append(fs, recom.FieldError{Field: "placement", Message: recom.PlacementRule})
 	}
 	if q.Strategy != "" && !slices.Contains(recom.Strategies, q.Strategy) {
 		fs = append(fs, recom.FieldError{Field: "strategy", Message: "must be one of " + strings.Join(recom.Strategies, ", ")})

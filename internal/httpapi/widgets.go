@@ -10,7 +10,7 @@ import (
 )
 
 // errBadPlacement is the problem of a placement path value that breaks the rule.
-var errBadPlacement = recom.Invalid(recom.FieldError{Field: "placement", Message: "must be 1 to 128 bytes of printable UTF-8, and not . or .."})
+var errBadPlacement = recom.Invalid(recom.FieldError{Field: "placement", Message: recom.PlacementRule})
 
 // widget returns the tenant's widget of the placement, the defaults if none is configured.
 func (s *server) widget(r *http.Request, tenantID string) (recom.Widget, error) {

@@ -46,7 +46,7 @@ func (c *CatalogItem) Validate(at string) []FieldError {
 	if !validID(c.ProductID, maxProductID) {
 		bad("productId", fmt.Sprintf("must be 1 to %d printable characters", maxProductID))
 	} else if dotSegment(c.ProductID) {
-		bad("productId", "cannot be . or ..: it names the product in URLs (/catalog/{productId}), where those mean a folder")
+		bad("productId", "cannot be . or ..: a URL (/catalog/{productId}) cannot carry either")
 	}
 	c.Name = strings.TrimSpace(c.Name)
 	if n := utf8.RuneCountInString(c.Name); n < 1 || n > maxItemName {

@@ -126,7 +126,7 @@ func (e Experiment) validate() error {
 		bad("name", "must be 1 to 200 printable characters")
 	}
 	if !ValidPlacement(e.Placement) {
-		bad("placement", "must be 1 to 128 printable characters, and not . or ..")
+		bad("placement", PlacementRule)
 	}
 	if !slices.Contains(Strategies, e.ControlStrategy) {
 		bad("controlStrategy", "must be one of "+strings.Join(Strategies, ", "))

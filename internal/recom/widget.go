@@ -105,8 +105,12 @@ func widgetText(s string, min, max int) bool {
 	})
 }
 
-// ValidPlacement is the rule for a placement name wherever it is given.
+// ValidPlacement is the rule for a placement name wherever it names a widget or an
+// experiment (events keep theirs as sent), said by PlacementRule.
 func ValidPlacement(s string) bool { return validID(s, 128) && !dotSegment(s) }
+
+// PlacementRule is the message of a placement refused by ValidPlacement.
+const PlacementRule = "must be 1 to 128 bytes of printable UTF-8, not . or .."
 
 // WidgetStore keeps the widget of each configured placement of a tenant.
 type WidgetStore interface {
