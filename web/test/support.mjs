@@ -66,19 +66,30 @@ export async function expectAccessible(page, what) {
  */
 export async function openDashboard() {
   const server = await startServer();
-  const browser = await launch();
-  const page = browser.context.pages()[0] ?? (await browser.context.newPage());
-  page.on("pageerror", (e) => console.log("# page error:", e.message));
-  return {
-    server,
-    browser,
-    page,
-    base: server.url,
-    close: async () => {
-      await browser.close();
-      await server.stop();
-    },
-  };
+  let browser;
+  try {
+    browser = await launch();
+    const page = browser.context.pages()[0] ?? (await browser.context.newPage());
+    page.on("pageerror", (e) => console.log("# page error:", e.message));
+    return {
+      server,
+      browser,
+      page,
+      base: server.url,
+      close: async () => {
+        try {
+          await browser.close();
+        } finally {
+          await server.stop();
+        }
+      },
+    };
+  } catch (err) {
+    // Nothing to close() yet for the caller: the server would outlive the run.
+    await browser?.close();
+    await server.stop();
+    throw err;
+  }
 }
 
 /** signUp creates an account through the sign-up form and waits for the tenants page it leads to. */

@@ -6,7 +6,9 @@ export function ProblemMessage({ error, id, fieldsShown = false }: { error: unkn
   const detail = error instanceof Error ? error.message : "Something went wrong.";
   const fields = error instanceof ApiError && !fieldsShown ? (error.problem.errors ?? []) : [];
   return (
-    <div role="alert" className="problem" id={id}>
+    // Focusable from script (never a Tab stop): a form sends focus here after a failure
+    // that names no field of it (useFocusFault).
+    <div role="alert" className="problem" id={id} tabIndex={-1}>
       <p>{detail}</p>
       {fields.length > 0 && (
         <ul>

@@ -5,17 +5,18 @@ import { useCallback, useEffect, useState, type RefObject } from "react";
 
 /**
  * useFocusFault returns a function to call on each failed submit of the form: focus then
- * goes to its first field marked aria-invalid, or, when no field is, to the first element
- * matching fallback (e.g. the form's problem message). It moves in an effect, once React has
- * drawn the messages: a frame requested right after the failure may come before that
- * render when the state is set after an await.
+ * goes to its first field marked aria-invalid, or, when no field is (a server error, a
+ * network failure), to the first element matching fallback, by default the form's problem
+ * message (ProblemMessage). It moves in an effect, once React has drawn the messages: a
+ * frame requested right after the failure may come before that render when the state is
+ * set after an await.
  */
-export function useFocusFault(form: RefObject<HTMLElement | null>, fallback?: string): () => void {
+export function useFocusFault(form: RefObject<HTMLElement | null>, fallback = "[role=alert]"): () => void {
   const [failures, setFailures] = useState(0);
   useEffect(() => {
     if (!failures) return;
     const f = form.current;
-    (f?.querySelector<HTMLElement>("[aria-invalid=true]") ?? (fallback ? f?.querySelector<HTMLElement>(fallback) : null))?.focus();
+    (f?.querySelector<HTMLElement>("[aria-invalid=true]") ?? f?.querySelector<HTMLElement>(fallback))?.focus();
   }, [failures, form, fallback]);
   return useCallback(() => setFailures((n) => n + 1), []);
 }

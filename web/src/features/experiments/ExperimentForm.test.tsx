@@ -26,6 +26,7 @@ describe("ExperimentForm validation", () => {
     ["Placement", "", "Must be 1 to 128 printable characters"],
     ["Placement", "p".repeat(129), "Must be 1 to 128 printable characters"],
     ["Placement", "home\u007f", "Must be 1 to 128 printable characters"],
+    ["Placement", "..", "not . or .."],
     ["Control share (%)", "0", "Must be a number from 1 to 99"],
     ["Control share (%)", "99.5", "Must be a number from 1 to 99"],
     ["Control share (%)", "", "Must be a number from 1 to 99"],

@@ -16,13 +16,14 @@ const printable = (max: number, message: string) =>
 const oneOf = <T extends readonly string[]>(values: T) => z.enum(values, "Must be one of " + values.join(", ") + ".");
 
 export const nameMessage = "Must be 1 to 200 printable characters.";
-export const placementMessage = "Must be 1 to 128 printable characters, as in data-recomengine-placement.";
+export const placementMessage = "Must be 1 to 128 printable characters, not . or .., as in data-recomengine-placement.";
 export const shareMessage = "Must be a number from 1 to 99 (per cent of users in the control arm).";
 export const mdeMessage = "Must be a lift above 0 and at most 1000 (per cent), or empty.";
 
 export const experimentInput = z.object({
   name: printable(200, nameMessage),
-  placement: printable(128, placementMessage),
+  // "." and ".." cannot stand in a URL path, where a placement names its widget.
+  placement: printable(128, placementMessage).check(z.refine((s) => s.trim() !== "." && s.trim() !== "..", placementMessage)),
   controlStrategy: oneOf(strategies),
   variantStrategy: oneOf(strategies),
   controlShare: z.number(shareMessage).check(z.refine((n) => n >= 0.01 && n <= 0.99, shareMessage)),

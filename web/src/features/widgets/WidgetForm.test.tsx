@@ -97,6 +97,15 @@ describe("WidgetForm validation", () => {
     expect(await screen.findByText(/Saved\./)).toBeTruthy();
   });
 
+  it("sends focus to the message when the save fails without naming a field", async () => {
+    const problem = { status: 503, detail: "RecomEngine is busy: try again in a minute." };
+    render(<WidgetForm initial={defaults} onSave={async () => Promise.reject(new ApiError(503, problem))} />);
+    save();
+    const alert = await screen.findByRole("alert");
+    await waitFor(() => expect(document.activeElement).toBe(alert));
+    expect(alert.textContent).toContain("RecomEngine is busy");
+  });
+
   it("shows the server's field errors on their fields", async () => {
     const problem = { status: 400, detail: "The widget is invalid.", errors: [{ field: "theme.textColor", message: "must be a hex colour: #rgb or #rrggbb" }] };
     render(<WidgetForm initial={defaults} onSave={async () => Promise.reject(new ApiError(400, problem))} />);
