@@ -95,3 +95,39 @@ export function CheckboxField({ label, name, error, hint, checked, onChange }: C
     </div>
   );
 }
+
+/** RadioField is a choice among a few options, as radios in a fieldset whose legend is the label. */
+export function RadioField<T extends string>({
+  label,
+  name,
+  error,
+  hint,
+  value,
+  onChange,
+  options,
+  layout = "row",
+}: Common & { value: T; onChange: (v: T) => void; options: readonly { value: T; label: string }[]; layout?: "row" | "stack-tight" }) {
+  const id = useId();
+  return (
+    <fieldset className="field">
+      <legend>{label}</legend>
+      <div className={layout}>
+        {options.map((o) => (
+          <label key={o.value} className="radio">
+            <input
+              type="radio"
+              name={name}
+              value={o.value}
+              checked={value === o.value}
+              onChange={() => onChange(o.value)}
+              aria-invalid={error ? true : undefined}
+              aria-describedby={describe(id, error, hint)}
+            />
+            {o.label}
+          </label>
+        ))}
+      </div>
+      <Help id={id} error={error} hint={hint} />
+    </fieldset>
+  );
+}

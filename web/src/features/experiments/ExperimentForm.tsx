@@ -6,7 +6,7 @@
 import { useRef, useState, type FormEvent, type ReactNode } from "react";
 import { ApiError } from "../../api/client";
 import { strategies } from "../../api/schemas";
-import { SelectField, TextField } from "../../app/Field";
+import { RadioField, SelectField, TextField } from "../../app/Field";
 import { ProblemMessage } from "../../app/Problem";
 import { useFocusFault } from "../../app/focusFault";
 import { metricLabels, methodLabels, strategyLabel } from "./format";
@@ -122,30 +122,15 @@ export function ExperimentForm({
         options={Object.entries(metricLabels).map(([value, label]) => ({ value, label }))}
         hint="The one the verdict is about; the results show the others too."
       />
-      <fieldset className="field">
-        <legend>Method</legend>
-        <div className="stack-tight">
-          {(["sequential", "fixed"] as const).map((m) => (
-            <label key={m} className="radio">
-              <input
-                type="radio"
-                name="method"
-                value={m}
-                checked={values.method === m}
-                onChange={() => set("method")(m)}
-                aria-invalid={err("method") ? true : undefined}
-                aria-describedby={err("method") ? "exp-method-error" : undefined}
-              />
-              {methodLabels[m]}
-            </label>
-          ))}
-        </div>
-        {err("method") && (
-          <span className="field-error" id="exp-method-error">
-            {err("method")}
-          </span>
-        )}
-      </fieldset>
+      <RadioField
+        label="Method"
+        name="method"
+        layout="stack-tight"
+        value={values.method}
+        onChange={set("method")}
+        error={err("method")}
+        options={(["sequential", "fixed"] as const).map((m) => ({ value: m, label: methodLabels[m] }))}
+      />
       <TextField
         label="Target MDE (%)"
         name="targetMde"

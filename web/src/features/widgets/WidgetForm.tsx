@@ -6,7 +6,7 @@ import { useRef, useState, type FormEvent } from "react";
 import { ApiError } from "../../api/client";
 import type { WidgetInput } from "../../api/endpoints";
 import { strategies } from "../../api/schemas";
-import { CheckboxField, SelectField, TextField } from "../../app/Field";
+import { CheckboxField, RadioField, SelectField, TextField } from "../../app/Field";
 import { ProblemMessage } from "../../app/Problem";
 import { useFocusFault } from "../../app/focusFault";
 import { validate, type FormValues } from "./widgetSchema";
@@ -77,30 +77,17 @@ export function WidgetForm({
         </p>
       )}
       <ProblemMessage error={serverError} fieldsShown={Object.keys(server).length > 0} />
-      <fieldset className="field">
-        <legend>Layout</legend>
-        <div className="row">
-          {(["grid", "carousel"] as const).map((l) => (
-            <label key={l} className="radio">
-              <input
-                type="radio"
-                name="layout"
-                value={l}
-                checked={values.layout === l}
-                onChange={() => set("layout")(l)}
-                aria-invalid={err("layout") ? true : undefined}
-                aria-describedby={err("layout") ? "layout-error" : undefined}
-              />
-              {l === "grid" ? "Grid" : "Carousel"}
-            </label>
-          ))}
-        </div>
-        {err("layout") && (
-          <span className="field-error" id="layout-error">
-            {err("layout")}
-          </span>
-        )}
-      </fieldset>
+      <RadioField
+        label="Layout"
+        name="layout"
+        value={values.layout}
+        onChange={set("layout")}
+        error={err("layout")}
+        options={[
+          { value: "grid", label: "Grid" },
+          { value: "carousel", label: "Carousel" },
+        ]}
+      />
       <div className="grid2">
         <TextField label="Columns" name="columns" inputMode="numeric" value={values.columns} onChange={set("columns")} error={err("columns")} hint="1 to 6 cards per row or in view." />
         <TextField label="Number of products" name="itemCount" inputMode="numeric" value={values.itemCount} onChange={set("itemCount")} error={err("itemCount")} hint="1 to 20." />
