@@ -1,14 +1,13 @@
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { match } from "../../router";
+import { fakeApi, renderWithQueries, type Answer, type FakeCall } from "../../testApi";
 import { CatalogPage, thumbnail } from "./CatalogPage";
 
 // The server, faked at fetch: the tenant, a catalog page, and PATCH/batch answers per test.
-type Answer = { status: number; body?: unknown };
 type Handler = (method: string, url: URL, body: unknown) => Answer | Promise<Answer> | undefined;
 let handler: Handler;
-const calls: { method: string; url: URL; body: unknown }[] = [];
+let calls: FakeCall[] = [];
 
 const item = (id: string, name: string, available = true) => ({
   productId: id,
@@ -25,24 +24,10 @@ const item = (id: string, name: string, available = true) => ({
   createdAt: "2026-01-01T00:00:00Z",
   updatedAt: "2026-01-01T00:00:00Z",
 });
-const tenant = { id: "t1", name: "Shop", status: "active", config: { currency: "USD" }, createdAt: "2026-01-01T00:00:00Z" };
 
 beforeEach(() => {
-  calls.length = 0;
   history.replaceState(null, "", "/tenants/t1/catalog");
-  vi.stubGlobal(
-    "fetch",
-    vi.fn(async (input: string, init?: RequestInit) => {
-      const url = new URL(input, "http://localhost");
-      const method = init?.method ?? "GET";
-      const body = init?.body ? JSON.parse(String(init.body)) : undefined;
-      calls.push({ method, url, body });
-      let res = await handler(method, url, body);
-      if (!res && method === "GET" && url.pathname === "/api/v1/tenants/t1") res = { status: 200, body: { data: tenant } };
-      if (!res) res = { status: 404, body: { title: "Not Found", detail: "No such thing." } };
-      return new Response(res.body === undefined ? null : JSON.stringify(res.body), { status: res.status, headers: { "Content-Type": "application/json" } });
-    }),
-  );
+  calls = fakeApi((method, url, body) => handler(method, url, body));
 });
 afterEach(() => {
   cleanup();
@@ -50,12 +35,7 @@ afterEach(() => {
 });
 
 function renderPage() {
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  return render(
-    <QueryClientProvider client={client}>
-      <CatalogPage tenantId="t1" />
-    </QueryClientProvider>,
-  );
+  return renderWithQueries(<CatalogPage tenantId="t1" />);
 }
 
 const listOf = (...items: ReturnType<typeof item>[]) => ({ status: 200, body: { data: items, meta: { total: items.length, limit: 50, offset: 0 } } });

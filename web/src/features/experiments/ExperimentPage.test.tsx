@@ -1,14 +1,13 @@
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ApiError } from "../../api/client";
 import { TenantLayout } from "../../app/TenantLayout";
+import { fakeApi, renderWithQueries, type FakeCall } from "../../testApi";
 import type { Experiment } from "./api";
 import { EditForm, ExperimentPage } from "./ExperimentPage";
 
 // The server, faked at fetch: the tenant and one experiment, which the lifecycle and update
 // calls change.
-const tenant = { id: "t1", name: "Shop", status: "active", config: { currency: "USD" }, createdAt: "2026-01-01T00:00:00Z" };
 const draft: Experiment = {
   id: "exp1",
   name: "Collab vs trending",
@@ -25,33 +24,24 @@ const draft: Experiment = {
   endedAt: null,
 };
 let current: Experiment;
-const calls: { method: string; path: string; body: unknown }[] = [];
+let calls: FakeCall[] = [];
 
 beforeEach(() => {
   current = { ...draft };
-  calls.length = 0;
   history.replaceState(null, "", "/tenants/t1/experiments/exp1");
-  vi.stubGlobal(
-    "fetch",
-    vi.fn(async (input: string, init?: RequestInit) => {
-      const url = new URL(input, "http://localhost");
-      const method = init?.method ?? "GET";
-      const body = init?.body ? JSON.parse(String(init.body)) : undefined;
-      calls.push({ method, path: url.pathname, body });
-      const json = (status: number, b: unknown) => new Response(JSON.stringify(b), { status, headers: { "Content-Type": "application/json" } });
-      if (method === "GET" && url.pathname === "/api/v1/tenants/t1") return json(200, { data: tenant });
-      if (method === "GET" && url.pathname === "/api/v1/tenants/t1/experiments/exp1") return json(200, { data: current });
-      if (method === "PUT" && url.pathname === "/api/v1/tenants/t1/experiments/exp1") {
-        current = { ...current, ...(body as Partial<Experiment>) };
-        return json(200, { data: current });
-      }
-      if (method === "POST" && url.pathname === "/api/v1/tenants/t1/experiments/exp1/complete") {
-        current = { ...current, status: "completed", endedAt: "2026-11-02T10:00:00Z" };
-        return json(200, { data: current });
-      }
-      return json(404, { title: "Not Found", detail: "No such thing." });
-    }),
-  );
+  calls = fakeApi((method, url, body) => {
+    const exp = "/api/v1/tenants/t1/experiments/exp1";
+    if (method === "GET" && url.pathname === exp) return { status: 200, body: { data: current } };
+    if (method === "PUT" && url.pathname === exp) {
+      current = { ...current, ...(body as Partial<Experiment>) };
+      return { status: 200, body: { data: current } };
+    }
+    if (method === "POST" && url.pathname === exp + "/complete") {
+      current = { ...current, status: "completed", endedAt: "2026-11-02T10:00:00Z" };
+      return { status: 200, body: { data: current } };
+    }
+    return undefined;
+  });
 });
 afterEach(() => {
   cleanup();
@@ -59,11 +49,8 @@ afterEach(() => {
 });
 
 function renderPage() {
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  return render(
-    <QueryClientProvider client={client}>
-      <TenantLayout tenantId="t1" section="experiments" title="Experiment" page={<ExperimentPage tenantId="t1" experimentId="exp1" />} />
-    </QueryClientProvider>,
+  return renderWithQueries(
+    <TenantLayout tenantId="t1" section="experiments" title="Experiment" page={<ExperimentPage tenantId="t1" experimentId="exp1" />} />,
   );
 }
 
