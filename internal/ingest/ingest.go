@@ -323,8 +323,8 @@ func (in *Ingester) writeEach(ctx context.Context, batch []*request) (ok []*requ
 		}
 		if rerr != nil {
 			in.flushErrors.Inc()
+			in.pending.Add(-int64(len(r.events))) // before the answer: see answer
 			r.done <- result{err: rerr}
-			in.pending.Add(-int64(len(r.events)))
 			continue
 		}
 		ok, all, created = append(ok, r), append(all, r.events...), append(created, c...)
@@ -336,8 +336,10 @@ func (in *Ingester) writeEach(ctx context.Context, batch []*request) (ok []*requ
 // by at most this much.
 const committedTimeout = 500 * time.Millisecond
 
-// answer gives each request of a commit its part of the outcome.
+// answer gives each request of a commit its part of the outcome. The events leave the
+// pending count first, so a caller that has its answer never still counts in it.
 func (in *Ingester) answer(batch []*request, created []bool, err error, n int) {
+	in.pending.Add(-int64(n))
 	at := 0
 	for _, r := range batch {
 		res := result{err: err}
@@ -347,5 +349,4 @@ func (in *Ingester) answer(batch []*request, created []bool, err error, n int) {
 		at += len(r.events)
 		r.done <- res
 	}
-	in.pending.Add(-int64(n))
 }
